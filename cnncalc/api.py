@@ -1,0 +1,86 @@
+"""The library API a notebook user calls: :func:`load` a spec, :func:`analyze` it.
+
+    >>> import cnncalc
+    >>> report = cnncalc.analyze(cnncalc.load("vgg16"))
+    >>> report.totals.params
+    138357544
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import get_close_matches
+from pathlib import Path
+
+from cnncalc.errors import Diagnostic, Severity, Span, SpecError, error
+from cnncalc.expand import MAX_LAYERS, Graph, expand
+from cnncalc.infer import LayerResult, infer
+from cnncalc.library import builtin_names, builtin_path
+from cnncalc.metrics import Dtype, Totals, totals
+from cnncalc.shapes import Shape
+from cnncalc.spec import Spec, load_path, load_text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """Everything known about one spec at one input size."""
+
+    spec: Spec
+    graph: Graph
+    input: Shape
+    batch: int
+    dtype: Dtype
+    layers: tuple[LayerResult, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    totals: Totals
+
+    @property
+    def ok(self) -> bool:
+        """True when no diagnostic is an error (notes and warnings allowed)."""
+        return not any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def load(target: str | Path) -> Spec:
+    """Load a spec from a file path, or a built-in architecture by name (``vgg16``)."""
+    path = Path(target)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return load_path(path)
+    found = builtin_path(str(target))
+    if found is not None:
+        return load_path(found)
+    close = get_close_matches(str(target).lower(), builtin_names(), n=3)
+    hint = f"did you mean {', '.join(close)}?" if close else "run 'cnncalc list' for the built-in names"
+    raise SpecError([error("E001", f"'{target}' is neither a spec file nor a built-in architecture", Span(str(target), 1, 1), hint)])
+
+
+def loads(text: str, file: str = "<string>") -> Spec:
+    """Load a spec from YAML text."""
+    return load_text(text, file)
+
+
+def analyze(
+    spec: Spec,
+    *,
+    input: Shape | None = None,  # noqa: A002 - the lectures' word
+    batch: int = 1,
+    dtype: Dtype = Dtype.FLOAT32,
+    max_layers: int = MAX_LAYERS,
+) -> Report:
+    """Expand ``spec`` and infer every layer at ``input`` (default: the spec's own).
+
+    Raises :class:`SpecError` when the spec itself is malformed; geometry problems (a window that
+    does not fit, a merge of mismatched shapes) are returned in :attr:`Report.diagnostics`.
+    """
+    graph = expand(spec, max_layers=max_layers)
+    source = input or spec.input
+    layers, diagnostics = infer(graph, source, spec.rounding)
+    return Report(
+        spec=spec,
+        graph=graph,
+        input=source,
+        batch=batch,
+        dtype=dtype,
+        layers=layers,
+        diagnostics=diagnostics,
+        totals=totals(source, layers, batch, dtype),
+    )

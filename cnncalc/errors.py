@@ -1,0 +1,112 @@
+"""Diagnostics as data: source spans, severities, the table of stable codes, and the one exception.
+
+This module owns what a problem *is*; how problems are printed lives in ``render/diagnostics.py``
+and how they become an exit code lives in ``cli.py``. Library code never prints: it raises
+:class:`SpecError` carrying every :class:`Diagnostic` it found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A place in a source file. ``line`` and ``col`` are 1-based (PyYAML's 0-based marks are
+    converted once, in ``source.py``)."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+class Severity(str, Enum):
+    """How bad a problem is. ``note`` is a knowingly accepted approximation (declared rounding):
+    fine by default, a failure under ``--strict`` like ``warning``."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+CODES: dict[str, str] = {
+    # E0xx: the file itself
+    "E001": "file cannot be read",
+    "E002": "file is not valid UTF-8 text",
+    "E003": "YAML syntax error",
+    "E004": "document has the wrong shape (empty, or its root is not a mapping)",
+    "E005": "YAML tag that cnncalc does not load",
+    "E006": "duplicate key in a mapping",
+    "E007": "a limit was exceeded (document size, nesting, layer count or a number's magnitude)",
+    # E1xx: the spec language
+    "E101": "unknown key",
+    "E102": "unknown layer type or block",
+    "E103": "value of the wrong type",
+    "E104": "value out of range",
+    "E105": "required key missing",
+    "E106": "malformed expression",
+    "E107": "unknown name in an expression",
+    "E108": "malformed input volume",
+    # E2xx: the layer graph
+    "E201": "reference to an unknown layer",
+    "E202": "reference to a layer defined later (the graph must be acyclic)",
+    "E203": "duplicate layer name",
+    "E204": "block uses itself",
+    "E205": "merge with too few inputs",
+    # E3xx: geometry
+    "E301": "window does not fit: (W - F + 2P)/S + 1 is not an integer",
+    "E302": "kernel larger than the padded input",
+    "E303": "groups do not divide the channels",
+    "E304": "merge of incompatible shapes",
+    "E305": "layer applied to an empty volume",
+    "E306": "layer needs a different input volume",
+    # notes
+    "N301": "window does not fit; rounded by the declared rule",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem: a stable ``code`` from :data:`CODES`, where, what, and what to do.
+
+    ``related`` carries further places, e.g. the block definition a layer was expanded from.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    span: Span
+    hint: str | None = None
+    related: tuple[tuple[str, Span], ...] = field(default=())
+
+
+class CnncalcError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+class SpecError(CnncalcError):
+    """A spec (or file) could not be loaded; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+        self.diagnostics = tuple(diagnostics)
+        first = self.diagnostics[0] if self.diagnostics else None
+        super().__init__(f"{first.span}: {first.code} {first.message}" if first else "invalid spec")
+
+
+class GeometryError(CnncalcError):
+    """Raised by a layer's shape rule; ``infer.py`` attaches the layer's span."""
+
+    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
+
+
+def error(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:
+    """Shorthand for an error-severity diagnostic."""
+    return Diagnostic(code=code, severity=Severity.ERROR, message=message, span=span, hint=hint)

@@ -1,0 +1,356 @@
+"""Layer items to the layer graph: blocks instantiated, ``repeat`` unrolled, branches and names resolved.
+
+A layer item is a type name (``- relu``), or a one-key mapping from a type or block name to its
+fields (``- conv: {filters: 96, kernel: 11}``), to its main field (``- fc: 4096``) or, for a merge,
+to its branches (``- add: [[...], []]``). Besides fields, an item may carry the keys in
+:data:`META_KEYS`.
+
+References may only name layers defined earlier, so definition order is a topological order and
+the graph is acyclic by construction; a name used before its definition is reported as E202.
+Recursion here follows the nesting of the document and of blocks, both capped, so it cannot reach
+Python's recursion limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NoReturn
+
+from cnncalc.errors import Diagnostic, Severity, Span, SpecError, error
+from cnncalc.expr import Number
+from cnncalc.layers import ALIASES, LAYERS, Layer
+from cnncalc.source import Map, Node, Scalar, Seq, describe
+from cnncalc.spec import Block, Spec, did_you_mean, problem_to_diagnostic
+from cnncalc.values import ValueProblem, build, integer, number, schema
+
+META_KEYS = ("name", "repeat", "when", "input", "inputs", "branches")
+#: Index standing for the network input in :attr:`GraphNode.inputs`.
+INPUT = -1
+#: Default cap on the number of layers a spec may expand to.
+MAX_LAYERS = 200_000
+#: Deepest nesting of blocks within blocks.
+MAX_BLOCK_DEPTH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class GraphNode:
+    """One layer of the expanded network."""
+
+    name: str
+    layer: Layer
+    inputs: tuple[int, ...]
+    #: The layer's own place in the file (inside a block body for layers made by blocks).
+    span: Span = field(compare=False)
+    #: The block use sites that made this layer, outermost first.
+    sites: tuple[Span, ...] = field(default=(), compare=False)
+    #: The enclosing block instances as (full name, block name), outermost first (for collapsing rows).
+    scope: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    """The expanded network: nodes in a topological (definition) order."""
+
+    nodes: tuple[GraphNode, ...]
+
+
+class _Stop(Exception):
+    """Abandons expansion when a cap is reached (the diagnostic is already recorded)."""
+
+
+@dataclass(slots=True)
+class _Scope:
+    prefix: str
+    env: dict[str, Number]
+    names: dict[str, int]
+    sites: tuple[Span, ...] = ()
+    path: tuple[tuple[str, str], ...] = ()
+    blocks: tuple[str, ...] = ()
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def auto_name(self, prefix: str) -> str:
+        count = self.counters.get(prefix, 0) + 1
+        self.counters[prefix] = count
+        return f"{prefix}{count}"
+
+
+def expand(spec: Spec, max_layers: int = MAX_LAYERS) -> Graph:
+    """Expand ``spec`` into a :class:`Graph`; raises :class:`SpecError` with every problem found."""
+    return _Expander(spec, max_layers).run()
+
+
+class _Expander:
+    def __init__(self, spec: Spec, max_layers: int) -> None:
+        self.spec = spec
+        self.max_layers = max_layers
+        self.nodes: list[GraphNode] = []
+        self.full_names: dict[str, int] = {}
+        self.problems: dict[tuple[str, int, int, str], Diagnostic] = {}
+        self.unresolved: list[tuple[str, Scalar, _Scope]] = []
+        self.work = 0
+
+    def run(self) -> Graph:
+        top = _Scope(prefix="", env=dict(self.spec.params), names={"input": INPUT})
+        try:
+            self.items(self.spec.layers, INPUT, top)
+        except _Stop:
+            pass
+        for name, node, scope in self.unresolved:
+            if name in self.full_names or any(n.name == scope.prefix + name for n in self.nodes):
+                self.report("E202", f"'{name}' is used before it is defined", node, scope, "a layer may only take inputs from layers above it")
+            else:
+                known = [n for n in scope.names if n != "input"] or ["input"]
+                self.report("E201", f"no layer named '{name}' here", node, scope, did_you_mean(name, known))
+        if not self.nodes and not self.problems:
+            self.report("E105", "the spec has no layers", self.spec.layers, None, "add layers under 'layers:'")
+        if self.problems:
+            raise SpecError(list(self.problems.values()))
+        return Graph(tuple(self.nodes))
+
+    # -- reporting -------------------------------------------------------------------------------
+    def report(self, code: str, message: str, node: Node, scope: _Scope | None, hint: str | None = None) -> None:
+        related = tuple(("block used here", site) for site in scope.sites) if scope else ()
+        diagnostic = Diagnostic(code=code, severity=Severity.ERROR, message=message, span=node.span, hint=hint, related=related)
+        key = (code, node.span.line, node.span.col, message)
+        self.problems.setdefault(key, diagnostic)
+
+    def report_problem(self, problem: ValueProblem, scope: _Scope) -> None:
+        diagnostic = problem_to_diagnostic(problem)
+        self.report(diagnostic.code, diagnostic.message, problem.node, scope, diagnostic.hint)
+
+    def stop(self, message: str, node: Node, scope: _Scope, hint: str) -> NoReturn:
+        self.report("E007", message, node, scope, hint)
+        raise _Stop
+
+    # -- items -----------------------------------------------------------------------------------
+    def items(self, seq: Seq, current: int, scope: _Scope) -> int:
+        for item in seq.items:
+            current = self.item(item, current, scope)
+        return current
+
+    def item(self, node: Node, current: int, scope: _Scope) -> int:
+        self.work += 1
+        if self.work > 20 * self.max_layers:
+            self.stop(f"the spec expands to more than {20 * self.max_layers:,} items", node, scope, "lower the repeat counts")
+        if isinstance(node, Scalar) and isinstance(node.value, str) and not node.quoted:
+            kind, body, key = node.value, None, node
+        elif isinstance(node, Map) and len(node.entries) == 1:
+            kind, body = next(iter(node.entries.items()))
+            key = Scalar(kind, kind, False, node.keys[kind])
+        elif isinstance(node, Map) and node.entries:
+            keys = list(node.entries)
+            self.report("E103", f"a layer is one key, its type, but this item has {len(keys)}: {', '.join(keys)}", node, scope, f"indent the fields under the type: '- {keys[0]}: {{...}}'")
+            return current
+        else:
+            self.report("E103", f"a layer must be a type name or a mapping, not {describe(node)}", node, scope, "e.g. '- relu' or '- conv: {filters: 64, kernel: 3}'")
+            return current
+        kind = ALIASES.get(kind, kind)
+        layer_type = LAYERS.get(kind)
+        block = self.spec.blocks.get(kind)
+        if layer_type is None and block is None:
+            choices = sorted([*LAYERS, *ALIASES, *self.spec.blocks])
+            self.report("E102", f"unknown layer type or block '{kind}'", key, scope, did_you_mean(kind, choices))
+            return current
+        fields = self.fields_of(layer_type, body, key, scope)
+        if fields is None:
+            return current
+        meta = {k: v for k, v in fields.entries.items() if k in META_KEYS}
+        if (when := meta.get("when")) is not None and not self.truth(when, scope):
+            return current
+        repeat = 1
+        if (count := meta.get("repeat")) is not None:
+            try:
+                repeat = integer(count, scope.env, "'repeat'", minimum=0)
+            except ValueProblem as problem:
+                self.report_problem(problem, scope)
+                return current
+            if repeat > self.max_layers:
+                self.stop(f"repeat {repeat:,} is above the layer limit of {self.max_layers:,}", count, scope, "raise the limit with --max-layers if you mean it")
+        name_node = meta.get("name")
+        if name_node is not None and not (isinstance(name_node, Scalar) and isinstance(name_node.value, str) and name_node.value):
+            self.report("E103", f"'name' must be text, not {describe(name_node)}", name_node, scope, "e.g. name: conv1")
+            return current
+        for index in range(repeat):
+            name = None
+            if isinstance(name_node, Scalar):
+                name = str(name_node.value) if repeat == 1 else f"{name_node.value}.{index + 1}"
+            if layer_type is not None:
+                current = self.layer(layer_type, fields, key, current, scope, name)
+            elif block is not None:
+                current = self.block(block, fields, key, current, scope, name)
+        return current
+
+    def fields_of(self, layer_type: type[Layer] | None, body: Node | None, key: Scalar, scope: _Scope) -> Map | None:
+        """The item's keys as a mapping, the scalar and list forms turned into their main field."""
+        if body is None or (isinstance(body, Scalar) and body.value is None):
+            return Map({}, {}, key.span)
+        if isinstance(body, Map):
+            return body
+        is_merge = layer_type is not None and layer_type.arity is None
+        if is_merge and isinstance(body, Seq):
+            return Map({"branches": body}, {"branches": body.span}, body.span)
+        primary = layer_type.primary if layer_type is not None else None
+        if primary is None:
+            kind = key.value
+            self.report("E103", f"'{kind}' takes a mapping of fields, not {describe(body)}", body, scope, f"write '- {kind}: {{...}}'")
+            return None
+        return Map({primary: body}, {primary: body.span}, body.span)
+
+    def truth(self, node: Node, scope: _Scope) -> bool:
+        if isinstance(node, Scalar) and isinstance(node.value, bool):
+            return node.value
+        try:
+            return bool(number(node, scope.env, "'when'"))
+        except ValueProblem as problem:
+            self.report_problem(problem, scope)
+            return False
+
+    # -- references ------------------------------------------------------------------------------
+    def resolve(self, node: Node, scope: _Scope) -> int | None:
+        if not (isinstance(node, Scalar) and isinstance(node.value, str)):
+            self.report("E103", f"a layer reference must be a name, not {describe(node)}", node, scope, "write the name of an earlier layer")
+            return None
+        name = node.value
+        if name in scope.names:
+            return scope.names[name]
+        if name in self.full_names:
+            return self.full_names[name]
+        self.unresolved.append((name, node, scope))
+        return None
+
+    def references(self, node: Node | None, scope: _Scope) -> list[int] | None:
+        if node is None:
+            return []
+        items = node.items if isinstance(node, Seq) else (node,)
+        found = [self.resolve(item, scope) for item in items]
+        return None if any(i is None for i in found) else [i for i in found if i is not None]
+
+    def start(self, fields: Map, current: int, scope: _Scope) -> int | None:
+        node = fields.get("input")
+        return current if node is None else self.resolve(node, scope)
+
+    # -- layers and blocks -----------------------------------------------------------------------
+    def check_keys(self, fields: Map, allowed: list[str], what: str, scope: _Scope) -> bool:
+        ok = True
+        for key, span in fields.keys.items():
+            if key not in allowed:
+                self.report("E101", f"unknown key '{key}' for {what}", Scalar(key, key, False, span), scope, did_you_mean(key, allowed))
+                ok = False
+        return ok
+
+    def layer(self, layer_type: type[Layer], fields: Map, key: Scalar, current: int, scope: _Scope, name: str | None) -> int:
+        merge = layer_type.arity is None
+        meta = ["name", "repeat", "when", "input", *(("inputs", "branches") if merge else ())]
+        if not self.check_keys(fields, [*schema(layer_type), *meta], f"'{layer_type.kind}'", scope):
+            return current
+        start = self.start(fields, current, scope)
+        if start is None:
+            return current
+        inputs = [start]
+        if merge:
+            inputs = self.merge_inputs(fields, start, key, scope) or []
+            if len(inputs) < 2:
+                if inputs:
+                    self.report("E205", f"'{layer_type.kind}' needs at least two inputs, got {len(inputs)}", key, scope, "give 'branches' (lists of layers; [] is the identity) and/or 'inputs' (names of earlier layers)")
+                return current
+        layer, problems = build(layer_type, fields, scope.env, frozenset(meta), key)
+        for problem in problems:
+            self.report_problem(problem, scope)
+        if layer is None:
+            return current
+        return self.add(layer, tuple(inputs), key, scope, name or scope.auto_name(layer_type.prefix))
+
+    def merge_inputs(self, fields: Map, start: int, key: Scalar, scope: _Scope) -> list[int] | None:
+        operands: list[int] = []
+        branches = fields.get("branches")
+        if branches is not None:
+            if not isinstance(branches, Seq):
+                self.report("E103", f"'branches' must be a list of layer lists, not {describe(branches)}", branches, scope, "e.g. [[conv..., bn], []] ([] is the identity)")
+                return None
+            for branch in branches.items:
+                if not isinstance(branch, Seq):
+                    self.report("E103", f"a branch must be a list of layers, not {describe(branch)}", branch, scope, "write the branch as a list; [] is the identity; name earlier layers in 'inputs'")
+                    return None
+                operands.append(self.items(branch, start, scope))
+        refs = self.references(fields.get("inputs"), scope)
+        if refs is None:
+            return None
+        if branches is None and not refs:
+            self.report("E205", "a merge needs 'branches' or 'inputs'", key, scope, "e.g. '- add: [[conv..., bn], []]'")
+            return None
+        return operands + refs
+
+    def add(self, layer: Layer, inputs: tuple[int, ...], key: Scalar, scope: _Scope, local: str) -> int:
+        full = scope.prefix + local
+        if local in scope.names or full in self.full_names:
+            self.report("E203", f"a layer named '{full}' already exists", key, scope, "give each layer a unique name")
+            return inputs[0]
+        if len(self.nodes) >= self.max_layers:
+            self.stop(f"the spec expands to more than {self.max_layers:,} layers", key, scope, "raise the limit with --max-layers if you mean it")
+        index = len(self.nodes)
+        self.nodes.append(GraphNode(full, layer, inputs, key.span, scope.sites, scope.path))
+        scope.names[local] = index
+        self.full_names[full] = index
+        return index
+
+    def block(self, block: Block, fields: Map, key: Scalar, current: int, scope: _Scope, name: str | None) -> int:
+        declared = list(block.args)
+        if not self.check_keys(fields, [*declared, "name", "repeat", "when", "input", "inputs"], f"block '{block.name}'", scope):
+            return current
+        if block.name in scope.blocks:
+            self.report("E204", f"block '{block.name}' uses itself ({' -> '.join([*scope.blocks, block.name])})", key, scope, "a block may not contain itself, directly or through another block")
+            return current
+        if len(scope.blocks) >= MAX_BLOCK_DEPTH:
+            self.stop(f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels", key, scope, "flatten the blocks")
+        env = dict(self.spec.params)
+        for arg, default in block.args.items():
+            node = fields.get(arg)
+            if node is None:
+                if default is None:
+                    self.report("E105", f"block '{block.name}' needs argument '{arg}'", key, scope, f"add '{arg}: ...'")
+                    return current
+                env[arg] = default
+                continue
+            try:
+                env[arg] = int(node.value) if isinstance(node, Scalar) and isinstance(node.value, bool) else number(node, scope.env, f"argument '{arg}'")
+            except ValueProblem as problem:
+                self.report_problem(problem, scope)
+                return current
+        bound = self.block_inputs(block, fields, current, key, scope)
+        if bound is None:
+            return current
+        local = name or scope.auto_name(block.name)
+        full = scope.prefix + local
+        inner = _Scope(
+            prefix=full + ".",
+            env=env,
+            names=dict(zip(block.inputs, bound, strict=True)),
+            sites=(*scope.sites, key.span),
+            path=(*scope.path, (full, block.name)),
+            blocks=(*scope.blocks, block.name),
+        )
+        output = self.items(block.layers, bound[0], inner)
+        if local in scope.names:
+            self.report("E203", f"a layer named '{full}' already exists", key, scope, "give each layer a unique name")
+            return current
+        scope.names[local] = output
+        self.full_names.setdefault(full, output)
+        return output
+
+    def block_inputs(self, block: Block, fields: Map, current: int, key: Scalar, scope: _Scope) -> list[int] | None:
+        start = self.start(fields, current, scope)
+        if start is None:
+            return None
+        given = fields.get("inputs")
+        if given is None:
+            if len(block.inputs) > 1:
+                self.report("E105", f"block '{block.name}' takes inputs {', '.join(block.inputs)}", key, scope, f"add 'inputs: [{', '.join(block.inputs)}]' with earlier layer names")
+                return None
+            return [start]
+        refs = self.references(given, scope)
+        if refs is None:
+            return None
+        if len(refs) != len(block.inputs):
+            self.report("E103", f"block '{block.name}' takes {len(block.inputs)} inputs ({', '.join(block.inputs)}), got {len(refs)}", given, scope, "name one earlier layer per input")
+            return None
+        return refs

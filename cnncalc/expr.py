@@ -1,0 +1,273 @@
+"""A small, safe arithmetic language for spec values: ``filters * 4``, ``channels // 2``,
+``make_divisible(32 * width, 8)``, ``2 if first else 1``.
+
+Spec text is never handed to Python's ``eval`` or ``ast``: this module tokenizes and parses it
+itself, knows only numbers, names bound by the spec (block arguments, ``params``) and a fixed set of
+functions, and bounds the length, nesting and magnitude of everything, so a hostile spec cannot run
+code or make a number explode.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from difflib import get_close_matches
+from typing import Union
+
+Number = Union[int, float]
+#: A parsed expression: a number, a name, or an operator applied to sub-trees.
+Tree = Union[int, float, str, tuple["str", tuple["Tree", ...]]]
+
+MAX_LENGTH = 300
+MAX_NESTING = 24
+MAX_MAGNITUDE = 10**15
+
+_TOKEN = re.compile(r"\s*(?:(\d+\.\d*|\.\d+|\d+)|([A-Za-z_][A-Za-z_0-9]*)|(//|\*\*|==|!=|<=|>=|[-+*/%()<>,]))")
+_KEYWORDS = {"if", "else", "and", "or", "not"}
+
+
+class ExprError(Exception):
+    """A malformed expression (E106), an unknown name (E107) or an out-of-range value (E007)."""
+
+    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
+
+
+def make_divisible(value: Number, divisor: Number = 8, min_value: Number | None = None) -> int:
+    """Round ``value`` to the nearest multiple of ``divisor``, never going more than 10% below it.
+
+    The channel rounding of MobileNet v2/v3 and EfficientNet (torchvision's ``_make_divisible``).
+    """
+    floor_value = int(divisor if min_value is None else min_value)
+    rounded = max(floor_value, int(value + divisor / 2) // int(divisor) * int(divisor))
+    if rounded < 0.9 * value:
+        rounded += int(divisor)
+    return rounded
+
+
+FUNCTIONS: dict[str, Callable[..., Number]] = {
+    "min": min,
+    "max": max,
+    "ceil": math.ceil,
+    "floor": math.floor,
+    "round": round,
+    "int": int,
+    "make_divisible": make_divisible,
+}
+
+
+_CACHE: dict[str, Tree] = {}
+
+
+def parse(text: str) -> Tree:
+    """Parse ``text`` into a tree (cached: blocks evaluate the same text once per instance)."""
+    tree = _CACHE.get(text)
+    if tree is None:
+        tree = _Parser(text).parse()
+        if len(_CACHE) < 10_000:
+            _CACHE[text] = tree
+    return tree
+
+
+def evaluate(text: str, env: Mapping[str, Number]) -> Number:
+    """Evaluate ``text`` with the variables in ``env``."""
+    return _eval(parse(text), env)
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        if len(text) > MAX_LENGTH:
+            raise ExprError("E007", f"expression longer than {MAX_LENGTH} characters", "split it with params")
+        self.text = text
+        self.tokens = self.tokenize(text)
+        self.pos = 0
+        self.depth = 0
+
+    @staticmethod
+    def tokenize(text: str) -> list[str]:
+        tokens: list[str] = []
+        pos = 0
+        end = len(text.rstrip())
+        while pos < end:
+            match = _TOKEN.match(text, pos)
+            if not match:
+                raise ExprError("E106", f"unexpected character {text[pos:].lstrip()[0]!r} in '{text}'", "expressions use numbers, names, + - * / // % ** ( ) and if/else")
+            tokens.append(match.group(match.lastindex or 0))
+            pos = match.end()
+        return tokens
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self, expected: str | None = None) -> str:
+        token = self.peek()
+        if token is None or (expected is not None and token != expected):
+            want = f"'{expected}'" if expected else "a value"
+            got = f"'{token}'" if token else "the end"
+            raise ExprError("E106", f"expected {want} but found {got} in '{self.text}'", "check the expression's syntax")
+        self.pos += 1
+        return token
+
+    def parse(self) -> Tree:
+        if not self.tokens:
+            raise ExprError("E106", "empty expression", "write a number or an expression")
+        tree = self.ternary()
+        if self.peek() is not None:
+            raise ExprError("E106", f"unexpected '{self.peek()}' in '{self.text}'", "check the expression's syntax")
+        return tree
+
+    def ternary(self) -> Tree:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ExprError("E007", f"expression nested deeper than {MAX_NESTING} levels", "simplify it")
+        value = self.binary(0)
+        if self.peek() == "if":
+            self.take()
+            condition = self.binary(0)
+            self.take("else")
+            value = ("if", (condition, value, self.ternary()))
+        self.depth -= 1
+        return value
+
+    _LEVELS: tuple[tuple[str, ...], ...] = (
+        ("or",),
+        ("and",),
+        ("==", "!=", "<", "<=", ">", ">="),
+        ("+", "-"),
+        ("*", "/", "//", "%"),
+    )
+
+    def binary(self, level: int) -> Tree:
+        if level == len(self._LEVELS):
+            return self.unary()
+        if level == 2 and self.peek() == "not":
+            self.take()
+            return ("not", (self.binary(level),))
+        left = self.binary(level + 1)
+        while self.peek() in self._LEVELS[level]:
+            op = self.take()
+            left = (op, (left, self.binary(level + 1)))
+        return left
+
+    def unary(self) -> Tree:
+        if self.peek() in ("-", "+"):
+            op = self.take()
+            operand = self.unary()
+            return ("neg", (operand,)) if op == "-" else operand
+        base = self.atom()
+        if self.peek() == "**":
+            self.take()
+            return ("**", (base, self.unary()))
+        return base
+
+    def atom(self) -> Tree:
+        token = self.take()
+        if token == "(":
+            inner = self.ternary()
+            self.take(")")
+            return inner
+        if token[0].isdigit() or token[0] == ".":
+            return float(token) if "." in token else int(token)
+        if token[0].isalpha() or token[0] == "_":
+            if token in _KEYWORDS:
+                raise ExprError("E106", f"unexpected '{token}' in '{self.text}'", "check the expression's syntax")
+            if self.peek() == "(":
+                return self.call(token)
+            return token
+        raise ExprError("E106", f"unexpected '{token}' in '{self.text}'", "check the expression's syntax")
+
+    def call(self, name: str) -> Tree:
+        if name not in FUNCTIONS:
+            close = get_close_matches(name, FUNCTIONS, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "functions: " + ", ".join(FUNCTIONS)
+            raise ExprError("E107", f"unknown function '{name}'", hint)
+        self.take("(")
+        args: list[Tree] = []
+        if self.peek() != ")":
+            args.append(self.ternary())
+            while self.peek() == ",":
+                self.take()
+                args.append(self.ternary())
+        self.take(")")
+        return ("call:" + name, tuple(args))
+
+
+def _check(value: Number) -> Number:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ExprError("E104", "expression is not a finite number", "avoid dividing by zero")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ExprError("E007", f"expression value exceeds {MAX_MAGNITUDE:.0e}", "use smaller numbers")
+    return value
+
+
+def _binary(op: str, a: Number, b: Number) -> Number:
+    if op in ("/", "//", "%") and b == 0:
+        raise ExprError("E104", "division by zero in an expression", "check the divisor")
+    if op == "**" and (abs(b) > 64 or abs(a) > 10**6):
+        raise ExprError("E007", "power too large in an expression", "use smaller numbers")
+    result: Number
+    match op:
+        case "+":
+            result = a + b
+        case "-":
+            result = a - b
+        case "*":
+            result = a * b
+        case "/":
+            result = a / b
+        case "//":
+            result = a // b
+        case "%":
+            result = a % b
+        case "**":
+            result = a**b
+        case "==":
+            result = int(a == b)
+        case "!=":
+            result = int(a != b)
+        case "<":
+            result = int(a < b)
+        case "<=":
+            result = int(a <= b)
+        case ">":
+            result = int(a > b)
+        case _:
+            result = int(a >= b)
+    return _check(result)
+
+
+def _eval(tree: Tree, env: Mapping[str, Number]) -> Number:
+    if isinstance(tree, int | float):
+        return tree
+    if isinstance(tree, str):
+        if tree not in env:
+            close = get_close_matches(tree, list(env), n=1)
+            known = ", ".join(sorted(env)) or "none here"
+            hint = f"did you mean '{close[0]}'?" if close else f"names in scope: {known}"
+            raise ExprError("E107", f"unknown name '{tree}'", hint)
+        return env[tree]
+    op, args = tree
+    if op == "if":
+        condition, then, otherwise = args
+        return _eval(then, env) if _eval(condition, env) else _eval(otherwise, env)
+    if op == "and":
+        return _eval(args[1], env) if _eval(args[0], env) else 0
+    if op == "or":
+        first = _eval(args[0], env)
+        return first if first else _eval(args[1], env)
+    values = [_eval(arg, env) for arg in args]
+    if op == "neg":
+        return -values[0]
+    if op == "not":
+        return int(not values[0])
+    if op.startswith("call:"):
+        name = op[5:]
+        try:
+            return _check(FUNCTIONS[name](*values))
+        except (TypeError, ValueError) as exc:
+            raise ExprError("E106", f"bad arguments to {name}(): {exc}", "check the function's arguments") from None
+    return _binary(op, values[0], values[1])

@@ -1,0 +1,70 @@
+"""Shape inference over the layer graph: each layer's rule applied in definition order.
+
+A geometry error stops the layers that depend on it (everything downstream would be wrong), but
+independent branches go on, so one run reports every independent problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnncalc.errors import Diagnostic, GeometryError, Severity, Span
+from cnncalc.expand import INPUT, Graph, GraphNode
+from cnncalc.layers import Context, Cost
+from cnncalc.shapes import Rounding, Shape
+
+
+@dataclass(frozen=True, slots=True)
+class LayerResult:
+    """One layer with its input and output volumes and what it costs."""
+
+    node: GraphNode
+    inputs: tuple[Shape, ...]
+    output: Shape
+    cost: Cost
+
+    @property
+    def activations(self) -> int:
+        """Elements of new activation memory this layer's output takes (0 when computed in place)."""
+        return self.output.numel if self.node.layer.stores_output else 0
+
+
+def place(node: GraphNode) -> tuple[Span, tuple[tuple[str, Span], ...]]:
+    """Where to report a problem of ``node``: its outermost block use site (which instance went
+    wrong), with the inner sites and the layer's own line as related places."""
+    if not node.sites:
+        return node.span, ()
+    inner = tuple(("inside the block used here", site) for site in node.sites[1:])
+    return node.sites[0], (*inner, (f"layer '{node.name}' defined here", node.span))
+
+
+def infer(graph: Graph, source: Shape, rounding: Rounding) -> tuple[tuple[LayerResult, ...], tuple[Diagnostic, ...]]:
+    """Output volume and cost of every layer that can be inferred, and the problems found."""
+    shapes: list[Shape | None] = []
+    results: list[LayerResult] = []
+    diagnostics: list[Diagnostic] = []
+    ctx = Context(rounding=rounding)
+    for node in graph.nodes:
+        inputs = tuple(source if i == INPUT else shapes[i] for i in node.inputs)
+        known = tuple(x for x in inputs if x is not None)
+        if len(known) != len(inputs):
+            shapes.append(None)  # an input failed: already reported
+            continue
+        ctx.notes.clear()
+        try:
+            out = node.layer.infer(known, ctx)
+        except GeometryError as exc:
+            span, related = place(node)
+            shown = ", ".join(str(x) for x in known)
+            diagnostics.append(
+                Diagnostic(code=exc.code, severity=Severity.ERROR, message=f"{node.name} on {shown}: {exc.message}", span=span, hint=exc.hint, related=related)
+            )
+            shapes.append(None)
+            continue
+        span, related = place(node)
+        diagnostics.extend(
+            Diagnostic(code=code, severity=Severity.NOTE, message=f"{node.name}: {message}", span=span, related=related) for code, message in ctx.notes
+        )
+        shapes.append(out)
+        results.append(LayerResult(node, known, out, node.layer.cost(known, out)))
+    return tuple(results), tuple(diagnostics)

@@ -1,0 +1,149 @@
+"""The layer contract and registry.
+
+A layer type is one frozen dataclass: its fields are its spec schema (``values.py`` converts YAML
+to them from the type annotations), ``infer`` is its shape rule and ``cost`` its parameter, buffer
+and operation counts, so adding a layer touches one file plus one import line in
+``layers/__init__.py``.
+
+Operation conventions (see ``metrics.py`` for the full statement): ``macs`` are the
+multiply-accumulates of conv and fc weights only (torchvision's "GFLOPS" column); every other
+arithmetic operation (bias adds, normalisation, activations, pooling, element-wise merges) goes in
+``ops``, counted per output element as each layer's docstring states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar, TypeVar
+
+from cnncalc.errors import GeometryError
+from cnncalc.shapes import Axis, Padding, Pair, Rounding, Shape, resolve_padding, window_axis
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """What one layer owns and does, per image. ``weights`` and ``biases`` are trainable
+    parameters; ``buffers`` are non-trainable state (batch norm's running mean and variance)."""
+
+    weights: int = 0
+    biases: int = 0
+    buffers: int = 0
+    macs: int = 0
+    ops: int = 0
+
+
+@dataclass(slots=True)
+class Context:
+    """Per-spec settings a shape rule reads, and the notes it leaves (accepted rounding)."""
+
+    rounding: Rounding = Rounding.EXACT
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Layer:
+    """Base of every layer type. Subclasses set the class variables and override what they need."""
+
+    kind: ClassVar[str] = ""
+    #: Automatic names are ``prefix`` + a counter: conv1, pool1, fc1 ...
+    prefix: ClassVar[str] = ""
+    #: Field filled by the scalar form, e.g. ``fc: 4096`` sets ``units``.
+    primary: ClassVar[str | None] = None
+    #: How many inputs the layer takes: 1, or ``None`` for any number of at least 2 (merges).
+    arity: ClassVar[int | None] = 1
+    #: False when the output needs no new memory: in-place activations, dropout, views.
+    stores_output: ClassVar[bool] = True
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        """The output volume; raises :class:`GeometryError` when the input does not suit the layer."""
+        return inputs[0]
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost()
+
+    def describe(self) -> str:
+        """Hyperparameters in the lectures' shorthand, e.g. ``11x11/4 p0 g2``."""
+        return ""
+
+
+LAYERS: dict[str, type[Layer]] = {}
+ALIASES: dict[str, str] = {}
+
+L = TypeVar("L", bound=type[Layer])
+
+
+def register(kind: str, *aliases: str) -> Callable[[L], L]:
+    """Class decorator adding a layer type under ``kind`` (and ``aliases``) to :data:`LAYERS`.
+
+    It must sit *above* ``@dataclass``: with ``slots=True`` the dataclass decorator returns a new
+    class, and registering in ``__init_subclass__`` would keep the discarded one.
+    """
+
+    def add(cls: L) -> L:
+        cls.kind = kind
+        cls.prefix = cls.prefix or kind
+        LAYERS[kind] = cls
+        for alias in aliases:
+            ALIASES[alias] = kind
+        return cls
+
+    return add
+
+
+def pair_text(value: Pair) -> str:
+    return str(value[0]) if value[0] == value[1] else f"{value[0]}x{value[1]}"
+
+
+def padding_text(pad: Padding) -> str:
+    if not isinstance(pad, tuple):
+        return pad.value
+    top, bottom, left, right = pad
+    if top == bottom == left == right:
+        return f"p{top}"
+    if top == bottom and left == right:
+        return f"p{top}x{left}"
+    return f"p{top},{bottom},{left},{right}"
+
+
+def window_text(kernel: Pair, stride: Pair, pad: Padding) -> str:
+    """``11x11/4 p0``: kernel, stride and padding in the lectures' shorthand."""
+    kernel_text = f"{kernel[0]}x{kernel[1]}"
+    stride_text = pair_text(stride)
+    return f"{kernel_text}/{stride_text} {padding_text(pad)}"
+
+
+def window_out(
+    x: Shape,
+    kernel: Pair,
+    stride: Pair,
+    pad: Padding,
+    dilation: Pair,
+    rounding: Rounding | None,
+    ctx: Context,
+) -> tuple[int, int]:
+    """Output height and width of a sliding window over ``x`` (conv and pool share this).
+
+    A fraction is an error (E301) under ``exact`` rounding, else rounded and noted (N301).
+    """
+    rule = rounding or ctx.rounding
+    axes: list[Axis] = []
+    for axis, (n, k, s, d) in enumerate(((x.h, kernel[0], stride[0], dilation[0]), (x.w, kernel[1], stride[1], dilation[1]))):
+        before, after = resolve_padding(pad, n, k, s, d, axis)
+        axes.append(window_axis(n, k, s, d, before, after, rule))
+    bad = [(name, ax) for name, ax in zip(("height", "width"), axes, strict=True) if not ax.exact]
+    if len(bad) == 2 and bad[0][1] == bad[1][1]:
+        bad = [("height and width", bad[0][1])]
+    for name, ax in bad:
+        if rule is Rounding.EXACT:
+            raise GeometryError(
+                "E301",
+                f"does not fit: {name} {ax.arithmetic()}",
+                f"{name}{ax.fits_nearby()}; or declare 'rounding: floor' (PyTorch) or 'rounding: ceil' (Caffe pooling) to accept it",
+            )
+        ctx.notes.append(("N301", f"{name} {ax.arithmetic()}, rounded by {rule.value} to {ax.out}"))
+    return axes[0].out, axes[1].out
+
+
+def channels_error(layer: str, expected: str, x: Shape) -> GeometryError:
+    return GeometryError("E306", f"{layer} needs {expected}, got {x}", "check the layers before it")

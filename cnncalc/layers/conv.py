@@ -1,0 +1,97 @@
+"""Convolutions: ``conv`` (standard and grouped) and ``dwconv`` (depthwise).
+
+Per axis ``out = (W - F + 2P)/S + 1`` with the dilated kernel ``F = d(k-1)+1``; with ``g`` groups
+each filter sees ``C_in/g`` channels, so
+
+    weights = kh * kw * (C_in/g) * filters,   biases = filters (when ``bias``)
+    MACs    = H_out * W_out * filters * kh * kw * (C_in/g)
+    ops     = H_out * W_out * filters (one bias add per output element, when ``bias``)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnncalc.errors import GeometryError
+from cnncalc.layers.base import Context, Cost, Layer, register, window_out, window_text
+from cnncalc.shapes import Padding, Pair, Rounding, Shape
+
+
+def _conv_shape(layer: Conv | DepthwiseConv, x: Shape, filters: int, groups: int, ctx: Context) -> Shape:
+    if x.c % groups:
+        raise GeometryError("E303", f"groups={groups} does not divide the {x.c} input channels", f"use a divisor of {x.c}")
+    if filters % groups:
+        raise GeometryError("E303", f"groups={groups} does not divide the {filters} filters", f"use a divisor of {filters}")
+    h, w = window_out(x, layer.kernel, layer.stride, layer.pad, layer.dilation, layer.rounding, ctx)
+    return Shape(h, w, filters)
+
+
+def _conv_cost(layer: Conv | DepthwiseConv, x: Shape, out: Shape, groups: int) -> Cost:
+    per_filter = layer.kernel[0] * layer.kernel[1] * (x.c // groups)
+    return Cost(
+        weights=per_filter * out.c,
+        biases=out.c if layer.bias else 0,
+        macs=out.numel * per_filter,
+        ops=out.numel if layer.bias else 0,
+    )
+
+
+def _conv_text(layer: Conv | DepthwiseConv, groups: str) -> str:
+    text = window_text(layer.kernel, layer.stride, layer.pad)
+    if layer.dilation != (1, 1):
+        text += f" d{layer.dilation[0] if layer.dilation[0] == layer.dilation[1] else layer.dilation}"
+    text += groups
+    return text if layer.bias else text + " nobias"
+
+
+@register("conv")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Conv(Layer):
+    """2-D convolution with ``filters`` output channels, optionally grouped."""
+
+    primary = "filters"
+
+    filters: int
+    kernel: Pair
+    stride: Pair = (1, 1)
+    pad: Padding = (0, 0, 0, 0)
+    dilation: Pair = (1, 1)
+    groups: int = 1
+    bias: bool = True
+    rounding: Rounding | None = None
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        return _conv_shape(self, inputs[0], self.filters, self.groups, ctx)
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return _conv_cost(self, inputs[0], out, self.groups)
+
+    def describe(self) -> str:
+        return _conv_text(self, f" g{self.groups}" if self.groups > 1 else "")
+
+
+@register("dwconv")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DepthwiseConv(Layer):
+    """Depthwise convolution: one ``kernel`` per input channel (``groups = C_in``), producing
+    ``multiplier * C_in`` channels."""
+
+    prefix = "dwconv"
+
+    kernel: Pair
+    stride: Pair = (1, 1)
+    pad: Padding = (0, 0, 0, 0)
+    dilation: Pair = (1, 1)
+    multiplier: int = 1
+    bias: bool = True
+    rounding: Rounding | None = None
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        x = inputs[0]
+        return _conv_shape(self, x, x.c * self.multiplier, x.c, ctx)
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return _conv_cost(self, inputs[0], out, inputs[0].c)
+
+    def describe(self) -> str:
+        return _conv_text(self, " dw" + (f"x{self.multiplier}" if self.multiplier > 1 else ""))

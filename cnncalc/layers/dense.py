@@ -1,0 +1,63 @@
+"""Fully connected layers and the shape-only operations around them: ``fc``, ``flatten``, ``dropout``.
+
+An fc layer flattens whatever volume it receives, as the lectures do: ``7x7x512 -> 4096`` has
+``7*7*512*4096`` weights and as many MACs, plus ``units`` biases (one bias add each).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnncalc.layers.base import Context, Cost, Layer, register
+from cnncalc.shapes import Shape
+
+
+@register("fc", "linear")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FullyConnected(Layer):
+    """Fully connected (PyTorch ``Linear`` after an implicit flatten): ``H*W*C -> units``."""
+
+    primary = "units"
+
+    units: int
+    bias: bool = True
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        return Shape(1, 1, self.units)
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        fan_in = inputs[0].numel
+        return Cost(
+            weights=fan_in * self.units,
+            biases=self.units if self.bias else 0,
+            macs=fan_in * self.units,
+            ops=self.units if self.bias else 0,
+        )
+
+    def describe(self) -> str:
+        return str(self.units) + ("" if self.bias else " nobias")
+
+
+@register("flatten")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Flatten(Layer):
+    """``H x W x C -> 1 x 1 x HWC``; a view, no new memory."""
+
+    stores_output = False
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        return Shape(1, 1, inputs[0].numel)
+
+
+@register("dropout")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dropout(Layer):
+    """Dropout: an identity at inference; counted in place, no cost."""
+
+    primary = "p"
+    stores_output = False
+
+    p: float = 0.5
+
+    def describe(self) -> str:
+        return f"p={self.p:g}"

@@ -1,0 +1,68 @@
+"""Merges of several inputs: ``add`` (residuals), ``concat`` (channel axis), ``mul`` (broadcast,
+squeeze-and-excitation). Their inputs come from branches or named references (see ``expand.py``).
+
+``add`` and ``mul`` cost ``(n - 1)`` operations per output element for ``n`` inputs; ``concat``
+only copies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnncalc.errors import GeometryError
+from cnncalc.layers.base import Context, Cost, Layer, register
+from cnncalc.shapes import Shape
+
+
+def _shapes(inputs: tuple[Shape, ...]) -> str:
+    return ", ".join(str(x) for x in inputs)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Merge(Layer):
+    arity = None
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost(ops=(len(inputs) - 1) * out.numel)
+
+
+@register("add")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Add(_Merge):
+    """Element-wise sum of inputs of identical shape."""
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        if any(x != inputs[0] for x in inputs):
+            raise GeometryError("E304", f"add needs inputs of one shape, got {_shapes(inputs)}", "make the branches end in the same volume (a 1x1 conv with a stride can project a shortcut)")
+        return inputs[0]
+
+
+@register("concat")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Concat(_Merge):
+    """Concatenation along channels: equal ``H x W``, channels summed."""
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        first = inputs[0]
+        if any((x.h, x.w) != (first.h, first.w) for x in inputs):
+            raise GeometryError("E304", f"concat needs inputs of one height and width, got {_shapes(inputs)}", "make every branch keep the same spatial size")
+        return Shape(first.h, first.w, sum(x.c for x in inputs))
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost()
+
+
+@register("mul")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mul(_Merge):
+    """Element-wise product with broadcasting: each dimension equal, or 1 in all inputs but one
+    (e.g. a ``1x1xC`` gate times an ``HxWxC`` volume)."""
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        dims = []
+        for axis in zip(*((x.h, x.w, x.c) for x in inputs), strict=True):
+            sizes = {n for n in axis if n != 1}
+            if len(sizes) > 1:
+                raise GeometryError("E304", f"mul cannot broadcast {_shapes(inputs)}", "each dimension must match or be 1")
+            dims.append(sizes.pop() if sizes else 1)
+        return Shape(*dims)

@@ -1,0 +1,100 @@
+"""Pooling: ``maxpool``, ``avgpool``, ``gap`` (global average), ``adaptive_avgpool``.
+
+Window pools use the conv arithmetic with ``filters = C_in``; the stride defaults to the kernel
+(as in PyTorch). No parameters. Operations per output element: ``kh*kw - 1`` comparisons for max,
+``kh*kw`` (adds and the division) for average; a global or adaptive average costs one operation per
+input element it reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnncalc.layers.base import Context, Cost, Layer, pair_text, register, window_out, window_text
+from cnncalc.shapes import Padding, Pair, Rounding, Shape
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _WindowPool(Layer):
+    prefix = "pool"
+    primary = "kernel"
+
+    kernel: Pair
+    stride: Pair | None = None
+    pad: Padding = (0, 0, 0, 0)
+    rounding: Rounding | None = None
+
+    @property
+    def step(self) -> Pair:
+        return self.stride or self.kernel
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        x = inputs[0]
+        h, w = window_out(x, self.kernel, self.step, self.pad, (1, 1), self.rounding, ctx)
+        return Shape(h, w, x.c)
+
+    def describe(self) -> str:
+        return window_text(self.kernel, self.step, self.pad)
+
+
+@register("maxpool")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MaxPool(_WindowPool):
+    """Max pooling: ``kh*kw - 1`` comparisons per output element."""
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost(ops=out.numel * (self.kernel[0] * self.kernel[1] - 1))
+
+
+@register("avgpool")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AvgPool(_WindowPool):
+    """Average pooling: ``kh*kw`` operations per output element."""
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost(ops=out.numel * self.kernel[0] * self.kernel[1])
+
+
+@register("gap", "global_avgpool")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GlobalAvgPool(Layer):
+    """Global average pooling: ``H x W x C -> 1 x 1 x C``, one operation per input element."""
+
+    prefix = "pool"
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        return Shape(1, 1, inputs[0].c)
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost(ops=inputs[0].numel)
+
+    def describe(self) -> str:
+        return "global"
+
+
+def _adaptive_reads(n: int, out: int) -> int:
+    """Input elements read along one axis by PyTorch's adaptive pooling: window ``i`` spans
+    ``[floor(i*n/out), ceil((i+1)*n/out))``."""
+    return sum(-(-(i + 1) * n // out) - (i * n // out) for i in range(out))
+
+
+@register("adaptive_avgpool")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdaptiveAvgPool(Layer):
+    """Adaptive average pooling to a fixed ``size`` (PyTorch ``AdaptiveAvgPool2d``); an identity
+    when the input already has that size."""
+
+    prefix = "pool"
+    primary = "size"
+
+    size: Pair
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        return Shape(self.size[0], self.size[1], inputs[0].c)
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        x = inputs[0]
+        return Cost(ops=_adaptive_reads(x.h, out.h) * _adaptive_reads(x.w, out.w) * x.c)
+
+    def describe(self) -> str:
+        return f"to {pair_text(self.size)}"

@@ -1,0 +1,37 @@
+"""Layers that only move data: ``zeropad`` and ``identity``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnncalc.layers.base import Context, Layer, padding_text, register
+from cnncalc.shapes import PadMode, Padding, Shape
+
+
+@register("zeropad")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ZeroPad(Layer):
+    """Zero padding: ``H + top + bottom``, ``W + left + right``."""
+
+    prefix = "pad"
+    primary = "pad"
+
+    pad: Padding
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        x = inputs[0]
+        if isinstance(self.pad, PadMode):
+            return x
+        top, bottom, left, right = self.pad
+        return Shape(x.h + top + bottom, x.w + left + right, x.c)
+
+    def describe(self) -> str:
+        return padding_text(self.pad)
+
+
+@register("identity")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Identity(Layer):
+    """Passes its input on unchanged (an explicit shortcut, or a stand-in)."""
+
+    stores_output = False

@@ -1,0 +1,100 @@
+"""Totals and the conventions behind every figure cnncalc prints.
+
+Parameters
+    ``weights`` and ``biases`` are trainable parameters, counted apart (batch norm's scale is a
+    weight, its shift a bias, as PyTorch names them). ``params = weights + biases`` equals
+    PyTorch's ``sum(p.numel() for p in model.parameters())``. ``buffers`` are non-trainable state
+    (batch norm's running mean and variance), not parameters.
+
+Operations
+    ``MACs`` are the multiply-accumulates of conv and fc weights only: ``H_out*W_out*C_out*kh*kw*C_in/g``
+    per conv and ``in*out`` per fc, no bias. This is torchvision's "GFLOPS" column and fvcore's
+    "flop", and the ResNet paper's "FLOPs". ``FLOPs = 2 * MACs`` (one multiply and one add each).
+    Everything else (bias adds, normalisation, activations, pooling, element-wise merges) is
+    reported apart as ``other ops``, counted per element as each layer's docstring states.
+
+Activation memory
+    The cs231n convention: the input plus every layer output that needs new memory, so in-place
+    activations (ReLU and kin), dropout and views (flatten) add nothing, while conv, pool, fc, batch
+    norm, concat and add outputs each count. Per image and for the batch, in bytes of the chosen dtype.
+    The training estimate is ``4 * param bytes`` (weights, gradients and Adam's two moments)
+    ``+ buffer bytes + 2 * batch activation bytes`` (stored forward outputs and their gradients;
+    cs231n's "~x2 for backward"). Sizes in MB are 10^6 bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from cnncalc.infer import LayerResult
+from cnncalc.shapes import Shape
+
+
+class Dtype(str, Enum):
+    """Element types and their sizes in bytes."""
+
+    FLOAT32 = "float32"
+    FLOAT16 = "float16"
+    BFLOAT16 = "bfloat16"
+    INT8 = "int8"
+
+    @property
+    def bytes(self) -> int:
+        return {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}[self.value]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Totals:
+    """Sums over all layers, per image unless named ``batch_``."""
+
+    weights: int
+    biases: int
+    buffers: int
+    macs: int
+    ops: int
+    activations: int
+    batch: int
+    dtype_bytes: int
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+    @property
+    def param_bytes(self) -> int:
+        return self.params * self.dtype_bytes
+
+    @property
+    def buffer_bytes(self) -> int:
+        return self.buffers * self.dtype_bytes
+
+    @property
+    def activation_bytes(self) -> int:
+        return self.activations * self.dtype_bytes
+
+    @property
+    def batch_activation_bytes(self) -> int:
+        return self.activation_bytes * self.batch
+
+    @property
+    def training_bytes(self) -> int:
+        return 4 * self.param_bytes + self.buffer_bytes + 2 * self.batch_activation_bytes
+
+
+def totals(source: Shape, layers: tuple[LayerResult, ...], batch: int, dtype: Dtype) -> Totals:
+    """Add up ``layers``; the input volume counts towards activation memory."""
+    return Totals(
+        weights=sum(r.cost.weights for r in layers),
+        biases=sum(r.cost.biases for r in layers),
+        buffers=sum(r.cost.buffers for r in layers),
+        macs=sum(r.cost.macs for r in layers),
+        ops=sum(r.cost.ops for r in layers),
+        activations=source.numel + sum(r.activations for r in layers),
+        batch=batch,
+        dtype_bytes=dtype.bytes,
+    )

@@ -1,0 +1,91 @@
+"""Machine formats of a report: JSON (versioned), CSV and Markdown. No rich import here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from cnncalc.api import Report
+from cnncalc.render.diagnostics import diagnostic_dict
+from cnncalc.render.rows import Row, count, rows
+
+#: Bumped when a key is removed or changes meaning (adding keys keeps the version).
+JSON_SCHEMA_VERSION = 1
+
+CONVENTIONS = {
+    "macs": "multiply-accumulates of conv and fc weights only (torchvision's GFLOPS column)",
+    "flops": "2 * macs",
+    "ops": "all other arithmetic (bias adds, normalisation, activations, pooling, merges), per element",
+    "activations": "elements of the input plus every layer output needing new memory (in-place activations, dropout and views excluded)",
+    "training_bytes": "4 * param_bytes + buffer_bytes + 2 * batch_activation_bytes",
+    "bytes": "at the chosen dtype; 1 MB = 10^6 bytes",
+}
+
+COLUMNS = ("name", "type", "hyper", "output", "activations", "weights", "biases", "buffers", "macs", "ops")
+
+
+def _row_dict(row: Row) -> dict[str, Any]:
+    return {column: getattr(row, column) for column in COLUMNS}
+
+
+def report_dict(report: Report, depth: int | None = None) -> dict[str, Any]:
+    """The JSON document for ``show --format json``."""
+    spec, t = report.spec, report.totals
+    return {
+        "version": JSON_SCHEMA_VERSION,
+        "name": spec.name,
+        "title": spec.title,
+        "source": spec.source,
+        "file": spec.file,
+        "input": str(report.input),
+        "batch": report.batch,
+        "dtype": report.dtype.value,
+        "layers": [_row_dict(row) for row in rows(report, depth)],
+        "totals": {
+            "params": t.params,
+            "weights": t.weights,
+            "biases": t.biases,
+            "buffers": t.buffers,
+            "macs": t.macs,
+            "flops": t.flops,
+            "ops": t.ops,
+            "activations": t.activations,
+            "param_bytes": t.param_bytes,
+            "buffer_bytes": t.buffer_bytes,
+            "activation_bytes": t.activation_bytes,
+            "batch_activation_bytes": t.batch_activation_bytes,
+            "training_bytes": t.training_bytes,
+        },
+        "conventions": CONVENTIONS,
+        "diagnostics": [diagnostic_dict(d) for d in report.diagnostics],
+    }
+
+
+def report_json(report: Report, depth: int | None = None) -> str:
+    return json.dumps(report_dict(report, depth), indent=2)
+
+
+def report_csv(report: Report, depth: int | None = None) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows(report, depth):
+        writer.writerow([getattr(row, column) for column in COLUMNS])
+    return buffer.getvalue()
+
+
+def markdown_table(header: list[str], body: list[list[str]], right: set[int]) -> str:
+    """A GitHub-flavoured Markdown table; columns in ``right`` are right-aligned."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in line) + " |" for line in body]
+    return "\n".join(lines) + "\n"
+
+
+def report_markdown(report: Report, depth: int | None = None) -> str:
+    header = ["Layer", "Type", "Hyper", "Output", "Activations", "Weights", "Biases", "MACs"]
+    body = [[r.name, r.type, r.hyper, r.output, count(r.activations), count(r.weights), count(r.biases), count(r.macs)] for r in rows(report, depth)]
+    t = report.totals
+    body.append(["**Total**", "", "", "", count(t.activations), count(t.weights), count(t.biases), count(t.macs)])
+    return markdown_table(header, body, right={4, 5, 6, 7})

@@ -1,0 +1,146 @@
+"""Volumes and the sliding-window arithmetic every conv and pool shares.
+
+One axis of a window layer maps an input of ``n`` to
+
+    out = (n + p_before + p_after - d*(k - 1) - 1) / s + 1
+
+which is the lectures' ``(W - F + 2P)/S + 1`` with the dilated kernel ``d*(k-1) + 1`` and
+possibly asymmetric padding (Dumoulin & Visin, "A guide to convolution arithmetic", arXiv:1603.07285,
+relationship 15). All arithmetic is on integers, so "does not fit" is exact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from cnncalc.errors import GeometryError
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A volume ``h x w x c`` (height, width, channels), batch excluded."""
+
+    h: int
+    w: int
+    c: int
+
+    @property
+    def numel(self) -> int:
+        return self.h * self.w * self.c
+
+    def __str__(self) -> str:
+        return f"{self.h}x{self.w}x{self.c}"
+
+
+_VOLUME = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
+
+
+def parse_volume(text: str) -> Shape:
+    """Parse ``227x227x3`` (H x W x C). Raises ``ValueError`` with a readable message."""
+    match = _VOLUME.match(text)
+    if not match:
+        raise ValueError(f"'{text}' is not a volume: write HxWxC, e.g. 224x224x3")
+    h, w, c = (int(g) for g in match.groups())
+    if min(h, w, c) < 1:
+        raise ValueError(f"'{text}' has a zero dimension: every size must be at least 1")
+    return Shape(h, w, c)
+
+
+class Rounding(str, Enum):
+    """What to do when a window does not fit exactly.
+
+    ``exact`` (the default) makes it an error, as the lectures do; ``floor`` is PyTorch's conv and
+    pool rule; ``ceil`` is Caffe's pooling rule and PyTorch's ``ceil_mode=True`` (a last window
+    that would start in the right padding is dropped).
+    """
+
+    EXACT = "exact"
+    FLOOR = "floor"
+    CEIL = "ceil"
+
+
+class PadMode(str, Enum):
+    """Padding computed from the input: ``same`` (TensorFlow's: out = ceil(n/s), the odd pixel
+    after) and ``valid`` (none)."""
+
+    SAME = "same"
+    VALID = "valid"
+
+
+#: Explicit padding (top, bottom, left, right), or a mode resolved against the input size.
+Padding = tuple[int, int, int, int] | PadMode
+Pair = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Axis:
+    """One axis of a window: its outcome and the numbers behind it, for messages and hints."""
+
+    n: int
+    k: int
+    s: int
+    d: int
+    before: int
+    after: int
+    out: int
+    exact: bool
+
+    @property
+    def k_eff(self) -> int:
+        return self.d * (self.k - 1) + 1
+
+    def arithmetic(self) -> str:
+        """The lecture's formula with this axis's numbers, e.g. ``(224 - 11 + 2·0)/4 + 1 = 54.25``."""
+        pad = f"2·{self.before}" if self.before == self.after else f"{self.before} + {self.after}"
+        kernel = str(self.k) if self.d == 1 else f"{self.k_eff} (dilated {self.k}·{self.d})"
+        value = (self.n - self.k_eff + self.before + self.after) / self.s + 1
+        shown = f"{value:.4f}".rstrip("0").rstrip(".")
+        return f"({self.n} - {kernel} + {pad})/{self.s} + 1 = {shown}"
+
+    def fits_nearby(self) -> str:
+        """Nearest input sizes and symmetric paddings that would make this axis fit exactly."""
+        span = self.n + self.before + self.after - self.k_eff
+        below, above = self.n - span % self.s, self.n + (-span) % self.s
+        inputs = [str(x) for x in (below, above) if x >= self.k_eff - self.before - self.after and x > 0]
+        pads = [p for p in range(self.before, self.before + self.s + 1) if (self.n + 2 * p - self.k_eff) % self.s == 0]
+        parts = []
+        if inputs:
+            parts.append("input " + " or ".join(inputs))
+        if pads:
+            parts.append(f"pad {pads[0]}")
+        return " fits with " + ", or ".join(parts) if parts else ""
+
+
+def resolve_padding(padding: Padding, n: int, k: int, s: int, d: int, axis: int) -> tuple[int, int]:
+    """Padding before and after on ``axis`` (0 = height, 1 = width) for an input of ``n``."""
+    if padding is PadMode.VALID:
+        return 0, 0
+    if padding is PadMode.SAME:
+        out = -(-n // s)
+        total = max((out - 1) * s + d * (k - 1) + 1 - n, 0)
+        return total // 2, total - total // 2
+    return (padding[0], padding[1]) if axis == 0 else (padding[2], padding[3])
+
+
+def window_axis(n: int, k: int, s: int, d: int, before: int, after: int, rounding: Rounding) -> Axis:
+    """Output size of one axis under ``rounding``; raises :class:`GeometryError` (E302) when the
+    dilated kernel is larger than the padded input. A fraction under ``exact`` is reported by the
+    caller, which sees ``exact=False`` (the floor value is kept so inference can go on)."""
+    k_eff = d * (k - 1) + 1
+    span = n + before + after - k_eff
+    if span < 0:
+        size = f"{n} + {before + after}" if before + after else str(n)
+        raise GeometryError(
+            "E302",
+            f"kernel {k_eff} is larger than the padded input {size}",
+            f"use a kernel of at most {n + before + after}, pad the input, or feed a larger input",
+        )
+    out = span // s + 1
+    exact = span % s == 0
+    if not exact and rounding is Rounding.CEIL:
+        out += 1
+        if (out - 1) * s >= n + before:  # PyTorch: the last window may not start in the right padding
+            out -= 1
+    return Axis(n=n, k=k, s=s, d=d, before=before, after=after, out=out, exact=exact)

@@ -1,0 +1,228 @@
+"""A spec file's top level: metadata, input volume, defaults, params and block definitions.
+
+The ``layers`` list and block bodies stay as located nodes; ``expand.py`` turns them into the
+layer graph. Problems are collected, not raised one at a time, so one run reports them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+
+from cnncalc.errors import Diagnostic, Span, SpecError, error
+from cnncalc.expr import Number
+from cnncalc.shapes import Rounding, Shape, parse_volume
+from cnncalc.source import Map, Node, Scalar, Seq, describe, parse, read_text
+from cnncalc.values import ValueProblem, integer, number, rounding
+
+TOP_KEYS = ("name", "title", "source", "description", "input", "rounding", "params", "blocks", "layers")
+BLOCK_KEYS = ("args", "inputs", "layers", "description")
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A reusable group of layers with named arguments (``None`` default = required)."""
+
+    name: str
+    args: dict[str, Number | None]
+    inputs: tuple[str, ...]
+    layers: Seq
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Spec:
+    """A parsed spec, before expansion."""
+
+    name: str
+    title: str
+    source: str
+    description: str
+    input: Shape
+    rounding: Rounding
+    params: dict[str, Number]
+    blocks: dict[str, Block]
+    layers: Seq
+    file: str
+    span: Span = field(compare=False)
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else "expected one of: " + ", ".join(choices)
+
+
+def problem_to_diagnostic(problem: ValueProblem) -> Diagnostic:
+    return error(problem.code, problem.message, problem.node.span, problem.hint)
+
+
+def load_text(text: str, file: str) -> Spec:
+    """Parse spec ``text`` read from ``file`` (used in messages)."""
+    root = parse(file, text)
+    if not isinstance(root, Map):
+        raise SpecError([error("E004", f"a spec must be a mapping, not {describe(root)}", root.span, "start with keys such as 'name:', 'input:' and 'layers:'")])
+    return _SpecReader(file).read(root)
+
+
+def load_path(path: str | Path) -> Spec:
+    """Read and parse a spec file. Raises :class:`SpecError` (E001 when it cannot be read)."""
+    file = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise SpecError([error("E001", "is a directory, not a spec file", Span(file, 1, 1), "pass a .yaml file, or use 'cnncalc check DIR'")]) from None
+    except FileNotFoundError:
+        raise SpecError([error("E001", "no such file", Span(file, 1, 1), "check the path, or run 'cnncalc list' for the built-in names")]) from None
+    except OSError as exc:
+        raise SpecError([error("E001", f"cannot read: {exc.strerror or exc}", Span(file, 1, 1), "check the file's permissions")]) from None
+    return load_text(read_text(file, data), file)
+
+
+class _SpecReader:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Diagnostic] = []
+
+    def text(self, root: Map, key: str, default: str = "") -> str:
+        node = root.get(key)
+        if node is None:
+            return default
+        if isinstance(node, Scalar) and isinstance(node.value, str):
+            return node.value
+        self.problems.append(error("E103", f"'{key}' must be text, not {describe(node)}", node.span, "quote it"))
+        return default
+
+    def read(self, root: Map) -> Spec:
+        for key, span in root.keys.items():
+            if key not in TOP_KEYS:
+                self.problems.append(error("E101", f"unknown key '{key}' at the top of the spec", span, did_you_mean(key, TOP_KEYS)))
+        shape = self.volume(root)
+        spec_rounding = Rounding.EXACT
+        if (node := root.get("rounding")) is not None:
+            try:
+                spec_rounding = rounding(node, {}, "'rounding'")
+            except ValueProblem as problem:
+                self.problems.append(problem_to_diagnostic(problem))
+        params = self.params(root.get("params"))
+        blocks = self.blocks(root.get("blocks"))
+        layers = root.get("layers")
+        if layers is None:
+            self.problems.append(error("E105", "the spec has no 'layers'", root.span, "add 'layers:' with a list of layers"))
+        elif not isinstance(layers, Seq):
+            self.problems.append(error("E103", f"'layers' must be a list, not {describe(layers)}", layers.span, "write one '- layer' per line"))
+        if self.problems or shape is None or not isinstance(layers, Seq):
+            raise SpecError(self.problems)
+        default_name = Path(self.file).stem if self.file not in ("-", "<stdin>") else "spec"
+        return Spec(
+            name=self.text(root, "name", default_name),
+            title=self.text(root, "title"),
+            source=self.text(root, "source"),
+            description=self.text(root, "description"),
+            input=shape,
+            rounding=spec_rounding,
+            params=params,
+            blocks=blocks,
+            layers=layers,
+            file=self.file,
+            span=root.span,
+        )
+
+    def volume(self, root: Map) -> Shape | None:
+        node = root.get("input")
+        if node is None:
+            self.problems.append(error("E105", "the spec has no 'input' volume", root.span, "add e.g. 'input: 224x224x3' (height x width x channels)"))
+            return None
+        if isinstance(node, Scalar) and isinstance(node.value, str):
+            try:
+                shape = parse_volume(node.value)
+            except ValueError as exc:
+                self.problems.append(error("E108", str(exc), node.span, "e.g. 'input: 227x227x3'"))
+                return None
+            if max(shape.h, shape.w, shape.c) > 10**6:
+                self.problems.append(error("E007", f"input {shape} is beyond the limit of 1,000,000 per dimension", node.span, "use a realistic size"))
+                return None
+            return shape
+        if isinstance(node, Map):
+            try:
+                h, w, c = (integer(node.entries[k], {}, f"input '{k}'") if k in node.entries else 0 for k in ("h", "w", "c"))
+            except ValueProblem as problem:
+                self.problems.append(problem_to_diagnostic(problem))
+                return None
+            extra = [k for k in node.entries if k not in ("h", "w", "c")]
+            if extra or not (h and w and c):
+                self.problems.append(error("E108", "an input mapping needs exactly h, w and c", node.span, "e.g. 'input: {h: 224, w: 224, c: 3}'"))
+                return None
+            return Shape(h, w, c)
+        self.problems.append(error("E108", f"'input' must be a volume such as 224x224x3, not {describe(node)}", node.span, "write HxWxC"))
+        return None
+
+    def params(self, node: Node | None) -> dict[str, Number]:
+        if node is None:
+            return {}
+        if not isinstance(node, Map):
+            self.problems.append(error("E103", f"'params' must be a mapping of names to numbers, not {describe(node)}", node.span, "e.g. 'params: {width: 1.0}'"))
+            return {}
+        env: dict[str, Number] = {}
+        for key, value in node.entries.items():
+            try:
+                env[key] = number(value, env, f"param '{key}'")
+            except ValueProblem as problem:
+                self.problems.append(problem_to_diagnostic(problem))
+        return env
+
+    def blocks(self, node: Node | None) -> dict[str, Block]:
+        if node is None:
+            return {}
+        if not isinstance(node, Map):
+            self.problems.append(error("E103", f"'blocks' must be a mapping of block names to definitions, not {describe(node)}", node.span, "see the README's spec reference"))
+            return {}
+        from cnncalc.layers import ALIASES, LAYERS  # a block may not shadow a layer type
+
+        blocks: dict[str, Block] = {}
+        for name, body in node.entries.items():
+            span = node.keys[name]
+            if name in LAYERS or name in ALIASES:
+                self.problems.append(error("E203", f"block '{name}' has the name of a layer type", span, "rename the block"))
+                continue
+            if not isinstance(body, Map):
+                self.problems.append(error("E103", f"block '{name}' must be a mapping with 'layers', not {describe(body)}", body.span, "add 'layers:'"))
+                continue
+            for key, key_span in body.keys.items():
+                if key not in BLOCK_KEYS:
+                    self.problems.append(error("E101", f"unknown key '{key}' in block '{name}'", key_span, did_you_mean(key, BLOCK_KEYS)))
+            layers = body.get("layers")
+            if not isinstance(layers, Seq):
+                where = layers.span if layers else body.span
+                self.problems.append(error("E105", f"block '{name}' needs a 'layers' list", where, "add 'layers:' with a list"))
+                continue
+            blocks[name] = Block(name, self.block_args(name, body.get("args")), self.block_inputs(name, body.get("inputs")), layers, span)
+        return blocks
+
+    def block_args(self, block: str, node: Node | None) -> dict[str, Number | None]:
+        if node is None:
+            return {}
+        if not isinstance(node, Map):
+            self.problems.append(error("E103", f"'args' of block '{block}' must be a mapping of names to defaults", node.span, "e.g. 'args: {filters: ~, stride: 1}' (~ = required)"))
+            return {}
+        args: dict[str, Number | None] = {}
+        for key, value in node.entries.items():
+            if isinstance(value, Scalar) and value.value is None:
+                args[key] = None
+                continue
+            if isinstance(value, Scalar) and isinstance(value.value, bool):
+                args[key] = int(value.value)
+                continue
+            try:
+                args[key] = number(value, {}, f"default of '{key}'")
+            except ValueProblem as problem:
+                self.problems.append(problem_to_diagnostic(problem))
+        return args
+
+    def block_inputs(self, block: str, node: Node | None) -> tuple[str, ...]:
+        if node is None:
+            return ("input",)
+        if isinstance(node, Seq) and node.items and all(isinstance(i, Scalar) and isinstance(i.value, str) for i in node.items):
+            return tuple(str(i.value) for i in node.items if isinstance(i, Scalar))
+        self.problems.append(error("E103", f"'inputs' of block '{block}' must be a list of names", node.span, "e.g. 'inputs: [x, skip]'"))
+        return ("input",)

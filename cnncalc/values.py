@@ -1,0 +1,175 @@
+"""Located YAML values to typed layer fields, strictly.
+
+A layer's dataclass annotations are its schema: ``int`` is a count (at least 1), ``Pair`` an int
+or ``[h, w]``, ``Padding`` an int, ``[h, w]``, ``[top, bottom, left, right]``, ``same`` or
+``valid``. Numbers may be written as expressions over the names in scope (``filters * 4``), but
+never quoted, never as floats where an integer is needed (``2.0``), never as YAML booleans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, fields
+from typing import Any
+
+from cnncalc.expr import ExprError, Number, evaluate
+from cnncalc.layers.base import Layer
+from cnncalc.shapes import PadMode, Rounding
+from cnncalc.source import Map, Node, Scalar, Seq, describe
+
+#: Largest size, count or channel number accepted anywhere (E007 beyond).
+MAX_SIZE = 10**7
+
+
+class ValueProblem(Exception):
+    """A value that does not suit its field; the caller attaches the node's span."""
+
+    def __init__(self, code: str, message: str, hint: str | None, node: Node) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
+        self.node = node
+
+
+def number(node: Node, env: Mapping[str, Number], what: str) -> Number:
+    """A literal number or an unquoted expression; booleans, quoted strings and lists are refused."""
+    if isinstance(node, Scalar):
+        value = node.value
+        if isinstance(value, bool) or value is None:
+            raise ValueProblem("E103", f"{what} must be a number, not {describe(node)}", "write a number", node)
+        if isinstance(value, int | float):
+            return value
+        if node.quoted:
+            raise ValueProblem("E103", f"{what} must be a number, not {describe(node)}", f"write {value} without quotes", node)
+        try:
+            return evaluate(value, env)
+        except ExprError as exc:
+            raise ValueProblem(exc.code, f"{what}: {exc.message}", exc.hint, node) from None
+    raise ValueProblem("E103", f"{what} must be a number, not {describe(node)}", "write a number", node)
+
+
+def integer(node: Node, env: Mapping[str, Number], what: str, minimum: int = 1) -> int:
+    """A whole number of at least ``minimum`` (expressions may give an integral float, e.g. ``64 * 1.5``)."""
+    value = number(node, env, what)
+    if isinstance(value, float):
+        literal = isinstance(node, Scalar) and isinstance(node.value, float)
+        if literal or not value.is_integer():
+            raise ValueProblem("E103", f"{what} must be a whole number, not {value:g}", "write an integer, or round with int(), round() or make_divisible()", node)
+        value = int(value)
+    if value < minimum:
+        raise ValueProblem("E104", f"{what} must be at least {minimum}, not {value}", f"use a value of {minimum} or more", node)
+    if value > MAX_SIZE:
+        raise ValueProblem("E007", f"{what} is {value:,}, above the limit of {MAX_SIZE:,}", "use a realistic size", node)
+    return value
+
+
+def _items(node: Node, what: str, counts: tuple[int, ...]) -> tuple[Node, ...]:
+    if isinstance(node, Seq):
+        if len(node.items) not in counts:
+            wanted = " or ".join(str(n) for n in counts)
+            raise ValueProblem("E103", f"{what} must be a number or a list of {wanted} numbers, not {len(node.items)}", "e.g. 3 or [3, 5]", node)
+        return node.items
+    return (node,)
+
+
+def pair(node: Node, env: Mapping[str, Number], what: str) -> tuple[int, int]:
+    items = _items(node, what, (2,))
+    values = [integer(item, env, what) for item in items]
+    return (values[0], values[-1])
+
+
+def padding(node: Node, env: Mapping[str, Number], what: str) -> tuple[int, int, int, int] | PadMode:
+    if isinstance(node, Scalar) and isinstance(node.value, str) and node.value in ("same", "valid"):
+        return PadMode(node.value)
+    items = _items(node, what, (2, 4))
+    values = [integer(item, env, what, minimum=0) for item in items]
+    if len(values) == 1:
+        return (values[0],) * 4
+    if len(values) == 2:
+        return (values[0], values[0], values[1], values[1])
+    return (values[0], values[1], values[2], values[3])
+
+
+def boolean(node: Node, env: Mapping[str, Number], what: str) -> bool:
+    if isinstance(node, Scalar) and isinstance(node.value, bool):
+        return node.value
+    raise ValueProblem("E103", f"{what} must be true or false, not {describe(node)}", "write true or false", node)
+
+
+def real(node: Node, env: Mapping[str, Number], what: str) -> float:
+    return float(number(node, env, what))
+
+
+def rounding(node: Node, env: Mapping[str, Number], what: str) -> Rounding:
+    choices = [r.value for r in Rounding]
+    if isinstance(node, Scalar) and node.value in choices:
+        return Rounding(node.value)
+    raise ValueProblem("E103", f"{what} must be one of {', '.join(choices)}, not {describe(node)}", "floor is PyTorch's rule, ceil Caffe's pooling rule", node)
+
+
+Converter = Callable[[Node, Mapping[str, Number], str], Any]
+
+_CONVERTERS: dict[str, Converter] = {
+    "int": integer,
+    "Pair": pair,
+    "Pair | None": pair,
+    "Padding": padding,
+    "bool": boolean,
+    "float": real,
+    "Rounding | None": rounding,
+}
+
+
+class FieldSpec:
+    """How to read one layer field: its converter and whether it may be omitted."""
+
+    __slots__ = ("convert", "required")
+
+    def __init__(self, convert: Converter, required: bool) -> None:
+        self.convert = convert
+        self.required = required
+
+
+_SCHEMAS: dict[type[Layer], dict[str, FieldSpec]] = {}
+
+
+def schema(cls: type[Layer]) -> dict[str, FieldSpec]:
+    """The fields of a layer type, from its dataclass annotations (cached)."""
+    found = _SCHEMAS.get(cls)
+    if found is None:
+        found = {}
+        for f in fields(cls):
+            annotation = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+            convert = _CONVERTERS[annotation]
+            found[f.name] = FieldSpec(convert, f.default is MISSING and f.default_factory is MISSING)
+        _SCHEMAS[cls] = found
+    return found
+
+
+def build(
+    cls: type[Layer], values: Map | None, env: Mapping[str, Number], skip: frozenset[str], where: Node
+) -> tuple[Layer | None, list[ValueProblem]]:
+    """Construct ``cls`` from ``values`` (keys in ``skip`` belong to the caller; ``where`` locates a
+    missing field). Collects every problem rather than stopping at the first."""
+    problems: list[ValueProblem] = []
+    kwargs: dict[str, Any] = {}
+    fields_of = schema(cls)
+    entries = values.entries if values else {}
+    for key, node in entries.items():
+        if key in skip:
+            continue
+        spec = fields_of.get(key)
+        if spec is None:
+            continue  # unknown keys are reported by the caller, which knows the meta keys too
+        try:
+            kwargs[key] = spec.convert(node, env, f"'{key}'")
+        except ValueProblem as problem:
+            problems.append(problem)
+    missing = [name for name, spec in fields_of.items() if spec.required and name not in entries]
+    if missing or problems:
+        return None, problems + [
+            ValueProblem("E105", f"{cls.kind} needs '{name}'", f"add '{name}' (fields: {', '.join(fields_of)})", where)
+            for name in missing
+        ]
+    return cls(**kwargs), []

@@ -1,0 +1,417 @@
+"""Generate PyTorch reference figures for cnncalc's tests.
+
+This script is NOT part of cnncalc (which is framework-free); it is a
+developer tool that builds well-known CNNs with torchvision / timm (random
+weights, nothing is downloaded), runs one batch-1 forward pass per model in
+eval mode, and writes ``tests/reference/torch_reference.json`` so that the
+pure-Python engine can be checked against PyTorch layer by layer.
+
+What is recorded, per model (one top-level JSON key per model):
+
+* ``source`` ("torchvision" or "timm"), ``ctor`` (the constructor call used),
+  ``input`` as [H, W, C];
+* ``total_params`` (``sum(p.numel() for p in model.parameters())``),
+  ``trainable_params``, ``buffers`` (buffer elements, excluding
+  ``num_batches_tracked``), ``macs`` (see below);
+* ``meta``: torchvision's weights meta (``num_params``, ``_ops`` in GFLOPS,
+  weights enum name, crop size) or timm's ``pretrained_cfg`` input size;
+* ``layers``: one entry per call of a LEAF module (a module without children),
+  in execution order (a module called twice appears twice), each a list
+  ``[name, class, out_shape, weights, biases, macs, attrs]`` where
+  ``out_shape`` is [H, W, C] for 4-D outputs (NHWC tensors inside ConvNeXt
+  blocks are recognised and also given as [H, W, C]), [C] for 2-D outputs;
+  ``weights``/``biases`` count parameters owned directly by the module
+  (params named ``bias`` are biases, all others weights; a module called
+  twice repeats its counts); ``attrs`` holds layer hyper-parameters for convs,
+  pools, pads, linears and dropouts, or is null. A NON-leaf module that owns
+  parameters directly (timm's ``BatchNormAct2d``, ConvNeXt's ``CNBlock`` with
+  its ``layer_scale``) also gets a row, placed where it starts (before its
+  children's rows) and marked ``attrs["nonleaf"] = true``; filter on that
+  flag to get the strict leaf-module list. ``attrs["dyn_pad"]`` gives the
+  [left, right, top, bottom] padding a timm "same" layer applied itself;
+* ``functional``: shape-relevant functional ops called outside leaf modules
+  (``F.max_pool2d``, ``torch.cat``, ``x.mean``...), each
+  ``[n_layers_before, op, out_shape, args]``;
+* ``extra_params``: parameters owned by non-leaf modules (e.g. ConvNeXt's
+  ``layer_scale``), as {module: {param: numel}}.
+
+MACs follow torchvision's "GFLOPS" convention: the sum over Conv2d of
+``out_numel * (Cin / groups) * kh * kw`` plus, for Linear,
+``in_features * out_features * rows`` (rows = input numel / in_features);
+biases, norms, activations, pools and adds are not counted.
+
+Run (from the repository root), with the dedicated venv that has
+torch 2.14.1, torchvision 0.29.1, timm and torchinfo installed::
+
+    /work/torchref/venv/bin/python scripts/make_torch_reference.py
+
+Options: ``--models a,b,c`` regenerates only those keys (merged into an
+existing output file), ``--out PATH`` writes elsewhere, ``--list`` prints the
+model keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+import torch.nn as nn
+import torchvision
+from torch.overrides import TorchFunctionMode
+
+try:
+    import timm
+except ImportError:  # timm models are skipped without it
+    timm = None
+
+OUT_DEFAULT = Path(__file__).resolve().parent.parent / "tests" / "reference" / "torch_reference.json"
+
+# Functional ops (called outside leaf modules) worth recording.
+FUNCTIONAL_OPS = frozenset({
+    "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d",
+    "pad", "cat", "mean", "flatten", "chunk", "split", "dropout",
+    "relu", "relu6", "hardswish", "hardsigmoid", "silu", "sigmoid", "gelu",
+    "interpolate",
+})
+
+POOL_TYPES = (nn.MaxPool2d, nn.AvgPool2d)
+ADAPTIVE_POOL_TYPES = (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
+PAD_TYPES = (nn.ZeroPad2d, nn.ConstantPad2d, nn.ReflectionPad2d, nn.ReplicationPad2d)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One reference model: where it comes from and how it is built."""
+
+    key: str
+    source: str  # "torchvision" or "timm"
+    name: str  # torchvision builder / timm model name
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    resolution: int | None = None  # None: torchvision crop size / timm input_size
+    note: str = ""
+
+    def ctor(self) -> str:
+        if self.source == "timm":
+            return f"timm.create_model({self.name!r}, pretrained=False)"
+        args = ", ".join(f"{k}={v!r}" for k, v in {"weights": None, **self.kwargs}.items())
+        return f"torchvision.models.{self.name}({args})"
+
+    def build(self) -> nn.Module:
+        if self.source == "timm":
+            if timm is None:
+                raise RuntimeError("timm is not installed")
+            return timm.create_model(self.name, pretrained=False)
+        builder: Callable[..., nn.Module] = getattr(torchvision.models, self.name)
+        return builder(weights=None, **self.kwargs)
+
+
+NO_AUX = {"aux_logits": False, "init_weights": False}
+
+SPECS: list[ModelSpec] = [
+    ModelSpec("alexnet", "torchvision", "alexnet"),
+    *[ModelSpec(n, "torchvision", n) for n in (
+        "vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn")],
+    ModelSpec("googlenet", "torchvision", "googlenet", NO_AUX, 224),
+    ModelSpec("inception_v3", "torchvision", "inception_v3", NO_AUX, 299),
+    *[ModelSpec(n, "torchvision", n) for n in (
+        "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
+        "wide_resnet50_2", "wide_resnet101_2", "resnext50_32x4d", "resnext101_32x8d",
+        "densenet121", "densenet161", "densenet169", "densenet201",
+        "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large")],
+    *[ModelSpec(f"efficientnet_b{i}", "torchvision", f"efficientnet_b{i}") for i in range(8)],
+    ModelSpec("efficientnet_b2_260", "torchvision", "efficientnet_b2", resolution=260,
+              note="B2 at the paper's 260 px; torchvision's weights use a 288 crop"),
+    *[ModelSpec(n, "torchvision", n) for n in (
+        "squeezenet1_0", "squeezenet1_1", "shufflenet_v2_x1_0", "mnasnet1_0",
+        "regnet_x_400mf", "regnet_y_400mf", "convnext_tiny")],
+    *[ModelSpec(f"timm:{n}", "timm", n) for n in (
+        "mobilenetv1_100", "legacy_seresnet50", "seresnet50",
+        "legacy_seresnext50_32x4d", "seresnext50_32x4d", "nasnetalarge")],
+]
+
+
+def _pair(v: Any) -> list[Any]:
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, (tuple, list)):
+        return list(v)
+    return [v, v]
+
+
+def _shape(t: Any, nhwc: bool) -> list[int] | None:
+    """Shape without the batch dim: [H, W, C] for 4-D, [C] for 2-D."""
+    if isinstance(t, (tuple, list)):
+        t = next((x for x in t if isinstance(x, torch.Tensor)), None)
+    if not isinstance(t, torch.Tensor):
+        return None
+    dims = list(t.shape[1:])
+    if len(dims) == 3 and not nhwc:
+        return [dims[1], dims[2], dims[0]]
+    return dims
+
+
+def _layer_attrs(m: nn.Module) -> dict[str, Any] | None:
+    if isinstance(m, nn.Conv2d):
+        return {"k": _pair(m.kernel_size), "s": _pair(m.stride), "p": _pair(m.padding),
+                "d": _pair(m.dilation), "g": m.groups, "bias": m.bias is not None}
+    if isinstance(m, POOL_TYPES):
+        a: dict[str, Any] = {"k": _pair(m.kernel_size), "s": _pair(m.stride),
+                             "p": _pair(m.padding), "ceil": bool(m.ceil_mode)}
+        if isinstance(m, nn.AvgPool2d):
+            a["count_include_pad"] = bool(m.count_include_pad)
+        if isinstance(m, nn.MaxPool2d) and _pair(m.dilation) != [1, 1]:
+            a["d"] = _pair(m.dilation)
+        return a
+    if isinstance(m, ADAPTIVE_POOL_TYPES):
+        return {"out": _pair(m.output_size)}
+    if isinstance(m, PAD_TYPES):
+        return {"pad": list(m.padding)}
+    if isinstance(m, nn.Linear):
+        return {"in": m.in_features, "out": m.out_features, "bias": m.bias is not None}
+    if isinstance(m, nn.modules.dropout._DropoutNd):
+        return {"p": m.p}
+    return None
+
+
+def _macs(m: nn.Module, inp: torch.Tensor, out: torch.Tensor) -> int:
+    if isinstance(m, nn.Conv2d):
+        kh, kw = m.kernel_size
+        return out.numel() * (m.in_channels // m.groups) * kh * kw
+    if isinstance(m, nn.Linear):
+        rows = inp.numel() // m.in_features
+        return rows * m.in_features * m.out_features
+    return 0
+
+
+class _Recorder(TorchFunctionMode):
+    """Forward hooks on leaf modules plus a function mode for functional ops."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.layers: list[list[Any]] = []
+        self.functional: list[list[Any]] = []
+        self.macs = 0
+        self.nhwc = False
+        self._stack: list[list[list[int]]] = []  # pads seen inside the running leaf
+        self._open: list[int] = []  # reserved rows of running non-leaf modules
+        self.called: set[str] = set()
+        self._handles = []
+        for name, m in model.named_modules():
+            if next(m.children(), None) is None:
+                self._handles.append(m.register_forward_pre_hook(self._pre))
+                self._handles.append(m.register_forward_hook(self._make_post(name)))
+            elif next(m.parameters(recurse=False), None) is not None:
+                # Non-leaf owning parameters (timm BatchNormAct2d, ConvNeXt CNBlock):
+                # its row is reserved when it starts, filled in when it ends.
+                self._handles.append(m.register_forward_pre_hook(self._pre_nonleaf))
+                self._handles.append(m.register_forward_hook(self._make_post(name, leaf=False)))
+
+    def remove(self) -> None:
+        for h in self._handles:
+            h.remove()
+
+    def _pre(self, m: nn.Module, args: tuple[Any, ...]) -> None:
+        self._stack.append([])
+
+    def _pre_nonleaf(self, m: nn.Module, args: tuple[Any, ...]) -> None:
+        self._open.append(len(self.layers))
+        self.layers.append([])
+
+    def _make_post(self, name: str, leaf: bool = True) -> Callable[..., None]:
+        def post(m: nn.Module, args: tuple[Any, ...], out: Any) -> None:
+            pads = self._stack.pop() if leaf else []
+            if type(m).__name__ == "Permute":
+                self.nhwc = list(m.dims) == [0, 2, 3, 1]
+            inp = args[0] if args else None
+            macs = _macs(m, inp, out) if isinstance(inp, torch.Tensor) else 0
+            self.macs += macs
+            w = sum(p.numel() for n, p in m.named_parameters(recurse=False) if n != "bias")
+            b = sum(p.numel() for n, p in m.named_parameters(recurse=False) if n == "bias")
+            attrs = _layer_attrs(m)
+            if pads and not isinstance(m, PAD_TYPES):  # timm Conv2dSame / MaxPool2dSame: (l, r, t, b)
+                attrs = dict(attrs or {}, dyn_pad=pads[0] if len(pads) == 1 else pads)
+            row = [name, type(m).__name__, _shape(out, self.nhwc), w, b, macs, attrs]
+            if leaf:
+                self.layers.append(row)
+            else:
+                row[6] = dict(attrs or {}, nonleaf=True)
+                self.layers[self._open.pop()] = row
+            self.called.add(name)
+        return post
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[override]
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        op = getattr(func, "__name__", "").strip("_")
+        if op not in FUNCTIONAL_OPS:
+            return out
+        if self._stack:
+            if op == "pad":
+                self._stack[-1].append(list(args[1] if len(args) > 1 else kwargs["pad"]))
+            return out
+        self.functional.append([len(self.layers), op, _shape(out, self.nhwc), _func_args(op, args, kwargs)])
+        return out
+
+
+def _func_args(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
+    rest = list(args[1:])
+    if op in ("max_pool2d", "avg_pool2d"):
+        names = ["k", "s", "p"] + (["d", "ceil"] if op == "max_pool2d" else ["ceil", "count_include_pad"])
+        keymap = {"kernel_size": "k", "stride": "s", "padding": "p", "dilation": "d",
+                  "ceil_mode": "ceil", "count_include_pad": "count_include_pad"}
+        a: dict[str, Any] = {"p": 0, "ceil": False}
+        a.update({"d": 1} if op == "max_pool2d" else {"count_include_pad": True})
+        a.update(zip(names, rest))
+        a.update({keymap[k]: v for k, v in kwargs.items() if k in keymap})
+        for k in ("k", "s", "p", "d"):
+            if k in a and a[k] is not None:
+                a[k] = _pair(a[k])
+        if a.get("s") in (None, []):
+            a["s"] = a["k"]
+        return a
+    if op in ("adaptive_avg_pool2d", "adaptive_max_pool2d"):
+        return {"out": _pair(rest[0] if rest else kwargs["output_size"])}
+    if op == "pad":
+        return {"pad": list(rest[0] if rest else kwargs["pad"])}
+    if op in ("cat", "mean", "chunk", "split", "flatten"):
+        a = {k: v for k, v in kwargs.items() if k in ("dim", "keepdim", "start_dim")}
+        if rest:
+            a["args"] = [list(x) if isinstance(x, (tuple, list)) else x for x in rest]
+        if op == "cat":
+            a["n"] = len(args[0])
+        return a or None
+    if op == "dropout":
+        return {"p": rest[0] if rest else kwargs.get("p", 0.5)}
+    return None
+
+
+def _meta(spec: ModelSpec, model: nn.Module) -> tuple[dict[str, Any], int]:
+    """Weights meta and the resolution to use (crop size unless overridden)."""
+    if spec.source == "timm":
+        cfg = getattr(model, "pretrained_cfg", {}) or {}
+        size = list(cfg.get("input_size", (3, 224, 224)))
+        meta = {"timm_input_size": size, "crop_pct": cfg.get("crop_pct")}
+        return meta, spec.resolution or int(size[-1])
+    w = torchvision.models.get_model_weights(spec.name).DEFAULT
+    crop = int(w.transforms().crop_size[0])
+    meta = {"weights": str(w), "num_params": w.meta.get("num_params"),
+            "_ops": w.meta.get("_ops"), "crop": crop}
+    return meta, spec.resolution or crop
+
+
+def run_model(spec: ModelSpec) -> dict[str, Any]:
+    torch.manual_seed(0)
+    model = spec.build().eval()
+    meta, res = _meta(spec, model)
+    extra: dict[str, dict[str, int]] = {}
+    for name, m in model.named_modules():
+        if next(m.children(), None) is not None:
+            own = {n: p.numel() for n, p in m.named_parameters(recurse=False)}
+            if own:
+                extra[name] = own
+    rec = _Recorder(model)
+    x = torch.randn(1, 3, res, res)
+    try:
+        with torch.no_grad(), rec:
+            y = model(x)
+    finally:
+        rec.remove()
+    param_owners = {n for n, m in model.named_modules() if next(m.parameters(recurse=False), None) is not None}
+    total = sum(p.numel() for p in model.parameters())
+    entry: dict[str, Any] = {
+        "source": spec.source,
+        "ctor": spec.ctor(),
+        "input": [res, res, 3],
+        "output": _shape(y, False),
+        "total_params": total,
+        "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
+        "buffers": sum(b.numel() for n, b in model.named_buffers() if not n.endswith("num_batches_tracked")),
+        "macs": rec.macs,
+        "meta": meta,
+    }
+    if spec.note:
+        entry["note"] = spec.note
+    if extra:
+        entry["extra_params"] = extra
+    unused = sorted(param_owners - rec.called)
+    if unused:
+        entry["unused_param_modules"] = unused
+    entry["layers"] = rec.layers
+    entry["functional"] = rec.functional
+    # Sanity: every parameter is owned by a recorded module or an unused one.
+    seen: set[str] = set()
+    counted = 0
+    for row in rec.layers:
+        if row[0] not in seen:
+            seen.add(row[0])
+            counted += row[3] + row[4]
+    counted += sum(p.numel() for n, m in model.named_modules() if n in unused for p in m.parameters(recurse=False))
+    if counted != total:
+        print(f"  WARNING {spec.key}: leaf+extra params {counted} != total {total}", file=sys.stderr)
+    del model, rec, x, y
+    gc.collect()
+    return entry
+
+
+def _dump(data: dict[str, Any]) -> str:
+    """Compact JSON: one line per top-level key."""
+    lines = [f"{json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}" for k, v in data.items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--models", help="comma-separated keys to (re)generate; merged into --out")
+    ap.add_argument("--out", type=Path, default=OUT_DEFAULT)
+    ap.add_argument("--list", action="store_true", help="print model keys and exit")
+    ns = ap.parse_args(argv)
+    if ns.list:
+        print("\n".join(s.key for s in SPECS))
+        return 0
+    wanted = set(ns.models.split(",")) if ns.models else None
+    specs = [s for s in SPECS if wanted is None or s.key in wanted]
+    if wanted and len(specs) != len(wanted):
+        ap.error(f"unknown models: {sorted(wanted - {s.key for s in specs})}")
+    data: dict[str, Any] = {}
+    if wanted and ns.out.exists():
+        data = json.loads(ns.out.read_text())
+    data["generated_with"] = {
+        "torch": torch.__version__, "torchvision": torchvision.__version__,
+        "timm": getattr(timm, "__version__", None), "python": sys.version.split()[0],
+        "script": "scripts/make_torch_reference.py",
+    }
+    data["format"] = {
+        "layers": ["name", "class", "out_shape [H,W,C] or [C]", "weights", "biases", "macs", "attrs"],
+        "functional": ["n_layers_before", "op", "out_shape", "args"],
+        "macs": "sum Conv2d out_numel*(Cin/groups)*kh*kw + Linear rows*in*out; no bias",
+    }
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    failed: list[str] = []
+    for spec in specs:
+        t0 = time.time()
+        try:
+            data[spec.key] = run_model(spec)
+        except Exception as exc:  # keep going; report at the end
+            failed.append(f"{spec.key}: {type(exc).__name__}: {exc}")
+            print(f"FAILED {spec.key}: {exc}", file=sys.stderr)
+            continue
+        e = data[spec.key]
+        print(f"{spec.key:28s} {e['input'][0]:4d}px params={e['total_params']:>11,d} "
+              f"macs={e['macs']:>15,d} layers={len(e['layers'])} ({time.time() - t0:.1f}s)", flush=True)
+    ns.out.parent.mkdir(parents=True, exist_ok=True)
+    ns.out.write_text(_dump(data))
+    print(f"wrote {ns.out} ({ns.out.stat().st_size:,} bytes)")
+    for f in failed:
+        print("FAILED", f, file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
