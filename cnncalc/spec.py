@@ -16,7 +16,9 @@ from cnncalc.shapes import Rounding, Shape, parse_volume
 from cnncalc.source import Map, Node, Scalar, Seq, describe, parse, read_text
 from cnncalc.values import ValueProblem, integer, number, rounding
 
-TOP_KEYS = ("name", "title", "source", "description", "input", "rounding", "params", "blocks", "layers")
+TOP_KEYS = ("name", "title", "source", "description", "extends", "input", "rounding", "params", "blocks", "layers")
+#: Longest chain of ``extends``.
+MAX_EXTENDS = 8
 BLOCK_KEYS = ("args", "inputs", "layers", "description")
 
 
@@ -42,6 +44,8 @@ class Spec:
     input: Shape
     rounding: Rounding
     params: dict[str, Number]
+    #: The params as written, so a spec that extends this one can override one and recompute the rest.
+    param_nodes: dict[str, Node] = field(compare=False)
     blocks: dict[str, Block]
     layers: Seq
     file: str
@@ -57,17 +61,20 @@ def problem_to_diagnostic(problem: ValueProblem) -> Diagnostic:
     return error(problem.code, problem.message, problem.node.span, problem.hint)
 
 
-def load_text(text: str, file: str) -> Spec:
-    """Parse spec ``text`` read from ``file`` (used in messages)."""
+def load_text(text: str, file: str, chain: tuple[str, ...] = ()) -> Spec:
+    """Parse spec ``text`` read from ``file`` (used in messages); ``chain`` is the files that
+    extend it, to refuse a loop."""
     root = parse(file, text)
     if not isinstance(root, Map):
         raise SpecError([error("E004", f"a spec must be a mapping, not {describe(root)}", root.span, "start with keys such as 'name:', 'input:' and 'layers:'")])
-    return _SpecReader(file).read(root)
+    return _SpecReader(file, chain).read(root)
 
 
-def load_path(path: str | Path) -> Spec:
+def load_path(path: str | Path, chain: tuple[str, ...] = ()) -> Spec:
     """Read and parse a spec file. Raises :class:`SpecError` (E001 when it cannot be read)."""
     file = str(path)
+    if Path(path).exists() and not Path(path).is_dir() and not Path(path).is_file():
+        raise SpecError([error("E001", "not a regular file (a device, FIFO or socket)", Span(file, 1, 1), "pass a spec file")])
     try:
         data = Path(path).read_bytes()
     except IsADirectoryError:
@@ -76,13 +83,47 @@ def load_path(path: str | Path) -> Spec:
         raise SpecError([error("E001", "no such file", Span(file, 1, 1), "check the path, or run 'cnncalc list' for the built-in names")]) from None
     except OSError as exc:
         raise SpecError([error("E001", f"cannot read: {exc.strerror or exc}", Span(file, 1, 1), "check the file's permissions")]) from None
-    return load_text(read_text(file, data), file)
+    return load_text(read_text(file, data), file, chain)
+
+
+def _base_path(name: str, file: str) -> Path | None:
+    """``extends: NAME`` looks for NAME(.yaml) beside the extending file, then among the built-ins."""
+    from cnncalc.library import builtin_path
+
+    here = Path(file).parent if file not in ("-", "<stdin>", "<string>") else Path.cwd()
+    for candidate in (here / name, here / f"{name}.yaml"):
+        if candidate.is_file():
+            return candidate
+    return builtin_path(name)
 
 
 class _SpecReader:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, chain: tuple[str, ...] = ()) -> None:
         self.file = file
+        self.chain = chain
         self.problems: list[Diagnostic] = []
+
+    def base(self, root: Map) -> Spec | None:
+        """The spec named by ``extends``, whose keys this one overrides (params and blocks merge)."""
+        node = root.get("extends")
+        if node is None:
+            return None
+        if not (isinstance(node, Scalar) and isinstance(node.value, str)):
+            self.problems.append(error("E103", f"'extends' must name a spec, not {describe(node)}", node.span, "e.g. 'extends: vgg16'"))
+            return None
+        path = _base_path(node.value, self.file)
+        if path is None:
+            self.problems.append(error("E001", f"'extends: {node.value}' names no spec file or built-in", node.span, "give a path relative to this file, or a built-in name"))
+            return None
+        resolved = str(path.resolve())
+        if resolved in self.chain or len(self.chain) >= MAX_EXTENDS:
+            self.problems.append(error("E204", f"'extends' loops or nests deeper than {MAX_EXTENDS}: {' -> '.join([*self.chain, resolved])}", node.span, "a spec may not extend itself"))
+            return None
+        try:
+            return load_path(path, (*self.chain, str(Path(self.file).resolve()), resolved)[-MAX_EXTENDS - 1 :])
+        except SpecError as exc:
+            self.problems.extend(exc.diagnostics)
+            return None
 
     def text(self, root: Map, key: str, default: str = "") -> str:
         node = root.get(key)
@@ -97,16 +138,18 @@ class _SpecReader:
         for key, span in root.keys.items():
             if key not in TOP_KEYS:
                 self.problems.append(error("E101", f"unknown key '{key}' at the top of the spec", span, did_you_mean(key, TOP_KEYS)))
-        shape = self.volume(root)
-        spec_rounding = Rounding.EXACT
+        base = self.base(root)
+        shape = self.volume(root) if base is None or "input" in root.entries else base.input
+        spec_rounding = base.rounding if base else Rounding.EXACT
         if (node := root.get("rounding")) is not None:
             try:
                 spec_rounding = rounding(node, {}, "'rounding'")
             except ValueProblem as problem:
                 self.problems.append(problem_to_diagnostic(problem))
-        params = self.params(root.get("params"))
-        blocks = self.blocks(root.get("blocks"))
-        layers = root.get("layers")
+        param_nodes = {**(base.param_nodes if base else {}), **self.param_nodes(root.get("params"))}
+        params = self.params(param_nodes)
+        blocks = {**(base.blocks if base else {}), **self.blocks(root.get("blocks"))}
+        layers = root.get("layers") or (base.layers if base else None)
         if layers is None:
             self.problems.append(error("E105", "the spec has no 'layers'", root.span, "add 'layers:' with a list of layers"))
         elif not isinstance(layers, Seq):
@@ -116,12 +159,13 @@ class _SpecReader:
         default_name = Path(self.file).stem if self.file not in ("-", "<stdin>") else "spec"
         return Spec(
             name=self.text(root, "name", default_name),
-            title=self.text(root, "title"),
-            source=self.text(root, "source"),
-            description=self.text(root, "description"),
+            title=self.text(root, "title", base.title if base else ""),
+            source=self.text(root, "source", base.source if base else ""),
+            description=self.text(root, "description", base.description if base else ""),
             input=shape,
             rounding=spec_rounding,
             params=params,
+            param_nodes=param_nodes,
             blocks=blocks,
             layers=layers,
             file=self.file,
@@ -157,16 +201,20 @@ class _SpecReader:
         self.problems.append(error("E108", f"'input' must be a volume such as 224x224x3, not {describe(node)}", node.span, "write HxWxC"))
         return None
 
-    def params(self, node: Node | None) -> dict[str, Number]:
+    def param_nodes(self, node: Node | None) -> dict[str, Node]:
         if node is None:
             return {}
         if not isinstance(node, Map):
             self.problems.append(error("E103", f"'params' must be a mapping of names to numbers, not {describe(node)}", node.span, "e.g. 'params: {width: 1.0}'"))
             return {}
+        return dict(node.entries)
+
+    def params(self, nodes: dict[str, Node]) -> dict[str, Number]:
+        """Evaluate params in order; each may use the ones before it."""
         env: dict[str, Number] = {}
-        for key, value in node.entries.items():
+        for key, value in nodes.items():
             try:
-                env[key] = number(value, env, f"param '{key}'")
+                env[key] = int(value.value) if isinstance(value, Scalar) and isinstance(value.value, bool) else number(value, env, f"param '{key}'")
             except ValueProblem as problem:
                 self.problems.append(problem_to_diagnostic(problem))
         return env

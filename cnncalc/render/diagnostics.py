@@ -31,6 +31,8 @@ def source_line(file: str, line: int) -> str | None:
 def diagnostic_text(d: Diagnostic) -> str:
     """``file:line:col: E301 [error] message``, the source line with a caret, then hint and related places."""
     out = [f"{d.span}: {d.code} [{d.severity.value}] {d.message}"]
+    if d.severity is Severity.NOTE:  # accepted on purpose: one line is enough
+        return out[0]
     text = source_line(d.span.file, d.span.line)
     if text is not None:
         gutter = " " * len(str(d.span.line))
