@@ -1,9 +1,9 @@
 """The library API a notebook user calls: :func:`load` a spec, :func:`analyze` it.
 
-    >>> import cnncalc
-    >>> report = cnncalc.analyze(cnncalc.load("vgg16"))
-    >>> report.totals.params
-    138357544
+>>> import cnncalc
+>>> report = cnncalc.analyze(cnncalc.load("vgg16"))
+>>> report.totals.params
+138357544
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def loads(text: str, file: str = "<string>") -> Spec:
 def analyze(
     spec: Spec,
     *,
-    input: Shape | None = None,  # noqa: A002 - the lectures' word
+    input: Shape | None = None,
     batch: int = 1,
     dtype: Dtype = Dtype.FLOAT32,
     max_layers: int = MAX_LAYERS,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import sys
 from collections.abc import Iterable, Iterator
 from enum import Enum
@@ -45,7 +44,7 @@ def exit_code(diagnostics: Iterable[Diagnostic], strict: bool) -> int:
     return 1 if any(d.severity in failing for d in diagnostics) else 0
 
 
-class VolumeType(click.ParamType):
+class VolumeType(click.ParamType):  # type: ignore[type-arg]
     """``HxWxC``, e.g. ``224x224x3``."""
 
     name = "HxWxC"
@@ -115,7 +114,9 @@ def cli() -> None:
 @click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True, help="Batch size for activation memory.")
 @click.option("--dtype", type=click.Choice([d.value for d in Dtype]), default="float32", show_default=True, help="Element type for sizes in bytes.")
 @click.option("--format", "fmt", type=click.Choice([f.value for f in ShowFormat]), default="table", show_default=True, help="Output format.")
-@click.option("--depth", type=click.IntRange(min=0), default=None, help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer.")
+@click.option(
+    "--depth", type=click.IntRange(min=0), default=None, help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer."
+)
 @click.option("--max-layers", type=click.IntRange(min=1), default=MAX_LAYERS, show_default=True, help="Refuse specs that expand to more layers.")
 def show(target: str, volume: Shape | None, batch: int, dtype: str, fmt: str, depth: int | None, max_layers: int) -> None:
     """Per-layer table and totals of a built-in architecture NAME or a spec file PATH ('-' for stdin)."""
@@ -125,7 +126,10 @@ def show(target: str, volume: Shape | None, batch: int, dtype: str, fmt: str, de
         _echo_diagnostics(exc.diagnostics, CheckFormat.TEXT, err=True)
         sys.exit(1)
     _print_report(report, ShowFormat(fmt), depth)
-    _echo_diagnostics(report.diagnostics, CheckFormat.TEXT, err=True)
+    notes = [d for d in report.diagnostics if d.severity is Severity.NOTE]
+    _echo_diagnostics([d for d in report.diagnostics if d.severity is not Severity.NOTE], CheckFormat.TEXT, err=True)
+    if notes:
+        click.echo(f"note: {len(notes)} window(s) rounded by the spec's declared rule; 'cnncalc check --strict' lists them", err=True)
     sys.exit(exit_code(report.diagnostics, strict=False))
 
 
@@ -145,11 +149,8 @@ def _spec_files(paths: tuple[str, ...]) -> Iterator[str]:
     """Each path as given ('-' and files), directories walked for *.yaml and *.yml in sorted order.
     Symbolic links to directories are not followed, so a link loop cannot trap the walk."""
     for path in paths:
-        if path != "-" and os.path.isdir(path):
-            found = []
-            for root, dirs, files in os.walk(path):
-                dirs.sort()
-                found += [os.path.join(root, f) for f in sorted(files) if f.endswith((".yaml", ".yml"))]
+        if path != "-" and Path(path).is_dir():
+            found = [str(p) for p in sorted(_walk(Path(path)))]
             if not found:
                 yield f"{path}{os.sep}"  # reported as an empty directory
             yield from found
@@ -157,11 +158,15 @@ def _spec_files(paths: tuple[str, ...]) -> Iterator[str]:
             yield path
 
 
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        yield from (Path(root) / f for f in files if f.endswith((".yaml", ".yml")))
+
+
 def _check_one(path: str) -> tuple[Report | None, tuple[Diagnostic, ...]]:
-    if path.endswith(os.sep) and os.path.isdir(path):
+    if path.endswith(os.sep) and Path(path).is_dir():
         return None, (error("E001", "directory holds no *.yaml or *.yml spec", Span(path.rstrip(os.sep), 1, 1), "point at spec files or a folder of them"),)
-    if path != "-" and os.path.exists(path) and not os.path.isdir(path) and not stat.S_ISREG(os.stat(path).st_mode):
-        return None, (error("E001", "not a regular file (a device, FIFO or socket)", Span(path, 1, 1), "pass a spec file"),)
     try:
         report = analyze(_load(path))
     except SpecError as exc:
@@ -169,13 +174,15 @@ def _check_one(path: str) -> tuple[Report | None, tuple[Diagnostic, ...]]:
     return report, report.diagnostics
 
 
-@cli.command(epilog="""\b
+@cli.command(
+    epilog="""\b
 Examples:
   cnncalc check my_net.yaml
   cnncalc check architectures/ --strict
   cnncalc check specs/ --format github        # annotations in a pull request
   cat net.yaml | cnncalc check -
-""")
+"""
+)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--strict", is_flag=True, help="Also fail on warnings and on rounding a spec accepted knowingly.")
 @click.option("--format", "fmt", type=click.Choice([f.value for f in CheckFormat]), default="text", show_default=True, help="Output format.")
@@ -220,7 +227,8 @@ def _check_line(path: str, report: Report | None, diagnostics: tuple[Diagnostic,
 def _check_summary(results: list[tuple[str, Report | None, tuple[Diagnostic, ...]]], every: list[Diagnostic], strict: bool) -> str:
     failed = sum(1 for _, _, d in results if exit_code(d, strict))
     tally = _tally(every)
-    return f"{len(results)} spec{'s' if len(results) != 1 else ''} checked: {len(results) - failed} ok, {failed} failed ({tally['error']} errors, {tally['warning']} warnings, {tally['note']} notes)"
+    counts = f"{tally['error']} errors, {tally['warning']} warnings, {tally['note']} notes"
+    return f"{len(results)} spec{'s' if len(results) != 1 else ''} checked: {len(results) - failed} ok, {failed} failed ({counts})"
 
 
 def _check_json(results: list[tuple[str, Report | None, tuple[Diagnostic, ...]]], strict: bool, code: int) -> dict[str, Any]:
@@ -229,18 +237,25 @@ def _check_json(results: list[tuple[str, Report | None, tuple[Diagnostic, ...]]]
 
     specs = []
     for path, report, diagnostics in results:
-        entry: dict[str, Any] = {"file": path.rstrip(os.sep), "ok": not exit_code(diagnostics, strict), "diagnostics": [diagnostic_dict(d) for d in diagnostics]}
+        entry: dict[str, Any] = {
+            "file": path.rstrip(os.sep),
+            "ok": not exit_code(diagnostics, strict),
+            "diagnostics": [diagnostic_dict(d) for d in diagnostics],
+        }
         if report is not None:
             entry |= {"name": report.spec.name, "input": str(report.input), "params": report.totals.params, "macs": report.totals.macs}
         specs.append(entry)
     return {"version": JSON_SCHEMA_VERSION, "strict": strict, "exit_code": code, "specs": specs, "summary": _tally(d for _, _, ds in results for d in ds)}
 
 
-@cli.command(name="list", epilog="""\b
+@cli.command(
+    name="list",
+    epilog="""\b
 Examples:
   cnncalc list
   cnncalc list --format markdown > table.md
-""")
+""",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True, help="Output format.")
 def list_command(fmt: str) -> None:
     """The built-in architectures with input, parameters, MACs and source, computed by the engine."""
@@ -253,7 +268,17 @@ def list_command(fmt: str) -> None:
         assert path is not None
         report = analyze(load(path))
         t = report.totals
-        entries.append({"name": name, "title": report.spec.title, "input": str(report.input), "params": t.params, "macs": t.macs, "activations": t.activations, "source": report.spec.source})
+        entries.append(
+            {
+                "name": name,
+                "title": report.spec.title,
+                "input": str(report.input),
+                "params": t.params,
+                "macs": t.macs,
+                "activations": t.activations,
+                "source": report.spec.source,
+            }
+        )
     if fmt == "json":
         click.echo(json.dumps(entries, indent=2))
         return
@@ -262,7 +287,10 @@ def list_command(fmt: str) -> None:
         from cnncalc.render.data import markdown_table
 
         header = ["Name", "Input", "Params", "MACs", "Activations", "Source"]
-        click.echo(markdown_table(header, [[e["name"], e["input"], e["params"], e["macs"], e["activations"], e["source"]] for e in shown], right={1, 2, 3, 4}), nl=False)
+        click.echo(
+            markdown_table(header, [[e["name"], e["input"], e["params"], e["macs"], e["activations"], e["source"]] for e in shown], right={1, 2, 3, 4}),
+            nl=False,
+        )
         return
     from cnncalc.render.table import print_list
 

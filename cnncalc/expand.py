@@ -13,10 +13,11 @@ Python's recursion limit.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-from cnncalc.errors import Diagnostic, Severity, Span, SpecError, error
+from cnncalc.errors import Diagnostic, Severity, Span, SpecError
 from cnncalc.expr import Number
 from cnncalc.layers import ALIASES, LAYERS, Layer
 from cnncalc.source import Map, Node, Scalar, Seq, describe
@@ -91,10 +92,8 @@ class _Expander:
 
     def run(self) -> Graph:
         top = _Scope(prefix="", env=dict(self.spec.params), names={"input": INPUT})
-        try:
+        with contextlib.suppress(_Stop):
             self.items(self.spec.layers, INPUT, top)
-        except _Stop:
-            pass
         for name, node, scope in self.unresolved:
             if name in self.full_names or any(n.name == scope.prefix + name for n in self.nodes):
                 self.report("E202", f"'{name}' is used before it is defined", node, scope, "a layer may only take inputs from layers above it")
@@ -139,10 +138,18 @@ class _Expander:
             key = Scalar(kind, kind, False, node.keys[kind])
         elif isinstance(node, Map) and node.entries:
             keys = list(node.entries)
-            self.report("E103", f"a layer is one key, its type, but this item has {len(keys)}: {', '.join(keys)}", node, scope, f"indent the fields under the type: '- {keys[0]}: {{...}}'")
+            self.report(
+                "E103",
+                f"a layer is one key, its type, but this item has {len(keys)}: {', '.join(keys)}",
+                node,
+                scope,
+                f"indent the fields under the type: '- {keys[0]}: {{...}}'",
+            )
             return current
         else:
-            self.report("E103", f"a layer must be a type name or a mapping, not {describe(node)}", node, scope, "e.g. '- relu' or '- conv: {filters: 64, kernel: 3}'")
+            self.report(
+                "E103", f"a layer must be a type name or a mapping, not {describe(node)}", node, scope, "e.g. '- relu' or '- conv: {filters: 64, kernel: 3}'"
+            )
             return current
         kind = ALIASES.get(kind, kind)
         layer_type = LAYERS.get(kind)
@@ -165,7 +172,9 @@ class _Expander:
                 self.report_problem(problem, scope)
                 return current
             if repeat > self.max_layers:
-                self.stop(f"repeat {repeat:,} is above the layer limit of {self.max_layers:,}", count, scope, "raise the limit with --max-layers if you mean it")
+                self.stop(
+                    f"repeat {repeat:,} is above the layer limit of {self.max_layers:,}", count, scope, "raise the limit with --max-layers if you mean it"
+                )
         name_node = meta.get("name")
         if name_node is not None and not (isinstance(name_node, Scalar) and isinstance(name_node.value, str) and name_node.value):
             self.report("E103", f"'name' must be text, not {describe(name_node)}", name_node, scope, "e.g. name: conv1")
@@ -251,7 +260,13 @@ class _Expander:
             inputs = self.merge_inputs(fields, start, key, scope) or []
             if len(inputs) < 2:
                 if inputs:
-                    self.report("E205", f"'{layer_type.kind}' needs at least two inputs, got {len(inputs)}", key, scope, "give 'branches' (lists of layers; [] is the identity) and/or 'inputs' (names of earlier layers)")
+                    self.report(
+                        "E205",
+                        f"'{layer_type.kind}' needs at least two inputs, got {len(inputs)}",
+                        key,
+                        scope,
+                        "give 'branches' (lists of layers; [] is the identity) and/or 'inputs' (names of earlier layers)",
+                    )
                 return current
         layer, problems = build(layer_type, fields, scope.env, frozenset(meta), key)
         for problem in problems:
@@ -265,11 +280,23 @@ class _Expander:
         branches = fields.get("branches")
         if branches is not None:
             if not isinstance(branches, Seq):
-                self.report("E103", f"'branches' must be a list of layer lists, not {describe(branches)}", branches, scope, "e.g. [[conv..., bn], []] ([] is the identity)")
+                self.report(
+                    "E103",
+                    f"'branches' must be a list of layer lists, not {describe(branches)}",
+                    branches,
+                    scope,
+                    "e.g. [[conv..., bn], []] ([] is the identity)",
+                )
                 return None
             for branch in branches.items:
                 if not isinstance(branch, Seq):
-                    self.report("E103", f"a branch must be a list of layers, not {describe(branch)}", branch, scope, "write the branch as a list; [] is the identity; name earlier layers in 'inputs'")
+                    self.report(
+                        "E103",
+                        f"a branch must be a list of layers, not {describe(branch)}",
+                        branch,
+                        scope,
+                        "write the branch as a list; [] is the identity; name earlier layers in 'inputs'",
+                    )
                     return None
                 operands.append(self.items(branch, start, scope))
         refs = self.references(fields.get("inputs"), scope)
@@ -298,7 +325,13 @@ class _Expander:
         if not self.check_keys(fields, [*declared, "name", "repeat", "when", "input", "inputs"], f"block '{block.name}'", scope):
             return current
         if block.name in scope.blocks:
-            self.report("E204", f"block '{block.name}' uses itself ({' -> '.join([*scope.blocks, block.name])})", key, scope, "a block may not contain itself, directly or through another block")
+            self.report(
+                "E204",
+                f"block '{block.name}' uses itself ({' -> '.join([*scope.blocks, block.name])})",
+                key,
+                scope,
+                "a block may not contain itself, directly or through another block",
+            )
             return current
         if len(scope.blocks) >= MAX_BLOCK_DEPTH:
             self.stop(f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels", key, scope, "flatten the blocks")
@@ -344,13 +377,25 @@ class _Expander:
         given = fields.get("inputs")
         if given is None:
             if len(block.inputs) > 1:
-                self.report("E105", f"block '{block.name}' takes inputs {', '.join(block.inputs)}", key, scope, f"add 'inputs: [{', '.join(block.inputs)}]' with earlier layer names")
+                self.report(
+                    "E105",
+                    f"block '{block.name}' takes inputs {', '.join(block.inputs)}",
+                    key,
+                    scope,
+                    f"add 'inputs: [{', '.join(block.inputs)}]' with earlier layer names",
+                )
                 return None
             return [start]
         refs = self.references(given, scope)
         if refs is None:
             return None
         if len(refs) != len(block.inputs):
-            self.report("E103", f"block '{block.name}' takes {len(block.inputs)} inputs ({', '.join(block.inputs)}), got {len(refs)}", given, scope, "name one earlier layer per input")
+            self.report(
+                "E103",
+                f"block '{block.name}' takes {len(block.inputs)} inputs ({', '.join(block.inputs)}), got {len(refs)}",
+                given,
+                scope,
+                "name one earlier layer per input",
+            )
             return None
         return refs

@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping
 from difflib import get_close_matches
 from typing import Union
 
-Number = Union[int, float]
+Number = int | float
 #: A parsed expression: a number, a name, or an operator applied to sub-trees.
-Tree = Union[int, float, str, tuple["str", tuple["Tree", ...]]]
+Tree = Union[int, float, str, tuple[str, tuple["Tree", ...]]]  # noqa: UP007 - recursive alias needs Union
 
 MAX_LENGTH = 300
 MAX_NESTING = 24
@@ -95,7 +95,9 @@ class _Parser:
         while pos < end:
             match = _TOKEN.match(text, pos)
             if not match:
-                raise ExprError("E106", f"unexpected character {text[pos:].lstrip()[0]!r} in '{text}'", "expressions use numbers, names, + - * / // % ** ( ) and if/else")
+                raise ExprError(
+                    "E106", f"unexpected character {text[pos:].lstrip()[0]!r} in '{text}'", "expressions use numbers, names, + - * / // % ** ( ) and if/else"
+                )
             tokens.append(match.group(match.lastindex or 0))
             pos = match.end()
         return tokens

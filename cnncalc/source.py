@@ -9,7 +9,6 @@ the last one) and bound the cost of aliases (a "billion laughs" document).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 import yaml
 
@@ -60,7 +59,7 @@ class Map:
         return self.entries.get(key)
 
 
-Node = Union[Scalar, Seq, Map]
+Node = Scalar | Seq | Map
 
 
 def describe(node: Node) -> str:
@@ -98,9 +97,7 @@ def read_text(path: str, data: bytes) -> str:
     if "\x00" in text:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
-        raise SpecError(
-            [error("E002", "file contains a NUL character: binary, not a spec", Span(path, line, 1), "pass a YAML spec file")]
-        )
+        raise SpecError([error("E002", "file contains a NUL character: binary, not a spec", Span(path, line, 1), "pass a YAML spec file")])
     return text
 
 
@@ -143,7 +140,14 @@ class _Walker:
                 self.count += 1
                 if self.count > MAX_NODES:
                     raise SpecError(
-                        [error("E007", f"the document expands to more than {MAX_NODES:,} YAML nodes", self.span(node), "aliases (*name) multiply a document's size: write it without them")]
+                        [
+                            error(
+                                "E007",
+                                f"the document expands to more than {MAX_NODES:,} YAML nodes",
+                                self.span(node),
+                                "aliases (*name) multiply a document's size: write it without them",
+                            )
+                        ]
                     )
                 if depth > MAX_DEPTH:
                     raise SpecError([error("E007", f"YAML nesting deeper than {MAX_DEPTH} levels", self.span(node), "flatten the document")])
@@ -174,7 +178,14 @@ class _Walker:
             name = str(key.value) if not isinstance(key.value, str) else key.value
             if name in entries:
                 raise SpecError(
-                    [error("E006", f"duplicate key '{name}' (first at line {keys[name].line})", key.span, "each key may appear once in a mapping: remove or rename one")]
+                    [
+                        error(
+                            "E006",
+                            f"duplicate key '{name}' (first at line {keys[name].line})",
+                            key.span,
+                            "each key may appear once in a mapping: remove or rename one",
+                        )
+                    ]
                 )
             entries[name] = value
             keys[name] = key.span
@@ -200,9 +211,7 @@ class _Walker:
             value = None
         elif tag == _TAG + "bool":
             if raw not in _BOOL_WORDS:
-                raise SpecError(
-                    [error("E103", f"'{raw}' is a YAML 1.1 boolean, ambiguous here", span, "write true or false, or quote it if you mean text")]
-                )
+                raise SpecError([error("E103", f"'{raw}' is a YAML 1.1 boolean, ambiguous here", span, "write true or false, or quote it if you mean text")])
             value = raw.lower() == "true"
         elif tag == _TAG + "int":
             value = _to_int(raw, span)

@@ -66,7 +66,9 @@ def load_text(text: str, file: str, chain: tuple[str, ...] = ()) -> Spec:
     extend it, to refuse a loop."""
     root = parse(file, text)
     if not isinstance(root, Map):
-        raise SpecError([error("E004", f"a spec must be a mapping, not {describe(root)}", root.span, "start with keys such as 'name:', 'input:' and 'layers:'")])
+        raise SpecError(
+            [error("E004", f"a spec must be a mapping, not {describe(root)}", root.span, "start with keys such as 'name:', 'input:' and 'layers:'")]
+        )
     return _SpecReader(file, chain).read(root)
 
 
@@ -113,11 +115,20 @@ class _SpecReader:
             return None
         path = _base_path(node.value, self.file)
         if path is None:
-            self.problems.append(error("E001", f"'extends: {node.value}' names no spec file or built-in", node.span, "give a path relative to this file, or a built-in name"))
+            self.problems.append(
+                error("E001", f"'extends: {node.value}' names no spec file or built-in", node.span, "give a path relative to this file, or a built-in name")
+            )
             return None
         resolved = str(path.resolve())
         if resolved in self.chain or len(self.chain) >= MAX_EXTENDS:
-            self.problems.append(error("E204", f"'extends' loops or nests deeper than {MAX_EXTENDS}: {' -> '.join([*self.chain, resolved])}", node.span, "a spec may not extend itself"))
+            self.problems.append(
+                error(
+                    "E204",
+                    f"'extends' loops or nests deeper than {MAX_EXTENDS}: {' -> '.join([*self.chain, resolved])}",
+                    node.span,
+                    "a spec may not extend itself",
+                )
+            )
             return None
         try:
             return load_path(path, (*self.chain, str(Path(self.file).resolve()), resolved)[-MAX_EXTENDS - 1 :])
@@ -205,7 +216,9 @@ class _SpecReader:
         if node is None:
             return {}
         if not isinstance(node, Map):
-            self.problems.append(error("E103", f"'params' must be a mapping of names to numbers, not {describe(node)}", node.span, "e.g. 'params: {width: 1.0}'"))
+            self.problems.append(
+                error("E103", f"'params' must be a mapping of names to numbers, not {describe(node)}", node.span, "e.g. 'params: {width: 1.0}'")
+            )
             return {}
         return dict(node.entries)
 
@@ -223,7 +236,9 @@ class _SpecReader:
         if node is None:
             return {}
         if not isinstance(node, Map):
-            self.problems.append(error("E103", f"'blocks' must be a mapping of block names to definitions, not {describe(node)}", node.span, "see the README's spec reference"))
+            self.problems.append(
+                error("E103", f"'blocks' must be a mapping of block names to definitions, not {describe(node)}", node.span, "see the README's spec reference")
+            )
             return {}
         from cnncalc.layers import ALIASES, LAYERS  # a block may not shadow a layer type
 
@@ -251,7 +266,14 @@ class _SpecReader:
         if node is None:
             return {}
         if not isinstance(node, Map):
-            self.problems.append(error("E103", f"'args' of block '{block}' must be a mapping of names to defaults", node.span, "e.g. 'args: {filters: ~, stride: 1}' (~ = required)"))
+            self.problems.append(
+                error(
+                    "E103",
+                    f"'args' of block '{block}' must be a mapping of names to defaults",
+                    node.span,
+                    "e.g. 'args: {filters: ~, stride: 1}' (~ = required)",
+                )
+            )
             return {}
         args: dict[str, Number | None] = {}
         for key, value in node.entries.items():

@@ -55,7 +55,9 @@ def integer(node: Node, env: Mapping[str, Number], what: str, minimum: int = 1) 
     if isinstance(value, float):
         literal = isinstance(node, Scalar) and isinstance(node.value, float)
         if literal or not value.is_integer():
-            raise ValueProblem("E103", f"{what} must be a whole number, not {value:g}", "write an integer, or round with int(), round() or make_divisible()", node)
+            raise ValueProblem(
+                "E103", f"{what} must be a whole number, not {value:g}", "write an integer, or round with int(), round() or make_divisible()", node
+            )
         value = int(value)
     if value < minimum:
         raise ValueProblem("E104", f"{what} must be at least {minimum}, not {value}", f"use a value of {minimum} or more", node)
@@ -147,9 +149,7 @@ def schema(cls: type[Layer]) -> dict[str, FieldSpec]:
     return found
 
 
-def build(
-    cls: type[Layer], values: Map | None, env: Mapping[str, Number], skip: frozenset[str], where: Node
-) -> tuple[Layer | None, list[ValueProblem]]:
+def build(cls: type[Layer], values: Map | None, env: Mapping[str, Number], skip: frozenset[str], where: Node) -> tuple[Layer | None, list[ValueProblem]]:
     """Construct ``cls`` from ``values`` (keys in ``skip`` belong to the caller; ``where`` locates a
     missing field). Collects every problem rather than stopping at the first."""
     problems: list[ValueProblem] = []
@@ -169,7 +169,6 @@ def build(
     missing = [name for name, spec in fields_of.items() if spec.required and name not in entries]
     if missing or problems:
         return None, problems + [
-            ValueProblem("E105", f"{cls.kind} needs '{name}'", f"add '{name}' (fields: {', '.join(fields_of)})", where)
-            for name in missing
+            ValueProblem("E105", f"{cls.kind} needs '{name}'", f"add '{name}' (fields: {', '.join(fields_of)})", where) for name in missing
         ]
     return cls(**kwargs), []

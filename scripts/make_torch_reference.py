@@ -74,12 +74,29 @@ except ImportError:  # timm models are skipped without it
 OUT_DEFAULT = Path(__file__).resolve().parent.parent / "tests" / "reference" / "torch_reference.json"
 
 # Functional ops (called outside leaf modules) worth recording.
-FUNCTIONAL_OPS = frozenset({
-    "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d",
-    "pad", "cat", "mean", "flatten", "chunk", "split", "dropout",
-    "relu", "relu6", "hardswish", "hardsigmoid", "silu", "sigmoid", "gelu",
-    "interpolate",
-})
+FUNCTIONAL_OPS = frozenset(
+    {
+        "max_pool2d",
+        "avg_pool2d",
+        "adaptive_avg_pool2d",
+        "adaptive_max_pool2d",
+        "pad",
+        "cat",
+        "mean",
+        "flatten",
+        "chunk",
+        "split",
+        "dropout",
+        "relu",
+        "relu6",
+        "hardswish",
+        "hardsigmoid",
+        "silu",
+        "sigmoid",
+        "gelu",
+        "interpolate",
+    }
+)
 
 POOL_TYPES = (nn.MaxPool2d, nn.AvgPool2d)
 ADAPTIVE_POOL_TYPES = (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
@@ -116,24 +133,40 @@ NO_AUX = {"aux_logits": False, "init_weights": False}
 
 SPECS: list[ModelSpec] = [
     ModelSpec("alexnet", "torchvision", "alexnet"),
-    *[ModelSpec(n, "torchvision", n) for n in (
-        "vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn")],
+    *[ModelSpec(n, "torchvision", n) for n in ("vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn")],
     ModelSpec("googlenet", "torchvision", "googlenet", NO_AUX, 224),
     ModelSpec("inception_v3", "torchvision", "inception_v3", NO_AUX, 299),
-    *[ModelSpec(n, "torchvision", n) for n in (
-        "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
-        "wide_resnet50_2", "wide_resnet101_2", "resnext50_32x4d", "resnext101_32x8d",
-        "densenet121", "densenet161", "densenet169", "densenet201",
-        "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large")],
+    *[
+        ModelSpec(n, "torchvision", n)
+        for n in (
+            "resnet18",
+            "resnet34",
+            "resnet50",
+            "resnet101",
+            "resnet152",
+            "wide_resnet50_2",
+            "wide_resnet101_2",
+            "resnext50_32x4d",
+            "resnext101_32x8d",
+            "densenet121",
+            "densenet161",
+            "densenet169",
+            "densenet201",
+            "mobilenet_v2",
+            "mobilenet_v3_small",
+            "mobilenet_v3_large",
+        )
+    ],
     *[ModelSpec(f"efficientnet_b{i}", "torchvision", f"efficientnet_b{i}") for i in range(8)],
-    ModelSpec("efficientnet_b2_260", "torchvision", "efficientnet_b2", resolution=260,
-              note="B2 at the paper's 260 px; torchvision's weights use a 288 crop"),
-    *[ModelSpec(n, "torchvision", n) for n in (
-        "squeezenet1_0", "squeezenet1_1", "shufflenet_v2_x1_0", "mnasnet1_0",
-        "regnet_x_400mf", "regnet_y_400mf", "convnext_tiny")],
-    *[ModelSpec(f"timm:{n}", "timm", n) for n in (
-        "mobilenetv1_100", "legacy_seresnet50", "seresnet50",
-        "legacy_seresnext50_32x4d", "seresnext50_32x4d", "nasnetalarge")],
+    ModelSpec("efficientnet_b2_260", "torchvision", "efficientnet_b2", resolution=260, note="B2 at the paper's 260 px; torchvision's weights use a 288 crop"),
+    *[
+        ModelSpec(n, "torchvision", n)
+        for n in ("squeezenet1_0", "squeezenet1_1", "shufflenet_v2_x1_0", "mnasnet1_0", "regnet_x_400mf", "regnet_y_400mf", "convnext_tiny")
+    ],
+    *[
+        ModelSpec(f"timm:{n}", "timm", n)
+        for n in ("mobilenetv1_100", "legacy_seresnet50", "seresnet50", "legacy_seresnext50_32x4d", "seresnext50_32x4d", "nasnetalarge")
+    ],
 ]
 
 
@@ -159,11 +192,9 @@ def _shape(t: Any, nhwc: bool) -> list[int] | None:
 
 def _layer_attrs(m: nn.Module) -> dict[str, Any] | None:
     if isinstance(m, nn.Conv2d):
-        return {"k": _pair(m.kernel_size), "s": _pair(m.stride), "p": _pair(m.padding),
-                "d": _pair(m.dilation), "g": m.groups, "bias": m.bias is not None}
+        return {"k": _pair(m.kernel_size), "s": _pair(m.stride), "p": _pair(m.padding), "d": _pair(m.dilation), "g": m.groups, "bias": m.bias is not None}
     if isinstance(m, POOL_TYPES):
-        a: dict[str, Any] = {"k": _pair(m.kernel_size), "s": _pair(m.stride),
-                             "p": _pair(m.padding), "ceil": bool(m.ceil_mode)}
+        a: dict[str, Any] = {"k": _pair(m.kernel_size), "s": _pair(m.stride), "p": _pair(m.padding), "ceil": bool(m.ceil_mode)}
         if isinstance(m, nn.AvgPool2d):
             a["count_include_pad"] = bool(m.count_include_pad)
         if isinstance(m, nn.MaxPool2d) and _pair(m.dilation) != [1, 1]:
@@ -244,6 +275,7 @@ class _Recorder(TorchFunctionMode):
                 row[6] = dict(attrs or {}, nonleaf=True)
                 self.layers[self._open.pop()] = row
             self.called.add(name)
+
         return post
 
     def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[override]
@@ -264,8 +296,7 @@ def _func_args(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[s
     rest = list(args[1:])
     if op in ("max_pool2d", "avg_pool2d"):
         names = ["k", "s", "p"] + (["d", "ceil"] if op == "max_pool2d" else ["ceil", "count_include_pad"])
-        keymap = {"kernel_size": "k", "stride": "s", "padding": "p", "dilation": "d",
-                  "ceil_mode": "ceil", "count_include_pad": "count_include_pad"}
+        keymap = {"kernel_size": "k", "stride": "s", "padding": "p", "dilation": "d", "ceil_mode": "ceil", "count_include_pad": "count_include_pad"}
         a: dict[str, Any] = {"p": 0, "ceil": False}
         a.update({"d": 1} if op == "max_pool2d" else {"count_include_pad": True})
         a.update(zip(names, rest))
@@ -301,8 +332,7 @@ def _meta(spec: ModelSpec, model: nn.Module) -> tuple[dict[str, Any], int]:
         return meta, spec.resolution or int(size[-1])
     w = torchvision.models.get_model_weights(spec.name).DEFAULT
     crop = int(w.transforms().crop_size[0])
-    meta = {"weights": str(w), "num_params": w.meta.get("num_params"),
-            "_ops": w.meta.get("_ops"), "crop": crop}
+    meta = {"weights": str(w), "num_params": w.meta.get("num_params"), "_ops": w.meta.get("_ops"), "crop": crop}
     return meta, spec.resolution or crop
 
 
@@ -383,8 +413,10 @@ def main(argv: list[str] | None = None) -> int:
     if wanted and ns.out.exists():
         data = json.loads(ns.out.read_text())
     data["generated_with"] = {
-        "torch": torch.__version__, "torchvision": torchvision.__version__,
-        "timm": getattr(timm, "__version__", None), "python": sys.version.split()[0],
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "timm": getattr(timm, "__version__", None),
+        "python": sys.version.split()[0],
         "script": "scripts/make_torch_reference.py",
     }
     data["format"] = {
@@ -392,7 +424,6 @@ def main(argv: list[str] | None = None) -> int:
         "functional": ["n_layers_before", "op", "out_shape", "args"],
         "macs": "sum Conv2d out_numel*(Cin/groups)*kh*kw + Linear rows*in*out; no bias",
     }
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     failed: list[str] = []
     for spec in specs:
         t0 = time.time()
@@ -403,8 +434,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"FAILED {spec.key}: {exc}", file=sys.stderr)
             continue
         e = data[spec.key]
-        print(f"{spec.key:28s} {e['input'][0]:4d}px params={e['total_params']:>11,d} "
-              f"macs={e['macs']:>15,d} layers={len(e['layers'])} ({time.time() - t0:.1f}s)", flush=True)
+        print(
+            f"{spec.key:28s} {e['input'][0]:4d}px params={e['total_params']:>11,d} macs={e['macs']:>15,d} layers={len(e['layers'])} ({time.time() - t0:.1f}s)",
+            flush=True,
+        )
     ns.out.parent.mkdir(parents=True, exist_ok=True)
     ns.out.write_text(_dump(data))
     print(f"wrote {ns.out} ({ns.out.stat().st_size:,} bytes)")

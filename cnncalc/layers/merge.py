@@ -33,7 +33,11 @@ class Add(_Merge):
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         if any(x != inputs[0] for x in inputs):
-            raise GeometryError("E304", f"add needs inputs of one shape, got {_shapes(inputs)}", "make the branches end in the same volume (a 1x1 conv with a stride can project a shortcut)")
+            raise GeometryError(
+                "E304",
+                f"add needs inputs of one shape, got {_shapes(inputs)}",
+                "make the branches end in the same volume (a 1x1 conv with a stride can project a shortcut)",
+            )
         return inputs[0]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cnncalc.layers.base import Context, Layer, padding_text, register
-from cnncalc.shapes import PadMode, Padding, Shape
+from cnncalc.shapes import Padding, PadMode, Shape
 
 
 @register("zeropad")

@@ -63,7 +63,9 @@ def _group_row(name: str, block: str, members: list[LayerResult]) -> Row:
 
 
 def input_row(report: Report) -> Row:
-    return Row(name="input", type="input", hyper="", output=str(report.input), activations=report.input.numel, weights=0, biases=0, buffers=0, macs=0, ops=0, layers=0)
+    return Row(
+        name="input", type="input", hyper="", output=str(report.input), activations=report.input.numel, weights=0, biases=0, buffers=0, macs=0, ops=0, layers=0
+    )
 
 
 def rows(report: Report, depth: int | None = None) -> list[Row]:
