@@ -57,9 +57,10 @@ import gc
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 import torch.nn as nn
@@ -299,7 +300,7 @@ def _func_args(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[s
         keymap = {"kernel_size": "k", "stride": "s", "padding": "p", "dilation": "d", "ceil_mode": "ceil", "count_include_pad": "count_include_pad"}
         a: dict[str, Any] = {"p": 0, "ceil": False}
         a.update({"d": 1} if op == "max_pool2d" else {"count_include_pad": True})
-        a.update(zip(names, rest))
+        a.update(zip(names, rest, strict=False))
         a.update({keymap[k]: v for k, v in kwargs.items() if k in keymap})
         for k in ("k", "s", "p", "d"):
             if k in a and a[k] is not None:

@@ -1,0 +1,77 @@
+"""Every built-in against PyTorch: figures recorded from real models by
+``scripts/make_torch_reference.py`` (torchvision/timm, one forward pass) in
+``tests/reference/torch_reference.json``. No torch needed to run this test.
+
+Compared: total parameters to the unit, BN buffers, MACs, and every conv and fc layer's output
+volume, weights and biases (as a multiset, so branch order in a spec is free).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cnncalc import analyze, load
+from cnncalc.library import builtin_names
+
+REFERENCE = Path(__file__).parent / "reference" / "torch_reference.json"
+
+#: Built-ins whose reference model has another name. Built-ins named like a reference model map to it.
+ALIASES = {"alexnet_torchvision": "alexnet"}
+#: Built-ins with no PyTorch model (paper-only variants), and why.
+NO_REFERENCE = {
+    "alexnet": "two-tower paper model; torchvision's is single-tower (alexnet_torchvision)",
+    "alexnet_nopad": "lecture exercise",
+    "lenet5": "no torchvision model",
+    "zfnet": "no torchvision model",
+    "zfnet_cs231n": "no torchvision model",
+}
+
+
+@cache
+def reference() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(REFERENCE.read_text())
+    return data
+
+
+def _reference_name(name: str) -> str | None:
+    wanted = ALIASES.get(name, name)
+    return wanted if wanted in reference() else None
+
+
+def _compared() -> list[str]:
+    return [n for n in builtin_names() if n not in NO_REFERENCE]
+
+
+def test_every_builtin_has_a_reference_or_a_reason() -> None:
+    missing = [n for n in _compared() if _reference_name(n) is None]
+    assert not missing, f"built-ins with neither a reference model nor a NO_REFERENCE reason: {missing}"
+
+
+_WEIGHTED = {"Conv2d", "Linear"}
+
+
+@pytest.mark.parametrize("name", _compared())
+def test_matches_pytorch(name: str) -> None:
+    ref_name = _reference_name(name)
+    assert ref_name is not None
+    ref = reference()[ref_name]
+    report = analyze(load(name))
+    h, w, c = ref["input"]
+    assert (report.input.h, report.input.w, report.input.c) == (h, w, c)
+    t = report.totals
+    assert t.params == ref["total_params"]
+    assert t.buffers == ref["buffers"]
+    assert t.macs == ref["macs"]
+    ours = Counter(
+        (tuple((r.output.h, r.output.w, r.output.c)), r.cost.weights, r.cost.biases) for r in report.layers if r.node.layer.kind in ("conv", "dwconv", "fc")
+    )
+    theirs = Counter((tuple(layer[2]) if len(layer[2]) == 3 else (1, 1, layer[2][0]), layer[3], layer[4]) for layer in ref["layers"] if layer[1] in _WEIGHTED)
+    assert ours == theirs
+    final = report.layers[-1].output
+    assert [final.c] == ref["output"] or [final.h, final.w, final.c] == ref["output"]
