@@ -69,7 +69,7 @@ def test_matches_pytorch(name: str) -> None:
     assert t.buffers == ref["buffers"]
     assert t.macs == ref["macs"]
     ours = Counter(
-        (tuple((r.output.h, r.output.w, r.output.c)), r.cost.weights, r.cost.biases) for r in report.layers if r.node.layer.kind in ("conv", "dwconv", "fc")
+        ((r.output.h, r.output.w, r.output.c), r.cost.weights, r.cost.biases) for r in report.layers if r.node.layer.kind in ("conv", "dwconv", "fc")
     )
     theirs = Counter((tuple(layer[2]) if len(layer[2]) == 3 else (1, 1, layer[2][0]), layer[3], layer[4]) for layer in ref["layers"] if layer[1] in _WEIGHTED)
     assert ours == theirs
