@@ -22,7 +22,11 @@ from cnncalc.library import builtin_names
 REFERENCE = Path(__file__).parent / "reference" / "torch_reference.json"
 
 #: Built-ins whose reference model has another name. Built-ins named like a reference model map to it.
-ALIASES = {"alexnet_torchvision": "alexnet"}
+ALIASES = {
+    "alexnet_torchvision": "alexnet",
+    "mobilenet_v1": "timm:mobilenetv1_100",
+    "efficientnet_b2": "efficientnet_b2_260",  # the paper's 260; torchvision's own crop is 288
+}
 #: Built-ins with no PyTorch model (paper-only variants), and why.
 NO_REFERENCE = {
     "alexnet": "two-tower paper model; torchvision's is single-tower (alexnet_torchvision)",
