@@ -250,8 +250,7 @@ class _Expander:
     def layer(self, layer_type: type[Layer], fields: Map, key: Scalar, current: int, scope: _Scope, name: str | None) -> int:
         merge = layer_type.arity is None
         meta = ["name", "repeat", "when", "input", *(("inputs", "branches") if merge else ())]
-        if not self.check_keys(fields, [*schema(layer_type), *meta], f"'{layer_type.kind}'", scope):
-            return current
+        known = self.check_keys(fields, [*schema(layer_type), *meta], f"'{layer_type.kind}'", scope)
         start = self.start(fields, current, scope)
         if start is None:
             return current
@@ -271,7 +270,7 @@ class _Expander:
         layer, problems = build(layer_type, fields, scope.env, frozenset(meta), key)
         for problem in problems:
             self.report_problem(problem, scope)
-        if layer is None:
+        if layer is None or not known:
             return current
         return self.add(layer, tuple(inputs), key, scope, name or scope.auto_name(layer_type.prefix))
 

@@ -173,7 +173,7 @@ class _Parser:
             self.take(")")
             return inner
         if token[0].isdigit() or token[0] == ".":
-            return float(token) if "." in token else int(token)
+            return _check(float(token) if "." in token else int(token))
         if token[0].isalpha() or token[0] == "_":
             if token in _KEYWORDS:
                 raise ExprError("E106", f"unexpected '{token}' in '{self.text}'", "check the expression's syntax")

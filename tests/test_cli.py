@@ -1,0 +1,166 @@
+"""The command line as a user drives it: click's runner for every command, and the installed
+``cnncalc`` and ``python -m cnncalc`` as real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cnncalc.cli import cli
+
+ARCHITECTURES = Path(__file__).parent.parent / "architectures"
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_show_vgg16_table() -> None:
+    code, out, err = run("show", "vgg16")
+    assert code == 0
+    assert "138,357,544" in out
+    assert "15,470,264,320" in out
+    assert "stage5.pool1" in out
+    assert "\x1b[" not in out  # not a terminal: plain text
+    assert err == ""
+
+
+def test_show_json_is_complete() -> None:
+    code, out, _ = run("show", "alexnet", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["version"] == 1
+    assert data["totals"]["params"] == 60_965_224
+    assert data["layers"][0] == {**data["layers"][0], "name": "input", "output": "227x227x3"}
+    assert "macs" in data["conventions"]
+
+
+def test_show_options_batch_dtype() -> None:
+    _, out, _ = run("show", "vgg16", "--format", "json", "--batch", "32", "--dtype", "float16")
+    totals = json.loads(out)["totals"]
+    assert totals["param_bytes"] == 2 * 138_357_544
+    assert totals["batch_activation_bytes"] == 32 * 2 * 15_237_608
+
+
+@pytest.mark.parametrize(("fmt", "marker"), [("csv", "name,type,hyper,output"), ("markdown", "| **Total** |")])
+def test_show_other_formats(fmt: str, marker: str) -> None:
+    code, out, _ = run("show", "lenet5", "--format", fmt)
+    assert code == 0
+    assert marker in out
+
+
+def test_show_depth_collapses_blocks() -> None:
+    _, out, _ = run("show", "resnet50", "--depth", "0", "--format", "csv")
+    names = [line.split(",")[0] for line in out.splitlines()[1:]]
+    assert names[:6] == ["input", "conv1", "bn1", "relu1", "pool1", "layer1"]
+    assert "layer1.bottleneck1.conv1" not in names
+
+
+def test_show_another_input_that_does_not_fit() -> None:
+    code, out, err = run("show", "alexnet", "--input", "224x224x3")
+    assert code == 1
+    assert "E301" in err
+    assert "(224 - 11 + 2·0)/4 + 1 = 54.25" in err
+    assert "input 223 or 227" in err
+    assert "Total" in out  # the layers before the problem are still shown
+
+
+def test_show_unknown_name_suggests() -> None:
+    code, _, err = run("show", "vgg61")
+    assert code == 1
+    assert "E001" in err
+    assert "did you mean" in err
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run("show", "vgg16", "--input", "224x224")[0] == 2
+    assert run("show", "vgg16", "--dtype", "float64")[0] == 2
+    assert run("check")[0] == 2
+
+
+def test_check_library_passes() -> None:
+    code, out, _ = run("check", str(ARCHITECTURES))
+    assert code == 0
+    assert " 0 failed (0 errors, 0 warnings," in out.splitlines()[-1]
+    assert "FAIL" not in out
+
+
+def test_check_strict_fails_on_accepted_rounding() -> None:
+    code, out, _ = run("check", "--strict", str(ARCHITECTURES / "resnet50.yaml"))
+    assert code == 1
+    assert "N301" in out
+
+
+def test_check_reports_location_and_hint(tmp_path: Path) -> None:
+    spec = tmp_path / "net.yaml"
+    spec.write_text("input: 7x7x1\nlayers:\n  - conv: {filters: 1, kernel: 3, stride: 3}\n")
+    before = spec.read_bytes(), spec.stat().st_mtime_ns
+    code, out, _ = run("check", str(spec))
+    assert code == 1
+    assert f"{spec}:3:5: E301 [error]" in out
+    assert "= hint:" in out
+    assert (spec.read_bytes(), spec.stat().st_mtime_ns) == before  # input files are only read
+
+
+def test_check_json_and_github(tmp_path: Path) -> None:
+    spec = tmp_path / "net.yaml"
+    spec.write_text("input: 8x8x3\nlayers:\n  - conv: {filters: 4, kernal: 3}\n")
+    code, out, _ = run("check", "--format", "json", str(spec))
+    assert code == 1
+    (entry,) = json.loads(out)["specs"]
+    assert [d["code"] for d in entry["diagnostics"]] == ["E101", "E105"]  # the typo, and so 'kernel' is missing
+    problem = entry["diagnostics"][0]
+    assert (problem["code"], problem["line"], problem["col"]) == ("E101", 3, 24)
+    assert "did you mean 'kernel'?" in problem["hint"]
+    _, out, _ = run("check", "--format", "github", str(spec))
+    assert out.startswith("::error file=")
+    assert ",line=3,col=24,title=E101::" in out
+
+
+def test_check_stdin() -> None:
+    code, out, _ = run("check", "-", stdin="input: 8x8x3\nlayers: [relu]\n")
+    assert code == 0
+    assert out.startswith("ok   <stdin>")
+    assert run("check", "-", stdin="")[0] == 1
+
+
+def test_list() -> None:
+    code, out, _ = run("list", "--format", "json")
+    assert code == 0
+    entries = {e["name"]: e for e in json.loads(out)}
+    assert entries["vgg16"]["params"] == 138_357_544
+    assert entries["resnet50"]["macs"] == 4_089_184_256
+    code, out, _ = run("list")
+    assert code == 0
+    assert "vgg16" in out
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_examples(command: str) -> None:
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    assert "Examples:" in out
+
+
+def test_python_dash_m() -> None:
+    done = subprocess.run([sys.executable, "-m", "cnncalc", "show", "lenet5", "--format", "json"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["totals"]["params"] == 61_706
+
+
+def test_installed_command_from_another_directory(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "cnncalc"
+    if not script.exists():
+        pytest.skip("cnncalc is not installed in this environment (scripts/test.sh installs it)")
+    env = {**os.environ, "NO_COLOR": "1"}
+    done = subprocess.run([str(script), "show", "vgg16"], capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "138,357,544" in done.stdout
+    assert "\x1b[" not in done.stdout

@@ -1,0 +1,56 @@
+"""The spec expression language: arithmetic, functions, and refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from cnncalc.expr import ExprError, evaluate, make_divisible
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("filters * 4", 256),
+        ("channels // 2", 48),
+        ("2 if project else 1", 2),
+        ("1 if not project else 3", 3),
+        ("-(filters - 70) ** 2", -36),
+        ("(filters + 2) % 5", 1),
+        ("min(filters, channels) + max(1, 2)", 66),
+        ("ceil(3 * 1.1)", 4),
+        ("make_divisible(32 * 1.4, 8)", 48),
+        ("filters >= 64 and channels < 100", 1),
+        ("0 or 7", 7),
+    ],
+)
+def test_evaluates(text: str, expected: int) -> None:
+    assert evaluate(text, {"filters": 64, "channels": 96, "project": 1}) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(32, 32), (32 * 1.1, 32), (16 * 1.2, 24), (24 * 1.2, 32), (40 * 1.8, 72), (3, 8)],
+)
+def test_make_divisible_is_torchvisions(value: float, expected: int) -> None:
+    assert make_divisible(value, 8) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "words"),
+    [
+        ("widht * 2", "E107", "did you mean 'width'?"),
+        ("__import__(1)", "E107", "unknown function"),
+        ("width +", "E106", "expected a value"),
+        ("width ; 2", "E106", "unexpected character"),
+        ("10 ** 100", "E007", "power too large"),
+        ("width / 0", "E104", "division by zero"),
+        ("(" * 40 + "1" + ")" * 40, "E007", "nested deeper"),
+        ("1" * 400, "E007", "longer than"),
+        ("9" * 20, "E007", "exceeds"),
+    ],
+)
+def test_refuses(text: str, code: str, words: str) -> None:
+    with pytest.raises(ExprError, match=".") as caught:
+        evaluate(text, {"width": 4})
+    assert caught.value.code == code
+    assert words in f"{caught.value.message} {caught.value.hint}"
