@@ -26,6 +26,8 @@ ALIASES = {
     "alexnet_torchvision": "alexnet",
     "mobilenet_v1": "timm:mobilenetv1_100",
     "efficientnet_b2": "efficientnet_b2_260",  # the paper's 260; torchvision's own crop is 288
+    "se_resnet50": "timm:legacy_seresnet50",  # the paper's v1 (Cadene's port of the Caffe model)
+    "se_resnext50_32x4d": "timm:legacy_seresnext50_32x4d",
 }
 #: Built-ins with no PyTorch model (paper-only variants), and why.
 NO_REFERENCE = {
