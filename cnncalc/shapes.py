@@ -110,7 +110,7 @@ class Axis:
             parts.append("input " + " or ".join(inputs))
         if pads:
             parts.append(f"pad {pads[0]}")
-        return " fits with " + ", or ".join(parts) if parts else ""
+        return ", or ".join(parts)
 
 
 def resolve_padding(padding: Padding, n: int, k: int, s: int, d: int, axis: int) -> tuple[int, int]:

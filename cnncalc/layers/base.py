@@ -139,7 +139,8 @@ def window_out(
             raise GeometryError(
                 "E301",
                 f"does not fit: {name} {ax.arithmetic()}",
-                f"{name}{ax.fits_nearby()}; or declare 'rounding: floor' (PyTorch) or 'rounding: ceil' (Caffe pooling) to accept it",
+                (f"{name} would fit with {nearby}; or " if (nearby := ax.fits_nearby()) else "")
+                + "declare 'rounding: floor' (PyTorch) or 'rounding: ceil' (Caffe pooling) to accept it",
             )
         ctx.notes.append(("N301", f"{name} {ax.arithmetic()}, rounded by {rule.value} to {ax.out}"))
     return axes[0].out, axes[1].out
