@@ -1,7 +1,7 @@
 """Located YAML values to typed layer fields, strictly.
 
-A layer's dataclass annotations are its schema: ``int`` is a count (at least 1), ``Pair`` an int
-or ``[h, w]``, ``Padding`` an int, ``[h, w]``, ``[top, bottom, left, right]``, ``same`` or
+A layer's dataclass annotations are its schema: ``int`` is a count (at least 1), ``Offset`` a
+whole number from 0, ``Pair`` an int or ``[h, w]``, ``Padding`` an int, ``[h, w]``, ``[top, bottom, left, right]``, ``same`` or
 ``valid``. Numbers may be written as expressions over the names in scope (``filters * 4``), but
 never quoted, never as floats where an integer is needed (``2.0``), never as YAML booleans.
 """
@@ -93,6 +93,15 @@ def padding(node: Node, env: Mapping[str, Number], what: str) -> tuple[int, int,
     return (values[0], values[1], values[2], values[3])
 
 
+#: A field annotated ``Offset`` is a whole number that may be 0 (a channel position); ``int`` is a
+#: count, at least 1.
+Offset = int
+
+
+def offset(node: Node, env: Mapping[str, Number], what: str) -> int:
+    return integer(node, env, what, minimum=0)
+
+
 def boolean(node: Node, env: Mapping[str, Number], what: str) -> bool:
     if isinstance(node, Scalar) and isinstance(node.value, bool):
         return node.value
@@ -117,6 +126,7 @@ _CONVERTERS: dict[str, Converter] = {
     "Pair": pair,
     "Pair | None": pair,
     "Padding": padding,
+    "Offset": offset,
     "bool": boolean,
     "float": real,
     "Rounding | None": rounding,

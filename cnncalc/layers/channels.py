@@ -1,0 +1,61 @@
+"""Layers that rearrange channels without arithmetic: ``slice`` and ``channel_shuffle`` (ShuffleNet).
+
+``slice`` takes ``channels`` consecutive channels from ``start`` (PyTorch ``x[:, start:start+channels]``,
+or one part of ``x.chunk(n, dim=1)``): a view, so no new memory. ``channel_shuffle`` with ``g``
+groups reorders ``C = g * n`` channels as a ``g x n`` matrix transposed to ``n x g`` (PyTorch's
+view, transpose, contiguous): the same volume, stored anew by the copy. Neither has parameters or
+operations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cnncalc.errors import GeometryError
+from cnncalc.layers.base import Context, Layer, channels_error, register
+from cnncalc.shapes import Shape
+
+if TYPE_CHECKING:
+    from cnncalc.values import Offset
+
+
+@register("slice")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelSlice(Layer):
+    """Channels ``start`` to ``start + channels - 1`` of the input, every position kept."""
+
+    primary = "channels"
+    stores_output = False
+
+    channels: int
+    start: Offset = 0
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        x = inputs[0]
+        if self.start + self.channels > x.c:
+            raise channels_error("slice", f"at least {self.start + self.channels} channels (start {self.start} + {self.channels})", x)
+        return Shape(x.h, x.w, self.channels)
+
+    def describe(self) -> str:
+        return f"channels {self.start}:{self.start + self.channels}"
+
+
+@register("channel_shuffle", "shuffle")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelShuffle(Layer):
+    """ShuffleNet's channel shuffle: ``groups`` must divide the channels."""
+
+    prefix = "shuffle"
+    primary = "groups"
+
+    groups: int
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        x = inputs[0]
+        if x.c % self.groups:
+            raise GeometryError("E303", f"groups={self.groups} does not divide the {x.c} channels", f"use a divisor of {x.c}")
+        return x
+
+    def describe(self) -> str:
+        return f"g{self.groups}"
