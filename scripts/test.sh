@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-python -m ruff check cnncalc tests scripts benchmarks
-python -m ruff format --check cnncalc tests scripts benchmarks
+python -m ruff check .
+python -m ruff format --check .
 python -m mypy
 python -m pytest "$@"
