@@ -28,12 +28,14 @@ ALIASES = {
     "efficientnet_b2": "efficientnet_b2_260",  # the paper's 260; torchvision's own crop is 288
     "se_resnet50": "timm:legacy_seresnet50",  # the paper's v1 (Cadene's port of the Caffe model)
     "se_resnext50_32x4d": "timm:legacy_seresnext50_32x4d",
+    "nasnet_a_large": "timm:nasnetalarge",
 }
 #: Built-ins with no PyTorch model (paper-only variants), and why.
 NO_REFERENCE = {
     "alexnet": "two-tower paper model; torchvision's is single-tower (alexnet_torchvision)",
     "alexnet_nopad": "lecture exercise",
     "lenet5": "no torchvision model",
+    "nasnet_a_mobile": "not in torchvision or timm: compared with Cadene's port in test_nasnet_mobile_reference.py",
     "zfnet": "no torchvision model",
     "zfnet_cs231n": "no torchvision model",
 }
@@ -59,7 +61,7 @@ def test_every_builtin_has_a_reference_or_a_reason() -> None:
     assert not missing, f"built-ins with neither a reference model nor a NO_REFERENCE reason: {missing}"
 
 
-_WEIGHTED = {"Conv2d", "Linear"}
+_WEIGHTED = {"Conv2d", "Conv2dSame", "Linear"}  # Conv2dSame: timm's TensorFlow-"same" conv (NASNet)
 
 
 @pytest.mark.parametrize("name", _compared())
