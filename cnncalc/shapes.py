@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from cnncalc.errors import GeometryError
+from cnncalc.padding import nearest_inputs, nearest_symmetric, same_padding
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,16 +101,15 @@ class Axis:
         return f"({self.n} - {kernel} + {pad})/{self.s} + 1 = {shown}"
 
     def fits_nearby(self) -> str:
-        """Nearest input sizes and symmetric paddings that would make this axis fit exactly."""
-        span = self.n + self.before + self.after - self.k_eff
-        below, above = self.n - span % self.s, self.n + (-span) % self.s
-        inputs = [str(x) for x in (below, above) if x >= self.k_eff - self.before - self.after and x > 0]
-        pads = [p for p in range(self.before, self.before + self.s + 1) if (self.n + 2 * p - self.k_eff) % self.s == 0]
+        """Nearest input sizes and symmetric padding that would make this axis fit exactly (from
+        the padding solver, :mod:`cnncalc.padding`, which ``cnncalc pad`` prints in full)."""
+        inputs = [str(x) for x in nearest_inputs(self.n, self.k, self.s, self.d, self.before, self.after)]
+        pad = nearest_symmetric(self.n, self.k, self.s, self.d, at_least=self.before)
         parts = []
         if inputs:
             parts.append("input " + " or ".join(inputs))
-        if pads:
-            parts.append(f"pad {pads[0]}")
+        if pad is not None:
+            parts.append(f"pad {pad}")
         return ", or ".join(parts)
 
 
@@ -118,9 +118,8 @@ def resolve_padding(padding: Padding, n: int, k: int, s: int, d: int, axis: int)
     if padding is PadMode.VALID:
         return 0, 0
     if padding is PadMode.SAME:
-        out = -(-n // s)
-        total = max((out - 1) * s + d * (k - 1) + 1 - n, 0)
-        return total // 2, total - total // 2
+        fit = same_padding(n, k, s, d)
+        return fit.before, fit.after
     return (padding[0], padding[1]) if axis == 0 else (padding[2], padding[3])
 
 

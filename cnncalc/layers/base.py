@@ -66,6 +66,37 @@ class Layer:
         """Hyperparameters in the lectures' shorthand, e.g. ``11x11/4 p0 g2``."""
         return ""
 
+    def window(self, inputs: tuple[Shape, ...]) -> Window | None:
+        """The window one output position reads from the input, for receptive fields
+        (``receptive.py``). ``None``, the default, means the position alone: element-wise and
+        per-channel layers and merges. A layer that changes height or width must return its window."""
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Where one output position reads its input, per axis (height, width): ``kernel`` taps
+    ``dilation`` apart, consecutive outputs ``stride`` apart, the first window starting ``pad``
+    positions before the input (the padding before; the padding after does not move any window)."""
+
+    kernel: Pair
+    stride: Pair = (1, 1)
+    dilation: Pair = (1, 1)
+    pad: Pair = (0, 0)
+
+
+def sliding_window(x: Shape, kernel: Pair, stride: Pair, pad: Padding, dilation: Pair) -> Window:
+    """The window of a conv or pool on ``x``, ``same`` padding resolved for its size."""
+    top, _ = resolve_padding(pad, x.h, kernel[0], stride[0], dilation[0], 0)
+    left, _ = resolve_padding(pad, x.w, kernel[1], stride[1], dilation[1], 1)
+    return Window(kernel, stride, dilation, (top, left))
+
+
+def whole_input(x: Shape) -> Window:
+    """One window over the whole input map: every output of fc, flatten and global pooling reads
+    every position."""
+    return Window((x.h, x.w))
+
 
 LAYERS: dict[str, type[Layer]] = {}
 ALIASES: dict[str, str] = {}
@@ -113,6 +144,16 @@ def window_text(kernel: Pair, stride: Pair, pad: Padding) -> str:
     return f"{kernel_text}/{stride_text} {padding_text(pad)}"
 
 
+def window_axes(x: Shape, kernel: Pair, stride: Pair, pad: Padding, dilation: Pair, rule: Rounding) -> tuple[Axis, Axis]:
+    """The height and width axes of a sliding window over ``x`` under ``rule`` (the numbers behind
+    :func:`window_out`, for messages and the worked arithmetic of ``cnncalc conv``)."""
+    axes: list[Axis] = []
+    for axis, (n, k, s, d) in enumerate(((x.h, kernel[0], stride[0], dilation[0]), (x.w, kernel[1], stride[1], dilation[1]))):
+        before, after = resolve_padding(pad, n, k, s, d, axis)
+        axes.append(window_axis(n, k, s, d, before, after, rule))
+    return axes[0], axes[1]
+
+
 def window_out(
     x: Shape,
     kernel: Pair,
@@ -127,10 +168,7 @@ def window_out(
     A fraction is an error (E301) under ``exact`` rounding, else rounded and noted (N301).
     """
     rule = rounding or ctx.rounding
-    axes: list[Axis] = []
-    for axis, (n, k, s, d) in enumerate(((x.h, kernel[0], stride[0], dilation[0]), (x.w, kernel[1], stride[1], dilation[1]))):
-        before, after = resolve_padding(pad, n, k, s, d, axis)
-        axes.append(window_axis(n, k, s, d, before, after, rule))
+    axes = window_axes(x, kernel, stride, pad, dilation, rule)
     bad = [(name, ax) for name, ax in zip(("height", "width"), axes, strict=True) if not ax.exact]
     if len(bad) == 2 and bad[0][1] == bad[1][1]:
         bad = [("height and width", bad[0][1])]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cnncalc.errors import GeometryError
-from cnncalc.layers.base import Context, Cost, Layer, register, window_out, window_text
+from cnncalc.layers.base import Context, Cost, Layer, Window, register, sliding_window, window_out, window_text
 from cnncalc.shapes import Padding, Pair, Rounding, Shape
 
 
@@ -69,6 +69,9 @@ class Conv(Layer):
     def describe(self) -> str:
         return _conv_text(self, f" g{self.groups}" if self.groups > 1 else "")
 
+    def window(self, inputs: tuple[Shape, ...]) -> Window:
+        return sliding_window(inputs[0], self.kernel, self.stride, self.pad, self.dilation)
+
 
 @register("dwconv")
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,3 +98,6 @@ class DepthwiseConv(Layer):
 
     def describe(self) -> str:
         return _conv_text(self, " dw" + (f"x{self.multiplier}" if self.multiplier > 1 else ""))
+
+    def window(self, inputs: tuple[Shape, ...]) -> Window:
+        return sliding_window(inputs[0], self.kernel, self.stride, self.pad, self.dilation)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.layers.base import Context, Cost, Layer, register
+from cnncalc.layers.base import Context, Cost, Layer, Window, register, whole_input
 from cnncalc.shapes import Shape
 
 
@@ -37,6 +37,9 @@ class FullyConnected(Layer):
     def describe(self) -> str:
         return str(self.units) + ("" if self.bias else " nobias")
 
+    def window(self, inputs: tuple[Shape, ...]) -> Window:
+        return whole_input(inputs[0])
+
 
 @register("flatten")
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +50,9 @@ class Flatten(Layer):
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         return Shape(1, 1, inputs[0].numel)
+
+    def window(self, inputs: tuple[Shape, ...]) -> Window:
+        return whole_input(inputs[0])
 
 
 @register("dropout")

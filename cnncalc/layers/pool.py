@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.layers.base import Context, Cost, Layer, pair_text, register, window_out, window_text
+from cnncalc.layers.base import Context, Cost, Layer, Window, pair_text, register, sliding_window, whole_input, window_out, window_text
 from cnncalc.shapes import Padding, Pair, Rounding, Shape
 
 
@@ -35,6 +35,9 @@ class _WindowPool(Layer):
 
     def describe(self) -> str:
         return window_text(self.kernel, self.step, self.pad)
+
+    def window(self, inputs: tuple[Shape, ...]) -> Window:
+        return sliding_window(inputs[0], self.kernel, self.step, self.pad, (1, 1))
 
 
 @register("maxpool")
@@ -71,11 +74,24 @@ class GlobalAvgPool(Layer):
     def describe(self) -> str:
         return "global"
 
+    def window(self, inputs: tuple[Shape, ...]) -> Window:
+        return whole_input(inputs[0])
+
 
 def _adaptive_reads(n: int, out: int) -> int:
     """Input elements read along one axis by PyTorch's adaptive pooling: window ``i`` spans
     ``[floor(i*n/out), ceil((i+1)*n/out))``."""
     return sum(-(-(i + 1) * n // out) - (i * n // out) for i in range(out))
+
+
+def _adaptive_window(n: int, out: int) -> tuple[int, int]:
+    """Kernel and stride of the adaptive windows along one axis: exact when ``out`` divides ``n``
+    (windows of ``n/out``, ``n/out`` apart); otherwise the windows differ, and the longest one with
+    the stride rounded up bounds the receptive field from above."""
+    if n % out == 0:
+        return n // out, n // out
+    longest = max(-(-(i + 1) * n // out) - (i * n // out) for i in range(out))
+    return longest, -(-n // out)
 
 
 @register("adaptive_avgpool")
@@ -98,3 +114,8 @@ class AdaptiveAvgPool(Layer):
 
     def describe(self) -> str:
         return f"to {pair_text(self.size)}"
+
+    def window(self, inputs: tuple[Shape, ...]) -> Window:
+        x = inputs[0]
+        (kh, sh), (kw, sw) = _adaptive_window(x.h, self.size[0]), _adaptive_window(x.w, self.size[1])
+        return Window((kh, kw), (sh, sw))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.layers.base import Context, Layer, padding_text, register
+from cnncalc.layers.base import Context, Layer, Window, padding_text, register
 from cnncalc.shapes import Padding, PadMode, Shape
 
 
@@ -27,6 +27,11 @@ class ZeroPad(Layer):
 
     def describe(self) -> str:
         return padding_text(self.pad)
+
+    def window(self, inputs: tuple[Shape, ...]) -> Window | None:
+        if isinstance(self.pad, PadMode):
+            return None  # resolves to no padding: 'same' and 'valid' of a 1x1 window
+        return Window((1, 1), pad=(self.pad[0], self.pad[2]))
 
 
 @register("identity")

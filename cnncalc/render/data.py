@@ -8,8 +8,9 @@ import json
 from typing import Any
 
 from cnncalc.api import Report
+from cnncalc.receptive import Field
 from cnncalc.render.diagnostics import diagnostic_dict
-from cnncalc.render.rows import Row, count, rows
+from cnncalc.render.rows import Row, count, rf_text, rows
 
 #: Bumped when a key is removed or changes meaning (adding keys keeps the version).
 JSON_SCHEMA_VERSION = 1
@@ -21,13 +22,32 @@ CONVENTIONS = {
     "activations": "elements of the input plus every layer output needing new memory (in-place activations, dropout and views excluded)",
     "training_bytes": "4 * param_bytes + buffer_bytes + 2 * batch_activation_bytes",
     "bytes": "at the chosen dtype; 1 MB = 10^6 bytes",
+    "rf": "receptive field on the input, [height, width]: size, jump (product of strides), start (centre of the first output's field, "
+    "pixel i spanning [i, i+1)), effective padding, and the input the largest field comes through (docs/receptive-fields.md)",
 }
 
 COLUMNS = ("name", "type", "hyper", "output", "activations", "weights", "biases", "buffers", "macs", "ops")
 
 
+#: The receptive-field columns of CSV (and, with ``--rf``, of the tables).
+RF_COLUMNS = ("rf", "rf_jump", "rf_start")
+
+
 def _row_dict(row: Row) -> dict[str, Any]:
-    return {column: getattr(row, column) for column in COLUMNS}
+    return {column: getattr(row, column) for column in COLUMNS} | {"rf": rf_dict(row.rf)}
+
+
+def rf_dict(rf: Field | None) -> dict[str, Any] | None:
+    if rf is None:
+        return None
+    return {
+        "size": list(rf.size),
+        "jump": list(rf.jump),
+        "start": [float(x) for x in rf.start],  # halves of integers: exact in a float
+        "padding": list(rf.padding),
+        "via": rf.via or None,
+        "aligned": rf.aligned,
+    }
 
 
 def report_dict(report: Report, depth: int | None = None) -> dict[str, Any]:
@@ -70,9 +90,9 @@ def report_json(report: Report, depth: int | None = None) -> str:
 def report_csv(report: Report, depth: int | None = None) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + RF_COLUMNS)
     for row in rows(report, depth):
-        writer.writerow([getattr(row, column) for column in COLUMNS])
+        writer.writerow([getattr(row, column) for column in COLUMNS] + list(rf_text(row.rf)))
     return buffer.getvalue()
 
 
@@ -83,9 +103,14 @@ def markdown_table(header: list[str], body: list[list[str]], right: set[int]) ->
     return "\n".join(lines) + "\n"
 
 
-def report_markdown(report: Report, depth: int | None = None) -> str:
-    header = ["Layer", "Type", "Hyper", "Output", "Activations", "Weights", "Biases", "MACs"]
-    body = [[r.name, r.type, r.hyper, r.output, count(r.activations), count(r.weights), count(r.biases), count(r.macs)] for r in rows(report, depth)]
+def report_markdown(report: Report, depth: int | None = None, rf: bool = False) -> str:
+    """The Markdown table; ``rf`` adds the receptive-field columns (size, jump, start)."""
+    extra = ["RF", "Jump", "Start"] if rf else []
+    header = ["Layer", "Type", "Hyper", "Output", *extra, "Activations", "Weights", "Biases", "MACs"]
+    body = [
+        [r.name, r.type, r.hyper, r.output, *(rf_text(r.rf) if rf else ()), count(r.activations), count(r.weights), count(r.biases), count(r.macs)]
+        for r in rows(report, depth)
+    ]
     t = report.totals
-    body.append(["**Total**", "", "", "", count(t.activations), count(t.weights), count(t.biases), count(t.macs)])
-    return markdown_table(header, body, right={4, 5, 6, 7})
+    body.append(["**Total**", "", "", "", *[""] * len(extra), count(t.activations), count(t.weights), count(t.biases), count(t.macs)])
+    return markdown_table(header, body, right=set(range(4, len(header))))

@@ -4,9 +4,11 @@ formatting. No rendering library here, so the JSON and CSV paths stay light."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from cnncalc.api import Report
 from cnncalc.infer import LayerResult
+from cnncalc.receptive import INPUT_FIELD, Field, receptive_fields
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -24,13 +26,15 @@ class Row:
     macs: int
     ops: int
     layers: int = 1
+    #: The receptive field of the row's output (of its last layer, for a collapsed block).
+    rf: Field | None = None
 
     @property
     def params(self) -> int:
         return self.weights + self.biases
 
 
-def _layer_row(result: LayerResult) -> Row:
+def _layer_row(result: LayerResult, rf: Field | None) -> Row:
     cost = result.cost
     return Row(
         name=result.node.name,
@@ -43,10 +47,11 @@ def _layer_row(result: LayerResult) -> Row:
         buffers=cost.buffers,
         macs=cost.macs,
         ops=cost.ops,
+        rf=rf,
     )
 
 
-def _group_row(name: str, block: str, members: list[LayerResult]) -> Row:
+def _group_row(name: str, block: str, members: list[LayerResult], rf: Field | None) -> Row:
     return Row(
         name=name,
         type=block,
@@ -59,12 +64,24 @@ def _group_row(name: str, block: str, members: list[LayerResult]) -> Row:
         macs=sum(m.cost.macs for m in members),
         ops=sum(m.cost.ops for m in members),
         layers=len(members),
+        rf=rf,
     )
 
 
 def input_row(report: Report) -> Row:
     return Row(
-        name="input", type="input", hyper="", output=str(report.input), activations=report.input.numel, weights=0, biases=0, buffers=0, macs=0, ops=0, layers=0
+        name="input",
+        type="input",
+        hyper="",
+        output=str(report.input),
+        activations=report.input.numel,
+        weights=0,
+        biases=0,
+        buffers=0,
+        macs=0,
+        ops=0,
+        layers=0,
+        rf=INPUT_FIELD,
     )
 
 
@@ -72,6 +89,7 @@ def rows(report: Report, depth: int | None = None) -> list[Row]:
     """One row per layer, or with block instances nested deeper than ``depth`` collapsed into one
     row each (``depth=0``: top-level items only). The input is the first row."""
     out = [input_row(report)]
+    fields = receptive_fields(report.graph, report.layers)
     group: list[LayerResult] = []
     group_key: tuple[str, str] | None = None
     for result in report.layers:
@@ -79,16 +97,29 @@ def rows(report: Report, depth: int | None = None) -> list[Row]:
         key = scope[depth] if depth is not None and len(scope) > depth else None
         if group and key != group_key:
             assert group_key is not None
-            out.append(_group_row(group_key[0], group_key[1], group))
+            out.append(_group_row(group_key[0], group_key[1], group, fields.get(group[-1].node.name)))
             group = []
         if key is None:
-            out.append(_layer_row(result))
+            out.append(_layer_row(result, fields.get(result.node.name)))
         else:
             group.append(result)
         group_key = key
     if group and group_key is not None:
-        out.append(_group_row(group_key[0], group_key[1], group))
+        out.append(_group_row(group_key[0], group_key[1], group, fields.get(group[-1].node.name)))
     return out
+
+
+def rf_text(rf: Field | None) -> tuple[str, str, str]:
+    """Size, jump and start of a receptive field as printed: ``195``, ``32``, ``16``; an axis pair
+    ``HxW`` when height and width differ; empty when the field is unknown."""
+    if rf is None:
+        return "", "", ""
+    return _pair(rf.size), _pair(rf.jump), _pair(rf.start)
+
+
+def _pair(values: tuple[int, int] | tuple[Fraction, Fraction]) -> str:
+    texts = [str(v) if isinstance(v, int) or v.denominator == 1 else str(float(v)) for v in values]  # starts are halves: exact
+    return texts[0] if texts[0] == texts[1] else "x".join(texts)
 
 
 def count(n: int) -> str:

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cnncalc.api import Report
-from cnncalc.render.rows import count, human, rows, size
+from cnncalc.render.rows import count, human, rf_text, rows, size
 
 
 def console(file: TextIO | None = None) -> Console:
@@ -24,7 +24,8 @@ def console(file: TextIO | None = None) -> Console:
     return Console(file=stream, width=width, no_color="NO_COLOR" in os.environ or not terminal, highlight=False, soft_wrap=not terminal)
 
 
-def layer_table(report: Report, depth: int | None = None) -> Table:
+def layer_table(report: Report, depth: int | None = None, rf: bool = False) -> Table:
+    """The per-layer table; ``rf`` adds the receptive-field columns (size, jump, start)."""
     spec = report.spec
     title = f"{spec.title or spec.name} — input {report.input}"
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", show_footer=True, pad_edge=False)
@@ -33,12 +34,15 @@ def layer_table(report: Report, depth: int | None = None) -> Table:
     table.add_column("Type", no_wrap=True)
     table.add_column("Hyper", no_wrap=True)
     table.add_column("Output", justify="right", no_wrap=True)
+    for column in ("RF", "Jump", "Start") if rf else ():
+        table.add_column(column, justify="right", no_wrap=True)
     table.add_column("Activations", footer=count(t.activations), justify="right", no_wrap=True)
     table.add_column("Weights", footer=count(t.weights), justify="right", no_wrap=True)
     table.add_column("Biases", footer=count(t.biases), justify="right", no_wrap=True)
     table.add_column("MACs", footer=count(t.macs), justify="right", no_wrap=True)
     for row in rows(report, depth):
-        table.add_row(row.name, row.type, row.hyper, row.output, count(row.activations), count(row.weights), count(row.biases), count(row.macs))
+        field = rf_text(row.rf) if rf else ()
+        table.add_row(row.name, row.type, row.hyper, row.output, *field, count(row.activations), count(row.weights), count(row.biases), count(row.macs))
     return table
 
 
@@ -58,9 +62,9 @@ def summary(report: Report) -> Text:
     return Text("\n".join(lines))
 
 
-def print_report(report: Report, depth: int | None = None, file: TextIO | None = None) -> None:
+def print_report(report: Report, depth: int | None = None, file: TextIO | None = None, rf: bool = False) -> None:
     out = console(file)
-    out.print(layer_table(report, depth))
+    out.print(layer_table(report, depth, rf))
     out.print(summary(report))
 
 

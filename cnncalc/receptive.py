@@ -1,0 +1,120 @@
+"""Receptive fields: which input pixels each layer's output positions depend on.
+
+Per axis, a layer that reads a window (:meth:`Layer.window`: kernel ``k``, stride ``s``, dilation
+``d``, padding before ``p``) maps the field of its input to
+
+    r' = r + (F - 1)*j      size: input pixels one output position depends on, F = d*(k - 1) + 1
+    j' = j*s                jump: input pixels between neighbouring output positions
+    P' = P + p*j            effective padding: how far the first window reaches before the input
+
+starting from the input itself (``r = 1, j = 1, P = 0``). This is the recurrence of Dang Ha The
+Hien, "A guide to receptive field arithmetic for CNNs" (2017), in the closed form of Araujo,
+Norris & Sim, "Computing Receptive Fields of Convolutional Neural Networks", Distill 2019:
+``r = 1 + sum_l (F_l - 1) prod_{i<l} s_i``, ``P = sum_l p_l prod_{i<l} s_i``. The centre of the
+first output position's field is ``r/2 - P`` in input pixels, pixel ``i`` spanning ``[i, i+1)``
+(Hien's ``start``: 0.5 for the input itself).
+
+Conventions:
+
+- Layers without a window (element-wise, per-channel) keep the field; one that changes height or
+  width without declaring a window gets no field rather than a wrong one.
+- fc, flatten and global pooling read the whole map: a window as large as their input, so the field
+  then spans every position of the map, padding included (it may exceed the image).
+- Merges (``add``, ``concat``, ``mul``) take the union of their inputs' fields. When the jumps agree
+  (every real network) the union is exact: its size is the largest field when the paths are centred
+  alike (``aligned``), larger otherwise. ``via`` names the input with the largest field, so
+  :func:`path` walks back the path that gives it. Jumps that disagree have no common field; the
+  largest path's is kept and the field is marked not aligned.
+- Rounding (floor or ceil) does not move the first window, so it changes no field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from cnncalc.expand import INPUT, Graph
+from cnncalc.infer import LayerResult
+from cnncalc.layers.base import Window
+from cnncalc.shapes import Pair
+
+#: ``via`` of the network input's own field.
+NETWORK_INPUT = "input"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """The receptive field of a layer's output positions on the network input, per axis (height, width)."""
+
+    size: Pair
+    jump: Pair
+    padding: Pair
+    #: The input (a layer name, or ``"input"``) through which the largest field comes.
+    via: str = ""
+    #: False when a merge's inputs are not centred alike (or their jumps differ).
+    aligned: bool = True
+
+    @property
+    def start(self) -> tuple[Fraction, Fraction]:
+        """Centre of the first output position's field, ``r/2 - P`` (pixel ``i`` spans ``[i, i+1)``)."""
+        return Fraction(self.size[0], 2) - self.padding[0], Fraction(self.size[1], 2) - self.padding[1]
+
+    def through(self, window: Window, via: str) -> Field:
+        """The field after ``window`` (the recurrence above, each axis apart)."""
+        size, jump, padding = [], [], []
+        for axis in (0, 1):
+            r, j, p = self.size[axis], self.jump[axis], self.padding[axis]
+            extent = window.dilation[axis] * (window.kernel[axis] - 1) + 1
+            size.append(r + (extent - 1) * j)
+            jump.append(j * window.stride[axis])
+            padding.append(p + window.pad[axis] * j)
+        return Field((size[0], size[1]), (jump[0], jump[1]), (padding[0], padding[1]), via, self.aligned)
+
+
+INPUT_FIELD = Field((1, 1), (1, 1), (0, 0))
+
+
+def union(fields: Iterable[tuple[str, Field]]) -> Field:
+    """The field of a merge: the union of its inputs' fields (see the module docstring)."""
+    named = list(fields)
+    name, widest = max(named, key=lambda item: item[1].size[0] * item[1].size[1])
+    if any(f.jump != widest.jump for _, f in named):
+        return Field(widest.size, widest.jump, widest.padding, name, aligned=False)
+    size, padding = [], []
+    for axis in (0, 1):
+        before = max(f.padding[axis] for _, f in named)  # the leftmost start is the largest padding
+        size.append(before + max(f.size[axis] - f.padding[axis] for _, f in named))
+        padding.append(before)
+    aligned = all(f.aligned for _, f in named) and len({f.start for _, f in named}) == 1
+    return Field((size[0], size[1]), widest.jump, (padding[0], padding[1]), name, aligned)
+
+
+def receptive_fields(graph: Graph, layers: Iterable[LayerResult]) -> dict[str, Field]:
+    """The field of every inferred layer, by layer name. A layer whose field cannot be known (it
+    changes the map's size without declaring a window) is left out, and so is everything after it."""
+    fields: dict[str, Field] = {}
+    for result in layers:
+        node = result.node
+        sources = [(NETWORK_INPUT, INPUT_FIELD) if i == INPUT else (graph.nodes[i].name, fields.get(graph.nodes[i].name)) for i in node.inputs]
+        present = [(name, field) for name, field in sources if field is not None]
+        if len(present) < len(sources):
+            continue  # an input has no field
+        if len(present) > 1:
+            fields[node.name] = union(present)
+            continue
+        source, field = present[0]
+        window = node.layer.window(result.inputs)
+        if window is not None:
+            fields[node.name] = field.through(window, source)
+        elif (result.output.h, result.output.w) == (result.inputs[0].h, result.inputs[0].w):
+            fields[node.name] = Field(field.size, field.jump, field.padding, source, field.aligned)
+    return fields
+
+
+def path(fields: dict[str, Field], name: str) -> tuple[str, ...]:
+    """The layers from the network input to ``name`` through which its largest field comes."""
+    steps = [name]
+    while steps[-1] in fields:
+        steps.append(fields[steps[-1]].via)
+    return tuple(reversed(steps))

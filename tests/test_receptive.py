@@ -1,0 +1,150 @@
+"""Receptive fields against the slides (three 3x3 convs = one 7x7) and the published tables
+(google-research/receptive_field RECEPTIVE_FIELD_TABLE.md, the library behind Araujo et al.,
+Distill 2019), plus the recurrence on hand-checked small cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cnncalc import analyze, load, loads
+from cnncalc.api import Report
+from cnncalc.expand import Graph, GraphNode
+from cnncalc.infer import LayerResult
+from cnncalc.layers import Context, Layer
+from cnncalc.receptive import Field, path, receptive_fields
+from cnncalc.shapes import Shape
+from tests.helpers import network
+
+
+def fields(report: Report) -> dict[str, Field]:
+    return receptive_fields(report.graph, report.layers)
+
+
+def size_jump_padding(report: Report, name: str) -> tuple[int, int, int]:
+    field = fields(report)[name]
+    assert (field.size[0], field.jump[0]) == (field.size[1], field.jump[1])
+    return field.size[0], field.jump[0], field.padding[0]
+
+
+def test_three_3x3_convs_see_7x7_as_the_vgg_slide_says() -> None:
+    report = network("32x32x3", *["conv: {filters: 8, kernel: 3, pad: 1}"] * 3)
+    assert [fields(report)[f"conv{i}"].size for i in (1, 2, 3)] == [(3, 3), (5, 5), (7, 7)]
+
+
+@given(st.integers(min_value=1, max_value=12))
+def test_n_stacked_3x3_stride_1_convs_see_2n_plus_1(n: int) -> None:
+    report = network("64x64x1", *["conv: {filters: 1, kernel: 3, pad: 1}"] * n)
+    assert fields(report)[f"conv{n}"].size == (2 * n + 1, 2 * n + 1)
+
+
+def test_recurrence_with_stride_dilation_and_padding() -> None:
+    # conv 3x3/2 p1: r = 3, j = 2, P = 1, start = 3/2 - 1 = 0.5 (the first pixel's centre).
+    # Then a 3x3 conv with dilation 2 (spans 5), pad 2: r = 3 + 4*2 = 11, j = 2, P = 1 + 2*2 = 5.
+    report = network("33x33x1", "conv: {filters: 1, kernel: 3, stride: 2, pad: 1}", "conv: {filters: 1, kernel: 3, dilation: 2, pad: 2}")
+    first, second = fields(report)["conv1"], fields(report)["conv2"]
+    assert (first.size, first.jump, first.padding, first.start) == ((3, 3), (2, 2), (1, 1), (Fraction(1, 2), Fraction(1, 2)))
+    assert (second.size, second.jump, second.padding, second.start) == ((11, 11), (2, 2), (5, 5), (Fraction(1, 2), Fraction(1, 2)))
+
+
+def test_non_square_kernel_keeps_axes_apart() -> None:
+    report = network("32x32x1", "conv: {filters: 1, kernel: [1, 7], pad: [0, 3]}", "maxpool: {kernel: [2, 1], stride: [2, 1]}")
+    assert fields(report)["pool1"].size == (2, 7)
+    assert fields(report)["pool1"].jump == (2, 1)
+
+
+def test_global_layers_read_the_whole_map() -> None:
+    # 8x8 map at jump 4 after conv 4x4/4: gap spans 4 + (8 - 1)*4 = 32, the whole 32x32 input.
+    report = network("32x32x1", "conv: {filters: 2, kernel: 4, stride: 4}", "gap", "fc: 10")
+    assert fields(report)["pool1"].size == (32, 32)
+    assert fields(report)["fc1"].size == (32, 32)
+
+
+# (spec, layer, size, jump, effective padding); the published rows are named in the comment.
+PUBLISHED = [
+    ("alexnet", "conv5", 163, 16, 64),  # alexnet_v2/conv5
+    ("alexnet", "pool3", 195, 32, 64),  # alexnet_v2/pool5
+    ("alexnet_torchvision", "pool3", 195, 32, 66),  # same RF; torchvision pads conv1 by 2
+    ("vgg11", "stage5.unit2.conv1", 134, 16, 59),  # vgg_a/conv5/conv5_2
+    ("vgg11", "stage5.pool1", 150, 32, 59),  # vgg_a/pool5
+    ("vgg16", "stage1.pool1", 6, 2, 2),  # vgg_16/pool1
+    ("vgg16", "stage5.unit2.conv1", 164, 16, 74),  # vgg_16/conv5/conv5_2
+    ("vgg16", "stage5.unit3.conv1", 196, 16, 90),  # conv5_3: one 3x3 at jump 16 past conv5_2
+    ("vgg16", "stage5.pool1", 212, 32, 90),  # vgg_16/pool5
+    ("resnet50", "layer1.bottleneck3.add1", 35, 4, 17),  # v1.5; slim's block1 is 35 too
+    ("resnet50", "layer2.bottleneck4.add1", 91, 8, 45),  # v1.5: stride on the 3x3 widens less
+    ("resnet50", "layer3.bottleneck6.add1", 267, 16, 133),
+    ("resnet50", "layer4.bottleneck3.add1", 427, 32, 213),  # torchvision v1.5 (v1: 483)
+]
+
+
+@pytest.mark.parametrize(("spec", "layer", "size", "jump", "padding"), PUBLISHED, ids=[f"{s}-{layer}" for s, layer, *_ in PUBLISHED])
+def test_published_receptive_fields(spec: str, layer: str, size: int, jump: int, padding: int) -> None:
+    assert size_jump_padding(analyze(load(spec)), layer) == (size, jump, padding)
+
+
+def test_resnet50_v1_matches_the_published_483() -> None:
+    # resnet_v1_50 block1..block4: 35, 99, 291, 483 (stride on the first 1x1 conv).
+    report = analyze(loads("extends: resnet50\nparams: {v1: 1}\n", "resnet50_v1.yaml"))
+    ends = [f"layer{i}.bottleneck{n}.add1" for i, n in ((1, 3), (2, 4), (3, 6), (4, 3))]
+    assert [size_jump_padding(report, end)[0] for end in ends] == [35, 99, 291, 483]
+
+
+def test_branches_take_the_largest_field_and_name_its_path() -> None:
+    report = analyze(load("resnet50"))
+    found = fields(report)
+    add = found["layer2.bottleneck1.add1"]
+    assert add.aligned
+    assert add.via == "layer2.bottleneck1.bn3"  # the main branch, not the 1x1 projection
+    steps = path(found, "layer2.bottleneck1.add1")
+    assert (steps[0], steps[-1]) == ("input", "layer2.bottleneck1.add1")
+    assert "layer2.bottleneck1.conv2" in steps
+    assert "layer2.bottleneck1.conv4" not in steps  # the projection shortcut
+
+
+def test_merge_of_centred_branches_takes_the_largest_field() -> None:
+    # Branch 1: conv 3 on 8x8 -> 6x6, field [0, 3). Branch 2: pad 1, conv 3, pool 3 -> 6x6,
+    # field [-1, 4). Both centred on 1.5: the union is the larger, 5.
+    text = """input: 8x8x1
+layers:
+  - concat:
+      - [{conv: {filters: 1, kernel: 3}}]
+      - [{zeropad: 1}, {conv: {filters: 1, kernel: 3}}, {maxpool: {kernel: 3, stride: 1}}]
+"""
+    merged = fields(analyze(loads(text, "centred.yaml")))["concat1"]
+    assert (merged.size, merged.padding, merged.aligned) == ((5, 5), (1, 1), True)
+    assert merged.via == "pool1"
+
+
+def test_unaligned_merge_takes_the_union_and_says_so() -> None:
+    # Both branches see 5 pixels, one [-2, 3) and the other [0, 5): together [-2, 5), 7 pixels.
+    text = """input: 9x9x1
+layers:
+  - concat:
+      - [{zeropad: [2, 0, 2, 0]}, {conv: {filters: 1, kernel: 5}}]
+      - [{zeropad: [0, 2, 0, 2]}, {conv: {filters: 1, kernel: 5}}]
+"""
+    merged = fields(analyze(loads(text, "unaligned.yaml")))["concat1"]
+    assert (merged.size, merged.padding, merged.aligned) == ((7, 7), (2, 2), False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Crop(Layer):
+    """A layer that halves the map without declaring its window (not registered)."""
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        return Shape(inputs[0].h // 2, inputs[0].w // 2, inputs[0].c)
+
+
+def test_a_layer_that_resizes_without_a_window_gets_no_field() -> None:
+    report = network("8x8x1", "relu")
+    relu = report.layers[0]
+    crop = GraphNode("crop", _Crop(), (0,), relu.node.span)
+    after = GraphNode("relu2", relu.node.layer, (1,), relu.node.span)
+    graph = Graph((relu.node, crop, after))
+    results = (relu, LayerResult(crop, relu.inputs, Shape(4, 4, 1), relu.cost), LayerResult(after, (Shape(4, 4, 1),), Shape(4, 4, 1), relu.cost))
+    assert set(receptive_fields(graph, results)) == {"relu1"}
