@@ -3,11 +3,12 @@
 A layer's dataclass annotations are its schema: ``int`` is a count (at least 1), ``Offset`` a
 whole number from 0, ``Pair`` an int or ``[h, w]``, ``Padding`` an int, ``[h, w]``, ``[top, bottom, left, right]``, ``same`` or
 ``valid``. Numbers may be written as expressions over the names in scope (``filters * 4``), but
-never quoted, never as floats where an integer is needed (``2.0``), never as YAML booleans.
+never as quoted numbers, never as floats where an integer is needed (``2.0``), never as YAML booleans.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, fields
 from typing import Any
@@ -32,15 +33,21 @@ class ValueProblem(Exception):
         self.node = node
 
 
+_NUMERAL = re.compile(r"^\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
 def number(node: Node, env: Mapping[str, Number], what: str) -> Number:
-    """A literal number or an unquoted expression; booleans, quoted strings and lists are refused."""
+    """A literal number or an expression; booleans, lists, words and quoted numbers (``"2"``) are refused.
+
+    An expression may be quoted: inside a YAML flow mapping ``{...}`` a comma would otherwise end
+    the value, as in ``{filters: "max(8, c // 4)"}``."""
     if isinstance(node, Scalar):
         value = node.value
         if isinstance(value, bool) or value is None:
             raise ValueProblem("E103", f"{what} must be a number, not {describe(node)}", "write a number", node)
         if isinstance(value, int | float):
             return value
-        if node.quoted:
+        if node.quoted and _NUMERAL.match(value):
             raise ValueProblem("E103", f"{what} must be a number, not {describe(node)}", f"write {value} without quotes", node)
         try:
             return evaluate(value, env)

@@ -40,8 +40,9 @@ def test_blocks_repeat_and_names() -> None:
     assert str(report.layers[-1].output) == "17x17x16"
 
 
-def test_quoted_numbers_are_refused() -> None:
-    assert codes(BLOCKS) == [("E103", 7, 61)]
+def test_quoted_numbers_are_refused_but_quoted_expressions_are_not() -> None:
+    assert codes(BLOCKS.replace('"2 if down else 1"', '"2"')) == [("E103", 7, 61)]
+    assert str(spec(BLOCKS.replace('"2 if down else 1"', '"max(1, 2 * down)"')).layers[-1].output) == "17x17x16"
 
 
 def test_when_and_references() -> None:
