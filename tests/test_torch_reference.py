@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from cnncalc import analyze, load
+from cnncalc.api import Report
 from cnncalc.library import builtin_names
 
 REFERENCE = Path(__file__).parent / "reference" / "torch_reference.json"
@@ -81,5 +82,18 @@ def test_matches_pytorch(name: str) -> None:
     )
     theirs = Counter((tuple(layer[2]) if len(layer[2]) == 3 else (1, 1, layer[2][0]), layer[3], layer[4]) for layer in ref["layers"] if layer[1] in _WEIGHTED)
     assert ours == theirs
+    assert _norm_shapes_ours(report) == _norm_shapes_theirs(ref)
     final = report.layers[-1].output
     assert [final.c] == ref["output"] or [final.h, final.w, final.c] == ref["output"]
+
+
+_NORMS = {"BatchNorm2d", "BatchNormAct2d", "LayerNorm2d", "LayerNorm"}
+
+
+def _norm_shapes_ours(report: Report) -> Counter[tuple[int, int, int]]:
+    """Output volumes of the normalisation layers, which are modules in every reference model."""
+    return Counter((r.output.h, r.output.w, r.output.c) for r in report.layers if r.node.layer.kind in ("batchnorm", "layernorm"))
+
+
+def _norm_shapes_theirs(ref: dict[str, Any]) -> Counter[tuple[int, int, int]]:
+    return Counter(tuple(layer[2]) if len(layer[2]) == 3 else (1, 1, layer[2][0]) for layer in ref["layers"] if layer[1] in _NORMS)
