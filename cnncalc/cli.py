@@ -21,7 +21,7 @@ from cnncalc.errors import Diagnostic, Severity, Span, SpecError, error
 from cnncalc.expand import MAX_LAYERS
 from cnncalc.metrics import Dtype
 from cnncalc.shapes import Shape, parse_volume
-from cnncalc.source import read_text
+from cnncalc.source import MAX_BYTES, read_text
 
 
 class ShowFormat(str, Enum):
@@ -58,18 +58,25 @@ class VolumeType(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(exc), param, ctx)
 
 
+#: Diagnostics printed per spec in text and GitHub formats; the rest are counted (JSON has all).
+MAX_SHOWN = 100
+
+
 def _echo_diagnostics(diagnostics: Iterable[Diagnostic], fmt: CheckFormat, err: bool) -> None:
     from cnncalc.render.diagnostics import diagnostic_github, diagnostic_text
 
     render = diagnostic_github if fmt is CheckFormat.GITHUB else diagnostic_text
-    for d in diagnostics:
+    shown = list(diagnostics)
+    for d in shown[:MAX_SHOWN]:
         click.echo(render(d), err=err)
+    if len(shown) > MAX_SHOWN:
+        click.echo(f"... {len(shown) - MAX_SHOWN:,} more problems not shown ('--format json' lists all)", err=err)
 
 
 def _stdin_spec() -> tuple[str, str]:
     from cnncalc.render.diagnostics import SOURCES
 
-    data = sys.stdin.buffer.read()
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)  # bounded: read_text refuses more than MAX_BYTES
     text = read_text("<stdin>", data)
     SOURCES["<stdin>"] = text
     return text, "<stdin>"

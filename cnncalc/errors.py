@@ -7,8 +7,11 @@ and how they become an exit code lives in ``cli.py``. Library code never prints:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from enum import Enum
+from itertools import islice
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,33 @@ class GeometryError(CnncalcError):
         self.code = code
         self.message = message
         self.hint = hint
+
+
+#: A "did you mean" hint compares a word of at most 40 characters with at most this many choices
+#: (difflib's cost grows with each, and a hostile spec can define thousands of names) ...
+MAX_CLOSE_CHOICES = 100
+#: ... and, when none is close, lists at most this many.
+MAX_LISTED = 100
+#: Problems collected from one spec before reading it further is abandoned (compilers' -fmax-errors):
+#: each costs a hint, and a spec with more has one mistake repeated.
+MAX_PROBLEMS = 100
+
+
+def did_you_mean(word: str, choices: Collection[str], listing: str = "expected one of: ") -> str:
+    """A hint for an unknown ``word``: the closest of ``choices`` (difflib's ratio of at least
+    0.6), else ``listing`` followed by the choices. Bounded in cost and length however many
+    choices there are."""
+    close = get_close_matches(word, list(islice(choices, MAX_CLOSE_CHOICES)), n=1, cutoff=0.6) if len(word) <= 40 else []
+    if close:
+        return f"did you mean '{close[0]}'?"
+    shown = ", ".join(islice(choices, MAX_LISTED))
+    more = len(choices) - MAX_LISTED
+    return listing + (shown or "none") + (f" and {more:,} more" if more > 0 else "")
+
+
+def gave_up(span: Span) -> Diagnostic:
+    """The last diagnostic of a spec abandoned after :data:`MAX_PROBLEMS` problems."""
+    return error("E007", f"gave up after {MAX_PROBLEMS} problems", span, "fix these first: later problems may be the same mistake repeated")
 
 
 def error(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:

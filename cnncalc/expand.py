@@ -14,23 +14,32 @@ Python's recursion limit.
 from __future__ import annotations
 
 import contextlib
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-from cnncalc.errors import Diagnostic, Severity, Span, SpecError
+from cnncalc.errors import MAX_PROBLEMS, Diagnostic, Severity, Span, SpecError, did_you_mean, gave_up
 from cnncalc.expr import Number
 from cnncalc.layers import ALIASES, LAYERS, Layer
 from cnncalc.source import Map, Node, Scalar, Seq, describe
-from cnncalc.spec import Block, Spec, did_you_mean, problem_to_diagnostic
+from cnncalc.spec import Block, Spec, problem_to_diagnostic
 from cnncalc.values import ValueProblem, build, integer, number, schema
 
 META_KEYS = ("name", "repeat", "when", "input", "inputs", "branches")
 #: Index standing for the network input in :attr:`GraphNode.inputs`.
 INPUT = -1
-#: Default cap on the number of layers a spec may expand to.
-MAX_LAYERS = 200_000
+#: Default cap on the number of layers a spec may expand to (``--max-layers`` raises it). The
+#: largest real networks have a few thousand; expanding and inferring a layer takes about 20
+#: microseconds, so the default keeps any spec near a second.
+MAX_LAYERS = 50_000
+#: Items visited (layers, blocks, and items left out by ``when``) per allowed layer.
+WORK_PER_LAYER = 4
 #: Deepest nesting of blocks within blocks.
 MAX_BLOCK_DEPTH = 32
+#: Deepest nesting of layer lists, branches and block bodies together. Expansion recurses once per
+#: level (a few stack frames each), so this keeps it far from Python's recursion limit.
+MAX_NESTING = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +71,7 @@ class _Stop(Exception):
 @dataclass(slots=True)
 class _Scope:
     prefix: str
-    env: dict[str, Number]
+    env: Mapping[str, Number]
     names: dict[str, int]
     sites: tuple[Span, ...] = ()
     path: tuple[tuple[str, str], ...] = ()
@@ -89,22 +98,29 @@ class _Expander:
         self.problems: dict[tuple[str, int, int, str], Diagnostic] = {}
         self.unresolved: list[tuple[str, Scalar, _Scope]] = []
         self.work = 0
+        self.depth = 0
+        self.reports = 0
 
     def run(self) -> Graph:
         top = _Scope(prefix="", env=dict(self.spec.params), names={"input": INPUT})
         with contextlib.suppress(_Stop):
             self.items(self.spec.layers, INPUT, top)
-        for name, node, scope in self.unresolved:
-            if name in self.full_names or any(n.name == scope.prefix + name for n in self.nodes):
-                self.report("E202", f"'{name}' is used before it is defined", node, scope, "a layer may only take inputs from layers above it")
-            else:
-                known = [n for n in scope.names if n != "input"] or ["input"]
-                self.report("E201", f"no layer named '{name}' here", node, scope, did_you_mean(name, known))
+        with contextlib.suppress(_Stop):
+            self.references_after()
         if not self.nodes and not self.problems:
             self.report("E105", "the spec has no layers", self.spec.layers, None, "add layers under 'layers:'")
         if self.problems:
             raise SpecError(list(self.problems.values()))
         return Graph(tuple(self.nodes))
+
+    def references_after(self) -> None:
+        """Report each name that was not defined where it was used: E202 if defined later, else E201."""
+        places = {(name, node.span, scope.prefix): (name, node, scope) for name, node, scope in self.unresolved}
+        for name, node, scope in places.values():  # once per place and scope, however often expanded
+            if name in self.full_names or scope.prefix + name in self.full_names:
+                self.report("E202", f"'{name}' is used before it is defined", node, scope, "a layer may only take inputs from layers above it")
+            else:
+                self.report("E201", f"no layer named '{name}' here", node, scope, did_you_mean(name, scope.names.keys()))
 
     # -- reporting -------------------------------------------------------------------------------
     def report(self, code: str, message: str, node: Node, scope: _Scope | None, hint: str | None = None) -> None:
@@ -112,6 +128,10 @@ class _Expander:
         diagnostic = Diagnostic(code=code, severity=Severity.ERROR, message=message, span=node.span, hint=hint, related=related)
         key = (code, node.span.line, node.span.col, message)
         self.problems.setdefault(key, diagnostic)
+        self.reports += 1  # repeats of one problem count too: a broken block used thousands of times
+        if self.reports >= MAX_PROBLEMS:
+            self.problems.setdefault(("E007", 0, 0, "gave up"), gave_up(node.span))
+            raise _Stop
 
     def report_problem(self, problem: ValueProblem, scope: _Scope) -> None:
         diagnostic = problem_to_diagnostic(problem)
@@ -123,14 +143,19 @@ class _Expander:
 
     # -- items -----------------------------------------------------------------------------------
     def items(self, seq: Seq, current: int, scope: _Scope) -> int:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            self.stop(f"layers nested deeper than {MAX_NESTING} levels (branches and blocks together)", seq, scope, "flatten the branches or blocks")
         for item in seq.items:
             current = self.item(item, current, scope)
+        self.depth -= 1
         return current
 
     def item(self, node: Node, current: int, scope: _Scope) -> int:
         self.work += 1
-        if self.work > 20 * self.max_layers:
-            self.stop(f"the spec expands to more than {20 * self.max_layers:,} items", node, scope, "lower the repeat counts")
+        if self.work > WORK_PER_LAYER * self.max_layers:
+            limit = WORK_PER_LAYER * self.max_layers
+            self.stop(f"the spec expands to more than {limit:,} items", node, scope, "lower the repeat counts, or raise --max-layers if you mean it")
         if isinstance(node, Scalar) and isinstance(node.value, str) and not node.quoted:
             kind, body, key = node.value, None, node
         elif isinstance(node, Map) and len(node.entries) == 1:
@@ -155,7 +180,7 @@ class _Expander:
         layer_type = LAYERS.get(kind)
         block = self.spec.blocks.get(kind)
         if layer_type is None and block is None:
-            choices = sorted([*LAYERS, *ALIASES, *self.spec.blocks])
+            choices = [*sorted([*LAYERS, *ALIASES]), *self.spec.blocks]
             self.report("E102", f"unknown layer type or block '{kind}'", key, scope, did_you_mean(kind, choices))
             return current
         fields = self.fields_of(layer_type, body, key, scope)
@@ -179,7 +204,10 @@ class _Expander:
         if name_node is not None and not (isinstance(name_node, Scalar) and isinstance(name_node.value, str) and name_node.value):
             self.report("E103", f"'name' must be text, not {describe(name_node)}", name_node, scope, "e.g. name: conv1")
             return current
+        before = len(self.problems) + len(self.unresolved)
         for index in range(repeat):
+            if index and len(self.problems) + len(self.unresolved) > before:
+                break  # every further repeat would report the same problems again
             name = None
             if isinstance(name_node, Scalar):
                 name = str(name_node.value) if repeat == 1 else f"{name_node.value}.{index + 1}"
@@ -334,17 +362,18 @@ class _Expander:
             return current
         if len(scope.blocks) >= MAX_BLOCK_DEPTH:
             self.stop(f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels", key, scope, "flatten the blocks")
-        env = dict(self.spec.params)
+        args: dict[str, Number] = {}
+        env = ChainMap(args, self.spec.params)  # not a copy: params may be many, instances too
         for arg, default in block.args.items():
             node = fields.get(arg)
             if node is None:
                 if default is None:
                     self.report("E105", f"block '{block.name}' needs argument '{arg}'", key, scope, f"add '{arg}: ...'")
                     return current
-                env[arg] = default
+                args[arg] = default
                 continue
             try:
-                env[arg] = int(node.value) if isinstance(node, Scalar) and isinstance(node.value, bool) else number(node, scope.env, f"argument '{arg}'")
+                args[arg] = int(node.value) if isinstance(node, Scalar) and isinstance(node.value, bool) else number(node, scope.env, f"argument '{arg}'")
             except ValueProblem as problem:
                 self.report_problem(problem, scope)
                 return current

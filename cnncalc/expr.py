@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from difflib import get_close_matches
 from typing import Union
+
+from cnncalc.errors import did_you_mean
 
 Number = int | float
 #: A parsed expression: a number, a name, or an operator applied to sub-trees.
@@ -64,13 +65,30 @@ _CACHE: dict[str, Tree] = {}
 
 
 def parse(text: str) -> Tree:
-    """Parse ``text`` into a tree (cached: blocks evaluate the same text once per instance)."""
+    """Parse ``text`` into a tree (cached: blocks evaluate the same text once per instance).
+
+    Parsing and evaluation recurse, so both the parser's nesting (parentheses, signs, powers) and
+    the tree's depth (a chain ``1+1+...+1`` is as deep as it is long) are capped at :data:`MAX_NESTING`.
+    """
     tree = _CACHE.get(text)
     if tree is None:
         tree = _Parser(text).parse()
+        if _depth(tree) > MAX_NESTING:
+            raise ExprError("E007", f"expression nested deeper than {MAX_NESTING} levels", "simplify it, or split it with params")
         if len(_CACHE) < 10_000:
             _CACHE[text] = tree
     return tree
+
+
+def _depth(tree: Tree) -> int:
+    """How deep ``tree`` is, counted without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, tuple):
+            stack.extend((arg, depth + 1) for arg in node[1])
+    return deepest
 
 
 def evaluate(text: str, env: Mapping[str, Number]) -> Number:
@@ -122,10 +140,14 @@ class _Parser:
             raise ExprError("E106", f"unexpected '{self.peek()}' in '{self.text}'", "check the expression's syntax")
         return tree
 
-    def ternary(self) -> Tree:
+    def nest(self) -> None:
+        """Count one level of recursion (a parenthesis, sign or power), refusing too many."""
         self.depth += 1
         if self.depth > MAX_NESTING:
-            raise ExprError("E007", f"expression nested deeper than {MAX_NESTING} levels", "simplify it")
+            raise ExprError("E007", f"expression nested deeper than {MAX_NESTING} levels", "simplify it, or split it with params")
+
+    def ternary(self) -> Tree:
+        self.nest()
         value = self.binary(0)
         if self.peek() == "if":
             self.take()
@@ -148,7 +170,10 @@ class _Parser:
             return self.unary()
         if level == 2 and self.peek() == "not":
             self.take()
-            return ("not", (self.binary(level),))
+            self.nest()
+            operand = self.binary(level)
+            self.depth -= 1
+            return ("not", (operand,))
         left = self.binary(level + 1)
         while self.peek() in self._LEVELS[level]:
             op = self.take()
@@ -158,12 +183,17 @@ class _Parser:
     def unary(self) -> Tree:
         if self.peek() in ("-", "+"):
             op = self.take()
+            self.nest()
             operand = self.unary()
+            self.depth -= 1
             return ("neg", (operand,)) if op == "-" else operand
         base = self.atom()
         if self.peek() == "**":
             self.take()
-            return ("**", (base, self.unary()))
+            self.nest()
+            exponent = self.unary()
+            self.depth -= 1
+            return ("**", (base, exponent))
         return base
 
     def atom(self) -> Tree:
@@ -184,9 +214,7 @@ class _Parser:
 
     def call(self, name: str) -> Tree:
         if name not in FUNCTIONS:
-            close = get_close_matches(name, FUNCTIONS, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "functions: " + ", ".join(FUNCTIONS)
-            raise ExprError("E107", f"unknown function '{name}'", hint)
+            raise ExprError("E107", f"unknown function '{name}'", did_you_mean(name, FUNCTIONS, "functions: "))
         self.take("(")
         args: list[Tree] = []
         if self.peek() != ")":
@@ -211,6 +239,10 @@ def _binary(op: str, a: Number, b: Number) -> Number:
         raise ExprError("E104", "division by zero in an expression", "check the divisor")
     if op == "**" and (abs(b) > 64 or abs(a) > 10**6):
         raise ExprError("E007", "power too large in an expression", "use smaller numbers")
+    if op == "**" and a == 0 and b < 0:
+        raise ExprError("E104", "zero to a negative power in an expression", "check the exponent")
+    if op == "**" and a < 0 and not float(b).is_integer():
+        raise ExprError("E104", "a negative number to a fractional power in an expression", "the result would not be a real number")
     result: Number
     match op:
         case "+":
@@ -226,7 +258,10 @@ def _binary(op: str, a: Number, b: Number) -> Number:
         case "%":
             result = a % b
         case "**":
-            result = a**b
+            try:
+                result = a**b
+            except OverflowError:  # a float power past the float range
+                raise ExprError("E007", f"expression value exceeds {MAX_MAGNITUDE:.0e}", "use smaller numbers") from None
         case "==":
             result = int(a == b)
         case "!=":
@@ -247,10 +282,7 @@ def _eval(tree: Tree, env: Mapping[str, Number]) -> Number:
         return tree
     if isinstance(tree, str):
         if tree not in env:
-            close = get_close_matches(tree, list(env), n=1)
-            known = ", ".join(sorted(env)) or "none here"
-            hint = f"did you mean '{close[0]}'?" if close else f"names in scope: {known}"
-            raise ExprError("E107", f"unknown name '{tree}'", hint)
+            raise ExprError("E107", f"unknown name '{tree}'", did_you_mean(tree, env.keys(), "names in scope: "))
         return env[tree]
     op, args = tree
     if op == "if":
@@ -270,6 +302,6 @@ def _eval(tree: Tree, env: Mapping[str, Number]) -> Number:
         name = op[5:]
         try:
             return _check(FUNCTIONS[name](*values))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, ArithmeticError) as exc:  # e.g. make_divisible(8, 0.5): a divisor that truncates to 0
             raise ExprError("E106", f"bad arguments to {name}(): {exc}", "check the function's arguments") from None
     return _binary(op, values[0], values[1])

@@ -8,7 +8,10 @@ the last one) and bound the cost of aliases (a "billion laughs" document).
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import yaml
 
@@ -19,9 +22,14 @@ try:  # the libyaml C parser is several times faster; fall back to pure Python w
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-#: Most YAML nodes a document may expand to (aliases count each time they are used).
-MAX_NODES = 2_000_000
-#: Deepest nesting of mappings and sequences accepted.
+#: Largest spec file or standard input read, in bytes (the largest built-in is a few kilobytes).
+MAX_BYTES = 1_000_000
+#: Most YAML nodes a document may expand to (aliases count each time they are used). Composing and
+#: walking cost about 15 microseconds a node, so this keeps any document under a second; the
+#: largest built-in has under 1,000.
+MAX_NODES = 50_000
+#: Deepest nesting of mappings and sequences accepted. libyaml's composer recurses in C, so a
+#: deeper document could overflow the C stack: :func:`parse` measures the depth before composing.
 MAX_DEPTH = 200
 
 _TAG = "tag:yaml.org,2002:"
@@ -77,8 +85,37 @@ def describe(node: Node) -> str:
     return f"the string '{node.raw}'"
 
 
+def read_bytes(path: str) -> bytes:
+    """The first ``MAX_BYTES + 1`` bytes of the regular file at ``path``, or :class:`SpecError` E001.
+
+    Only regular files are opened: opening a FIFO for reading would wait for a writer, and opening
+    some devices has side effects. ``O_NONBLOCK`` keeps the open itself from waiting should the path
+    be swapped for a FIFO between the check and the open.
+    """
+    where = Span(path, 1, 1)
+    try:
+        mode = Path(path).stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise SpecError([error("E001", "is a directory, not a spec file", where, "pass a .yaml file, or use 'cnncalc check DIR'")])
+        if not stat.S_ISREG(mode):
+            raise SpecError([error("E001", "not a regular file (a device, FIFO or socket)", where, "pass a spec file")])
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                raise SpecError([error("E001", "not a regular file (a device, FIFO or socket)", where, "pass a spec file")])
+            return stream.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise SpecError([error("E001", "no such file", where, "check the path, or run 'cnncalc list' for the built-in names")]) from None
+    except OSError as exc:
+        raise SpecError([error("E001", f"cannot read: {exc.strerror or exc}", where, "check the file's permissions")]) from None
+
+
 def read_text(path: str, data: bytes) -> str:
-    """Decode ``data`` read from ``path`` as UTF-8 (a BOM is allowed), or raise E002 at the first bad byte."""
+    """Decode ``data`` read from ``path`` as UTF-8 (a BOM is allowed), or raise E002 at the first bad byte.
+
+    Callers read at most ``MAX_BYTES + 1`` bytes, so a longer input is refused here (E007)."""
+    if len(data) > MAX_BYTES:
+        raise SpecError([error("E007", f"the input is larger than {MAX_BYTES:,} bytes", Span(path, 1, 1), "a spec is a few kilobytes: pass a spec file")])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -104,6 +141,7 @@ def read_text(path: str, data: bytes) -> str:
 def parse(path: str, text: str) -> Node:
     """Compose ``text`` into located nodes, or raise :class:`SpecError` with E003-E007."""
     try:
+        _measure(path, text)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -120,43 +158,69 @@ def parse(path: str, text: str) -> Node:
     return _Walker(path).walk(root)
 
 
+def _measure(path: str, text: str) -> None:
+    """Refuse a document nested deeper than :data:`MAX_DEPTH` or expanding to more than
+    :data:`MAX_NODES` nodes, from the parser's event stream, before anything is composed.
+
+    Events come from libyaml's iterative parser, so this pass is cheap and cannot overflow a stack;
+    it stops at the first event past a limit. An alias counts the whole subtree it repeats, which
+    catches a "billion laughs" document after a few hundred events.
+    """
+    count = 0
+    sizes: dict[str, int] = {}  # expanded size of each finished anchored node
+    stack: list[tuple[str | None, int]] = []  # per open collection: its anchor, the count at its start
+    unfinished: set[str] = set()  # anchors of open collections: an alias to one would be a cycle
+    for event in yaml.parse(text, Loader=_Loader):
+        mark = event.start_mark
+        span = Span(path, mark.line + 1, mark.column + 1) if mark else Span(path, 1, 1)
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in unfinished:
+                raise SpecError([error("E007", f"alias *{event.anchor} repeats a node that contains it: the document is infinite", span, "remove the alias")])
+            count += sizes.get(event.anchor or "", 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            count += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            count += 1
+            stack.append((event.anchor, count - 1))
+            if event.anchor is not None:
+                unfinished.add(event.anchor)
+            if len(stack) > MAX_DEPTH:
+                raise SpecError([error("E007", f"YAML nesting deeper than {MAX_DEPTH} levels", span, "flatten the document")])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, start = stack.pop()
+            if anchor is not None:
+                unfinished.discard(anchor)
+                sizes[anchor] = count - start
+        if count > MAX_NODES:
+            hint = "aliases (*name) multiply a document's size: write it without them" if sizes else "describe repeated layers with blocks and 'repeat'"
+            raise SpecError([error("E007", f"the document expands to more than {MAX_NODES:,} YAML nodes", span, hint)])
+
+
 class _Walker:
     """Iterative conversion of a composed node graph, so deep documents cannot exhaust the stack."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.count = 0
 
     def span(self, node: yaml.Node) -> Span:
         return Span(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def walk(self, root: yaml.Node) -> Node:
-        # Post-order over an explicit stack: (yaml node, depth, converted children or None).
-        stack: list[tuple[yaml.Node, int, list[Node] | None]] = [(root, 0, None)]
+        # Post-order over an explicit stack: (yaml node, converted children or None). The document's
+        # size and depth were bounded by _measure, aliases included.
+        stack: list[tuple[yaml.Node, list[Node] | None]] = [(root, None)]
         done: list[Node] = []
         while stack:
-            node, depth, children = stack.pop()
+            node, children = stack.pop()
             if children is None:
-                self.count += 1
-                if self.count > MAX_NODES:
-                    raise SpecError(
-                        [
-                            error(
-                                "E007",
-                                f"the document expands to more than {MAX_NODES:,} YAML nodes",
-                                self.span(node),
-                                "aliases (*name) multiply a document's size: write it without them",
-                            )
-                        ]
-                    )
-                if depth > MAX_DEPTH:
-                    raise SpecError([error("E007", f"YAML nesting deeper than {MAX_DEPTH} levels", self.span(node), "flatten the document")])
                 if isinstance(node, yaml.ScalarNode):
                     done.append(self.scalar(node))
                     continue
                 subnodes = [v for pair in node.value for v in pair] if isinstance(node, yaml.MappingNode) else list(node.value)
-                stack.append((node, depth, []))
-                stack.extend((child, depth + 1, None) for child in reversed(subnodes))
+                stack.append((node, []))
+                stack.extend((child, None) for child in reversed(subnodes))
                 continue
             count = len(node.value) * (2 if isinstance(node, yaml.MappingNode) else 1)
             converted = done[len(done) - count :] if count else []

@@ -7,13 +7,12 @@ layer graph. Problems are collected, not raised one at a time, so one run report
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from pathlib import Path
 
-from cnncalc.errors import Diagnostic, Span, SpecError, error
+from cnncalc.errors import MAX_PROBLEMS, Diagnostic, Span, SpecError, did_you_mean, error, gave_up
 from cnncalc.expr import Number
 from cnncalc.shapes import Rounding, Shape, parse_volume
-from cnncalc.source import Map, Node, Scalar, Seq, describe, parse, read_text
+from cnncalc.source import Map, Node, Scalar, Seq, describe, parse, read_bytes, read_text
 from cnncalc.values import ValueProblem, integer, number, rounding
 
 TOP_KEYS = ("name", "title", "source", "description", "extends", "input", "rounding", "params", "blocks", "layers")
@@ -52,11 +51,6 @@ class Spec:
     span: Span = field(compare=False)
 
 
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    close = get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else "expected one of: " + ", ".join(choices)
-
-
 def problem_to_diagnostic(problem: ValueProblem) -> Diagnostic:
     return error(problem.code, problem.message, problem.node.span, problem.hint)
 
@@ -75,17 +69,7 @@ def load_text(text: str, file: str, chain: tuple[str, ...] = ()) -> Spec:
 def load_path(path: str | Path, chain: tuple[str, ...] = ()) -> Spec:
     """Read and parse a spec file. Raises :class:`SpecError` (E001 when it cannot be read)."""
     file = str(path)
-    if Path(path).exists() and not Path(path).is_dir() and not Path(path).is_file():
-        raise SpecError([error("E001", "not a regular file (a device, FIFO or socket)", Span(file, 1, 1), "pass a spec file")])
-    try:
-        data = Path(path).read_bytes()
-    except IsADirectoryError:
-        raise SpecError([error("E001", "is a directory, not a spec file", Span(file, 1, 1), "pass a .yaml file, or use 'cnncalc check DIR'")]) from None
-    except FileNotFoundError:
-        raise SpecError([error("E001", "no such file", Span(file, 1, 1), "check the path, or run 'cnncalc list' for the built-in names")]) from None
-    except OSError as exc:
-        raise SpecError([error("E001", f"cannot read: {exc.strerror or exc}", Span(file, 1, 1), "check the file's permissions")]) from None
-    return load_text(read_text(file, data), file, chain)
+    return load_text(read_text(file, read_bytes(file)), file, chain)
 
 
 def _base_path(name: str, file: str) -> Path | None:
@@ -136,6 +120,10 @@ class _SpecReader:
             self.problems.extend(exc.diagnostics)
             return None
 
+    def full(self) -> bool:
+        """True once :data:`MAX_PROBLEMS` problems are collected: reading on would only cost time."""
+        return len(self.problems) >= MAX_PROBLEMS
+
     def text(self, root: Map, key: str, default: str = "") -> str:
         node = root.get(key)
         if node is None:
@@ -147,6 +135,8 @@ class _SpecReader:
 
     def read(self, root: Map) -> Spec:
         for key, span in root.keys.items():
+            if self.full():
+                break
             if key not in TOP_KEYS:
                 self.problems.append(error("E101", f"unknown key '{key}' at the top of the spec", span, did_you_mean(key, TOP_KEYS)))
         base = self.base(root)
@@ -166,7 +156,7 @@ class _SpecReader:
         elif not isinstance(layers, Seq):
             self.problems.append(error("E103", f"'layers' must be a list, not {describe(layers)}", layers.span, "write one '- layer' per line"))
         if self.problems or shape is None or not isinstance(layers, Seq):
-            raise SpecError(self.problems)
+            raise SpecError(self.problems + ([gave_up(root.span)] if self.full() else []))
         default_name = Path(self.file).stem if self.file not in ("-", "<stdin>") else "spec"
         return Spec(
             name=self.text(root, "name", default_name),
@@ -226,6 +216,8 @@ class _SpecReader:
         """Evaluate params in order; each may use the ones before it."""
         env: dict[str, Number] = {}
         for key, value in nodes.items():
+            if self.full():
+                break
             try:
                 env[key] = int(value.value) if isinstance(value, Scalar) and isinstance(value.value, bool) else number(value, env, f"param '{key}'")
             except ValueProblem as problem:
@@ -244,6 +236,8 @@ class _SpecReader:
 
         blocks: dict[str, Block] = {}
         for name, body in node.entries.items():
+            if self.full():
+                break
             span = node.keys[name]
             if name in LAYERS or name in ALIASES:
                 self.problems.append(error("E203", f"block '{name}' has the name of a layer type", span, "rename the block"))
@@ -252,7 +246,7 @@ class _SpecReader:
                 self.problems.append(error("E103", f"block '{name}' must be a mapping with 'layers', not {describe(body)}", body.span, "add 'layers:'"))
                 continue
             for key, key_span in body.keys.items():
-                if key not in BLOCK_KEYS:
+                if key not in BLOCK_KEYS and not self.full():
                     self.problems.append(error("E101", f"unknown key '{key}' in block '{name}'", key_span, did_you_mean(key, BLOCK_KEYS)))
             layers = body.get("layers")
             if not isinstance(layers, Seq):
@@ -277,6 +271,8 @@ class _SpecReader:
             return {}
         args: dict[str, Number | None] = {}
         for key, value in node.entries.items():
+            if self.full():
+                break
             if isinstance(value, Scalar) and value.value is None:
                 args[key] = None
                 continue

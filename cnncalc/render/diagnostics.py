@@ -4,10 +4,10 @@ Actions annotations. The one place that formats a problem."""
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from cnncalc.errors import Diagnostic, Severity
+from cnncalc.errors import Diagnostic, Severity, SpecError
+from cnncalc.source import read_bytes
 
 #: Text of sources not on disk (stdin), by the name used in their spans.
 SOURCES: dict[str, str] = {}
@@ -17,9 +17,9 @@ SOURCES: dict[str, str] = {}
 def _lines(file: str) -> list[str]:
     if file in SOURCES:
         return SOURCES[file].splitlines()
-    try:
-        return Path(file).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+    try:  # the same guarded read as loading: never opens a FIFO or device, reads a bounded prefix
+        return read_bytes(file).decode("utf-8", errors="replace").splitlines()
+    except SpecError:
         return []
 
 
