@@ -125,31 +125,54 @@ def cli() -> None:
     "--depth", type=click.IntRange(min=0), default=None, help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer."
 )
 @click.option("--max-layers", type=click.IntRange(min=1), default=MAX_LAYERS, show_default=True, help="Refuse specs that expand to more layers.")
-def show(target: str, volume: Shape | None, batch: int, dtype: str, fmt: str, depth: int | None, max_layers: int) -> None:
+@click.option("--rf", is_flag=True, help="Receptive-field columns (size, jump, start) in the table and Markdown; JSON and CSV always have them.")
+def show(target: str, volume: Shape | None, batch: int, dtype: str, fmt: str, depth: int | None, max_layers: int, rf: bool) -> None:
     """Per-layer table and totals of a built-in architecture NAME or a spec file PATH ('-' for stdin)."""
     try:
         report = analyze(_load(target), input=volume, batch=batch, dtype=Dtype(dtype), max_layers=max_layers)
     except SpecError as exc:
         _echo_diagnostics(exc.diagnostics, CheckFormat.TEXT, err=True)
         sys.exit(1)
-    _print_report(report, ShowFormat(fmt), depth)
+    _print_report(report, ShowFormat(fmt), depth, rf)
     notes = [d for d in report.diagnostics if d.severity is Severity.NOTE]
     _echo_diagnostics([d for d in report.diagnostics if d.severity is not Severity.NOTE], CheckFormat.TEXT, err=True)
+    _echo_exploration(report)
     if notes:
         click.echo(f"note: {len(notes)} window(s) rounded by the spec's declared rule; 'cnncalc check --strict' lists them", err=True)
     sys.exit(exit_code(report.diagnostics, strict=False))
 
 
-def _print_report(report: Report, fmt: ShowFormat, depth: int | None) -> None:
+def _print_report(report: Report, fmt: ShowFormat, depth: int | None, rf: bool = False) -> None:
     if fmt is ShowFormat.TABLE:
         from cnncalc.render.table import print_report
 
-        print_report(report, depth)
+        print_report(report, depth, rf=rf)
         return
     from cnncalc.render import data
 
-    render = {ShowFormat.JSON: data.report_json, ShowFormat.CSV: data.report_csv, ShowFormat.MARKDOWN: data.report_markdown}[fmt]
+    if fmt is ShowFormat.MARKDOWN:
+        click.echo(data.report_markdown(report, depth, rf=rf), nl=False)
+        return
+    render = {ShowFormat.JSON: data.report_json, ShowFormat.CSV: data.report_csv}[fmt]
     click.echo(render(report, depth), nl=fmt is ShowFormat.JSON)
+
+
+def _echo_exploration(report: Report) -> None:
+    """When a window does not fit exactly: every window that fails (each floored to reach the
+    next) and the nearest input sizes at which the whole spec fits (stderr)."""
+    if not any(d.code == "E301" for d in report.diagnostics):
+        return
+    from cnncalc.fitting import explore
+
+    found = explore(report)
+    click.echo(f"note: at {found.input}, these windows do not fit (each floored, as PyTorch would, to reach the next):", err=True)
+    for misfit in found.misfits:
+        click.echo(f"  {misfit}", err=True)
+    sizes = [str(v) for v in (found.below, found.above) if v is not None]
+    if sizes:
+        click.echo(f"  = {report.spec.name} fits at {' or '.join(dict.fromkeys(sizes))}: the nearest input sizes", err=True)
+    else:
+        click.echo(f"  = no input size within {found.reach} pixels of {found.input} fits the whole of {report.spec.name}", err=True)
 
 
 def _spec_files(paths: tuple[str, ...]) -> Iterator[str]:
@@ -302,6 +325,225 @@ def list_command(fmt: str) -> None:
     from cnncalc.render.table import print_list
 
     print_list(shown)
+
+
+class PairType(click.ParamType):  # type: ignore[type-arg]
+    """``N`` or ``HxW``, e.g. ``3`` or ``1x7``."""
+
+    name = "N|HxW"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, int]:
+        from cnncalc.arithmetic import parse_pair
+
+        if isinstance(value, tuple):
+            return value
+        try:
+            return parse_pair(str(value), param.name if param and param.name else "value")
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class PaddingType(click.ParamType):  # type: ignore[type-arg]
+    """As in a spec: ``P``, ``PH,PW``, ``TOP,BOTTOM,LEFT,RIGHT``, ``same`` or ``valid``."""
+
+    name = "P|same|valid"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from cnncalc.arithmetic import parse_padding
+
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse_padding(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class FeaturesType(VolumeType):
+    """``HxWxC``, or ``N`` for ``1x1xN`` (the output of an earlier fc)."""
+
+    name = "HxWxC|N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Shape:
+        if isinstance(value, str) and value.strip().isdigit() and int(value) >= 1:
+            return Shape(1, 1, int(value))
+        return super().convert(value, param, ctx)
+
+
+ROUNDING = click.option(
+    "--rounding", type=click.Choice(["exact", "floor", "ceil"]), default="exact", show_default=True, help="A fraction is an error (exact), or rounded."
+)
+WORKING_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+
+
+def _echo_working(working: Any, fmt: str) -> None:
+    """Print a worked answer (:class:`cnncalc.arithmetic.Working`) and exit 0, or 1 when it does not fit."""
+    if fmt == "json":
+        body = {"title": working.title, "ok": working.ok, "steps": list(working.steps), "problem": working.problem, "hint": working.hint}
+        click.echo(json.dumps(body | dict(working.figures), indent=2))
+    else:
+        click.echo(working.title)
+        for step in working.steps:
+            click.echo(f"  {step}")
+        if working.problem:
+            click.echo(f"error: {working.problem}", err=True)
+        if working.hint:
+            click.echo(f"  = hint: {working.hint}", err=True)
+    sys.exit(0 if working.ok else 1)
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  cnncalc conv 32x32x3 --filters 10 --kernel 5 --stride 1 --pad 2   # 32x32x10, 760 params
+  cnncalc conv 227x227x3 --filters 96 --kernel 11 --stride 4        # AlexNet CONV1
+  cnncalc conv 7x7x1 --filters 1 --kernel 3 --stride 3              # does not fit
+  cnncalc conv 56x56x64 --filters 64 --kernel 3 --pad same --groups 32 --no-bias
+"""
+)
+@click.argument("volume", type=VolumeType(), metavar="HxWxC")
+@click.option("--filters", type=click.IntRange(min=1), required=True, help="K, the number of filters (output channels).")
+@click.option("--kernel", type=PairType(), required=True, help="F, the filter size: N or HxW.")
+@click.option("--stride", type=PairType(), default="1", show_default=True, help="S: N or HxW.")
+@click.option("--pad", type=PaddingType(), default="0", show_default=True, help="P: N, PH,PW, TOP,BOTTOM,LEFT,RIGHT, same or valid.")
+@click.option("--dilation", type=PairType(), default="1", show_default=True, help="Gap between kernel taps: N or HxW.")
+@click.option("--groups", type=click.IntRange(min=1), default=1, show_default=True, help="Grouped convolution: each filter sees C/groups channels.")
+@click.option("--no-bias", is_flag=True, help="Filters without a bias.")
+@ROUNDING
+@WORKING_FORMAT
+def conv(
+    volume: Shape,
+    filters: int,
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    pad: Any,
+    dilation: tuple[int, int],
+    groups: int,
+    no_bias: bool,
+    rounding: str,
+    fmt: str,
+) -> None:
+    """One conv layer on an input volume, worked out: (W - F + 2P)/S + 1, params per filter and in all, MACs."""
+    from cnncalc import arithmetic
+    from cnncalc.layers.conv import Conv
+    from cnncalc.shapes import Rounding
+
+    layer = Conv(filters=filters, kernel=kernel, stride=stride, pad=pad, dilation=dilation, groups=groups, bias=not no_bias)
+    _echo_working(arithmetic.conv(volume, layer, Rounding(rounding)), fmt)
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  cnncalc pool 55x55x96 --kernel 3 --stride 2      # AlexNet POOL1: 27x27x96
+  cnncalc pool 224x224x64 --kernel 2               # stride defaults to the kernel
+  cnncalc pool 112x112x64 --kernel 3 --stride 2 --pad 1 --type avg --rounding floor
+"""
+)
+@click.argument("volume", type=VolumeType(), metavar="HxWxC")
+@click.option("--kernel", type=PairType(), required=True, help="F, the window: N or HxW.")
+@click.option("--stride", type=PairType(), default=None, help="S: N or HxW.  [default: the kernel]")
+@click.option("--pad", type=PaddingType(), default="0", show_default=True, help="P: N, PH,PW, TOP,BOTTOM,LEFT,RIGHT, same or valid.")
+@click.option("--type", "kind", type=click.Choice(["max", "avg"]), default="max", show_default=True, help="Max or average pooling.")
+@ROUNDING
+@WORKING_FORMAT
+def pool(volume: Shape, kernel: tuple[int, int], stride: tuple[int, int] | None, pad: Any, kind: str, rounding: str, fmt: str) -> None:
+    """One pooling layer on an input volume, worked out: output volume, no parameters, operations."""
+    from cnncalc import arithmetic
+    from cnncalc.layers.pool import AvgPool, MaxPool
+    from cnncalc.shapes import Rounding
+
+    layer = (MaxPool if kind == "max" else AvgPool)(kernel=kernel, stride=stride, pad=pad)
+    _echo_working(arithmetic.pool(volume, layer, Rounding(rounding)), fmt)
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  cnncalc fc 7x7x512 --units 4096     # VGG16 fc6: 102,760,448 weights
+  cnncalc fc 4096 --units 1000
+"""
+)
+@click.argument("volume", type=FeaturesType(), metavar="HxWxC|N")
+@click.option("--units", type=click.IntRange(min=1), required=True, help="Output units.")
+@click.option("--no-bias", is_flag=True, help="No biases.")
+@WORKING_FORMAT
+def fc(volume: Shape, units: int, no_bias: bool, fmt: str) -> None:
+    """One fully connected layer on an input (flattened first), worked out: weights, biases, MACs."""
+    from cnncalc import arithmetic
+    from cnncalc.layers.dense import FullyConnected
+
+    _echo_working(arithmetic.fc(volume, FullyConnected(units=units, bias=not no_bias)), fmt)
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  cnncalc pad --input 32 --kernel 5 --stride 2     # F=5, S=2, P=? (whatever fits)
+  cnncalc pad --input 7 --kernel 3 --stride 3      # pad 1 makes stride 3 fit
+  cnncalc pad --input 32 --kernel 5 --output 32    # the padding that keeps 32
+  cnncalc pad --input 224 --kernel 7 --stride 2 --same
+  cnncalc pad --input 64 --kernel 3 --dilation 2 --same
+"""
+)
+@click.option("--input", "size", type=click.IntRange(min=1), required=True, help="Input size along the axis (W or H).")
+@click.option("--kernel", type=click.IntRange(min=1), required=True, help="F, the kernel size.")
+@click.option("--stride", type=click.IntRange(min=1), default=1, show_default=True, help="S.")
+@click.option("--dilation", type=click.IntRange(min=1), default=1, show_default=True, help="Gap between kernel taps (the kernel spans d(F-1)+1).")
+@click.option("--output", type=click.IntRange(min=1), default=None, help="Solve for the padding that gives this output size.")
+@click.option("--same", is_flag=True, help="'same' padding: (F-1)/2 at stride 1, TensorFlow's (possibly asymmetric) padding above.")
+@click.option("--max-pad", type=click.IntRange(min=0), default=None, help="Largest total padding to list.  [default: 2(F-1)]")
+@WORKING_FORMAT
+def pad(size: int, kernel: int, stride: int, dilation: int, output: int | None, same: bool, max_pad: int | None, fmt: str) -> None:
+    """Which paddings make (W - F + P_before + P_after)/S + 1 a whole number, and what each gives."""
+    from cnncalc import arithmetic
+
+    if same and output is not None:
+        raise click.UsageError("give --output or --same, not both")
+    _echo_working(arithmetic.pad(size, kernel, stride, dilation, output=output, same=same, max_total=max_pad), fmt)
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  cnncalc diff alexnet zfnet                          # the lecture's AlexNet vs ZFNet
+  cnncalc diff alexnet_nopad zfnet_cs231n --changed
+  cnncalc diff vgg16 vgg16 --input-b 320x320x3        # one spec at two sizes
+  cnncalc diff resnet50 resnet101 --depth 1 --format json
+"""
+)
+@click.argument("spec_a", metavar="A")
+@click.argument("spec_b", metavar="B")
+@click.option("--input-a", type=VolumeType(), default=None, help="Input volume for A instead of its own.")
+@click.option("--input-b", type=VolumeType(), default=None, help="Input volume for B instead of its own.")
+@click.option("--depth", type=click.IntRange(min=0), default=None, help="Collapse blocks nested deeper than this, on both sides.")
+@click.option("--changed", is_flag=True, help="Only the rows that differ.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format.")
+def diff(spec_a: str, spec_b: str, input_a: Shape | None, input_b: Shape | None, depth: int | None, changed: bool, fmt: str) -> None:
+    """Two specs (built-in names or files) layer by layer, aligned by name, else by position and type:
+    changes in hyperparameters and output volume, params and MACs with deltas B - A, and totals."""
+    from cnncalc.diff import diff as align
+
+    try:
+        a = analyze(_load(spec_a), input=input_a)
+        b = analyze(_load(spec_b), input=input_b)
+    except SpecError as exc:
+        _echo_diagnostics(exc.diagnostics, CheckFormat.TEXT, err=True)
+        sys.exit(1)
+    result = align(a, b, depth)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(changed_only=changed), indent=2))
+    else:
+        from cnncalc.render.table import print_diff
+
+        print_diff(result, changed_only=changed)
+    for side, report in (("A", a), ("B", b)):
+        problems = [d for d in report.diagnostics if d.severity is not Severity.NOTE]
+        if problems:
+            click.echo(f"{side} ({report.spec.name} at {report.input}):", err=True)
+            _echo_diagnostics(problems, CheckFormat.TEXT, err=True)
+            _echo_exploration(report)
+    sys.exit(max(exit_code(a.diagnostics, strict=False), exit_code(b.diagnostics, strict=False)))
 
 
 def main() -> None:

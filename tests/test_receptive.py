@@ -71,6 +71,8 @@ PUBLISHED = [
     ("alexnet_torchvision", "pool3", 195, 32, 66),  # same RF; torchvision pads conv1 by 2
     ("vgg11", "stage5.unit2.conv1", 134, 16, 59),  # vgg_a/conv5/conv5_2
     ("vgg11", "stage5.pool1", 150, 32, 59),  # vgg_a/pool5
+    ("vgg13", "stage5.pool1", 156, 32, 62),  # torchscan README: vgg13 156
+    ("vgg19", "stage5.pool1", 268, 32, 118),  # torchscan README: vgg19 268
     ("vgg16", "stage1.pool1", 6, 2, 2),  # vgg_16/pool1
     ("vgg16", "stage5.unit2.conv1", 164, 16, 74),  # vgg_16/conv5/conv5_2
     ("vgg16", "stage5.unit3.conv1", 196, 16, 90),  # conv5_3: one 3x3 at jump 16 past conv5_2
@@ -79,6 +81,7 @@ PUBLISHED = [
     ("resnet50", "layer2.bottleneck4.add1", 91, 8, 45),  # v1.5: stride on the 3x3 widens less
     ("resnet50", "layer3.bottleneck6.add1", 267, 16, 133),
     ("resnet50", "layer4.bottleneck3.add1", 427, 32, 213),  # torchvision v1.5 (v1: 483)
+    ("mobilenet_v1", "separable13.conv1", 315, 32, 157),  # Conv2d_13_pointwise; TF's 'same' pads 126
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from typing import TextIO
 
 from rich import box
@@ -13,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cnncalc.api import Report
+from cnncalc.diff import Diff, Match
 from cnncalc.render.rows import count, human, rf_text, rows, size
 
 
@@ -75,3 +77,72 @@ def print_list(entries: list[dict[str, str]], file: TextIO | None = None) -> Non
     for entry in entries:
         table.add_row(entry["name"], entry["input"], entry["params"], entry["macs"], entry["activations"], entry["source"])
     console(file).print(table)
+
+
+def _both(a: str, b: str) -> str:
+    """``a`` when both sides agree, else ``a → b``."""
+    return a if a == b else f"{a} → {b}"
+
+
+def _signed(n: int) -> str:
+    return f"{n:+,}" if n else ""
+
+
+def diff_table(d: Diff, changed_only: bool = False) -> Table:
+    """``cnncalc diff``: one row per aligned pair, ``a → b`` where they differ, deltas ``B - A``."""
+    a, b = d.a, d.b
+    title = f"A: {a.spec.title or a.spec.name} ({a.input})  →  B: {b.spec.title or b.spec.name} ({b.input})"
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", show_footer=True, pad_edge=False)
+    table.add_column("Layer", footer="Total", no_wrap=True)
+    table.add_column("Type", no_wrap=True)
+    table.add_column("Hyper", no_wrap=True)
+    table.add_column("Output", justify="right", no_wrap=True)
+    table.add_column("RF", justify="right", no_wrap=True)
+    table.add_column("Params", footer=_both(count(a.totals.params), count(b.totals.params)), justify="right", no_wrap=True)
+    table.add_column("ΔParams", footer=_signed(d.total_delta("params")) or "0", justify="right", no_wrap=True)
+    table.add_column("MACs", footer=_both(count(a.totals.macs), count(b.totals.macs)), justify="right", no_wrap=True)
+    table.add_column("ΔMACs", footer=_signed(d.total_delta("macs")) or "0", justify="right", no_wrap=True)
+    for pair in d.pairs:
+        if changed_only and not pair.changed:
+            continue
+        x, y = pair.a, pair.b
+        if x is None or y is None:  # a row of one side only: its own values
+            row = x or y
+            assert row is not None
+            cells = [f"{row.name} ({'A' if x else 'B'} only)", row.type, row.hyper, row.output, rf_text(row.rf)[0], count(row.params)]
+            table.add_row(*cells, _signed(pair.delta("params")), count(row.macs), _signed(pair.delta("macs")))
+            continue
+        table.add_row(
+            _both(x.name, y.name),
+            _both(x.type, y.type),
+            _both(x.hyper, y.hyper),
+            _both(x.output, y.output),
+            _both(rf_text(x.rf)[0], rf_text(y.rf)[0]),
+            _both(count(x.params), count(y.params)),
+            _signed(pair.delta("params")),
+            _both(count(x.macs), count(y.macs)),
+            _signed(pair.delta("macs")),
+        )
+    return table
+
+
+def diff_summary(d: Diff) -> Text:
+    lines = []
+    for label, key in (("Params", "params"), ("MACs", "macs"), ("Activations", "activations")):
+        before, after = int(getattr(d.a.totals, key)), int(getattr(d.b.totals, key))
+        share = f", {100 * (after - before) / before:+.1f}%" if before else ""
+        lines.append(f"{label + ':':<13}{count(before)} → {count(after)} ({after - before:+,}{share})")
+    matches = Counter(p.match for p in d.pairs)
+    by_name = f"{matches[Match.NAME]} row{'s' if matches[Match.NAME] != 1 else ''} by name"
+    only = f"{matches[Match.A_ONLY]} only in A, {matches[Match.B_ONLY]} only in B"
+    lines.append(f"Alignment:   {by_name}, {matches[Match.POSITION]} by position and type, {only}")
+    for side, report in (("A", d.a), ("B", d.b)):
+        if not report.ok:
+            lines.append(f"Incomplete:  {side} has errors (below), so its rows and totals stop where its layers could not be inferred")
+    return Text("\n".join(lines))
+
+
+def print_diff(d: Diff, changed_only: bool = False, file: TextIO | None = None) -> None:
+    out = console(file)
+    out.print(diff_table(d, changed_only))
+    out.print(diff_summary(d))

@@ -1,0 +1,75 @@
+"""A spec at an input size where some window does not fit: every window that fails, and the
+nearest input sizes at which the whole network fits.
+
+Inference stops at the first window that does not fit, since everything after it depends on it.
+To show the rest, :func:`explore` infers once more with every window floored, as PyTorch would,
+and lists each window whose ``(W - F + 2P)/S + 1`` is a fraction on the way (the AlexNet-at-224
+puzzle: conv1 54.25, then pool1 26.5, pool2 12.5, pool3 5.5). Then it tries the input sizes
+``(h + δ) x (w + δ)`` outwards from the given one, below and above, until the whole spec fits
+under its own rounding rules. Fitting sizes of a chain of windows repeat with the product of their
+strides, so the search reaches twice the largest jump (:mod:`cnncalc.receptive`), within a budget
+of layer inferences that keeps it well under a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cnncalc.api import Report
+from cnncalc.errors import Severity
+from cnncalc.infer import infer
+from cnncalc.receptive import receptive_fields
+from cnncalc.shapes import Rounding, Shape
+
+#: Most layer inferences one search may spend (a probe costs one per layer).
+BUDGET = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Exploration:
+    """What does not fit at ``input``, and the nearest input sizes that do (``None``: none within ``reach``)."""
+
+    input: Shape
+    misfits: tuple[str, ...]
+    below: Shape | None
+    above: Shape | None
+    reach: int
+
+
+def fits(report: Report, volume: Shape) -> bool:
+    """True when the spec has no geometry error at ``volume``."""
+    _, diagnostics = infer(report.graph, volume, report.spec.rounding)
+    return not any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def explore(report: Report) -> Exploration:
+    """The windows that do not fit at the report's input (each floored to reach the next) and the
+    nearest input sizes at which the whole spec fits."""
+    floored, diagnostics = infer(report.graph, report.input, Rounding.FLOOR)
+    misfits = tuple(d.message for d in diagnostics if d.code == "N301" or d.severity is Severity.ERROR)
+    jumps = [max(f.jump) for f in receptive_fields(report.graph, floored).values()]
+    reach = min(2 * max([4, *jumps]), BUDGET // (4 * max(len(report.graph.nodes), 1)))
+    x, own = report.input, report.spec.input
+    if fits(report, own):
+        # Height and width fit independently (windows and merges act on each axis alone), so each
+        # is searched with the other axis at the spec's own size, which fits.
+        heights = _nearest(lambda n: fits(report, Shape(n, own.w, x.c)), x.h, reach)
+        widths = _nearest(lambda n: fits(report, Shape(own.h, n, x.c)), x.w, reach)
+        below = Shape(heights[0], widths[0], x.c) if heights[0] and widths[0] else None
+        above = Shape(heights[1], widths[1], x.c) if heights[1] and widths[1] else None
+    else:  # no size known to fit: move both axes together
+        low, high = _nearest(lambda d: fits(report, Shape(x.h + d, x.w + d, x.c)), 0, reach, floor=1 - min(x.h, x.w))
+        below = Shape(x.h + low, x.w + low, x.c) if low is not None else None
+        above = Shape(x.h + high, x.w + high, x.c) if high is not None else None
+    return Exploration(input=x, misfits=misfits, below=below, above=above, reach=reach)
+
+
+def _nearest(fit: Callable[[int], bool], n: int, reach: int, floor: int = 1) -> tuple[int | None, int | None]:
+    """The nearest values to ``n`` within ``reach`` for which ``fit`` holds, below and above (both
+    ``n`` when it holds already); none below ``floor``."""
+    if fit(n):
+        return n, n
+    below = next((m for m in range(n - 1, max(n - reach, floor) - 1, -1) if fit(m)), None)
+    above = next((m for m in range(n + 1, n + reach + 1) if fit(m)), None)
+    return below, above
