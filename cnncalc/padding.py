@@ -130,7 +130,19 @@ def nearest_inputs(n: int, k: int, s: int, d: int, before: int, after: int) -> t
 
 
 def nearest_symmetric(n: int, k: int, s: int, d: int, at_least: int) -> int | None:
-    """The smallest symmetric padding ``p >= at_least`` that fits, searched over one period of
-    ``s`` (the fit repeats with period ``s`` in ``2p``); ``None`` when parity rules every one out."""
-    fits = fitting_paddings(n, k, s, d, max_total=2 * (at_least + s))
-    return next((f.before for f in fits if f.symmetric and f.before >= at_least), None)
+    """The smallest symmetric padding ``p >= at_least`` that fits, within one period of ``s``
+    (the fit repeats with period ``s`` in ``2p``); ``None`` when parity rules every one out.
+
+    Solved in closed form, ``2p = F - n (mod s)`` with ``n + 2p >= F``, rather than searched, so
+    the cost does not grow with the stride (a hostile spec may ask for a stride of millions)."""
+    _check(n, k, s, d)
+    gap = dilated(k, d) - n
+    if s % 2 == 0:
+        if gap % 2:
+            return None  # 2p is even: it cannot make up an odd gap modulo an even stride
+        period, residue = s // 2, (gap // 2) % (s // 2)
+    else:
+        period, residue = s, gap * (s + 1) // 2 % s  # (s + 1)/2 is the inverse of 2 modulo an odd s
+    lowest = max(at_least, -(-gap // 2))
+    p = lowest + (residue - lowest) % period
+    return p if p <= at_least + s else None
