@@ -22,8 +22,9 @@ from cnncalc.infer import infer
 from cnncalc.receptive import receptive_fields
 from cnncalc.shapes import Rounding, Shape
 
-#: Most layer inferences one search may spend (a probe costs one per layer).
-BUDGET = 2_000_000
+#: Most layer inferences one search may spend (a probe costs one per layer, some microseconds):
+#: a typical network searches its full reach in milliseconds, a 100,000-layer spec a few steps.
+BUDGET = 300_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ def explore(report: Report) -> Exploration:
     floored, diagnostics = infer(report.graph, report.input, Rounding.FLOOR)
     misfits = tuple(d.message for d in diagnostics if d.code == "N301" or d.severity is Severity.ERROR)
     jumps = [max(f.jump) for f in receptive_fields(report.graph, floored).values()]
-    reach = min(2 * max([4, *jumps]), BUDGET // (4 * max(len(report.graph.nodes), 1)))
+    reach = max(min(2 * max([4, *jumps]), BUDGET // (4 * max(len(report.graph.nodes), 1))), 1)
     x, own = report.input, report.spec.input
     if fits(report, own):
         # Height and width fit independently (windows and merges act on each axis alone), so each

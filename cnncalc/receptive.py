@@ -24,7 +24,9 @@ Conventions:
   (every real network) the union is exact: its size is the largest field when the paths are centred
   alike (``aligned``), larger otherwise. ``via`` names the input with the largest field, so
   :func:`path` walks back the path that gives it. Jumps that disagree have no common field; the
-  largest path's is kept and the field is marked not aligned.
+  largest path's is kept and the field is marked not aligned. A 1x1 input broadcast over a larger
+  map (the gate of squeeze-and-excitation, ``mul``) is left out: it makes each output depend on the
+  whole image, and counting it would make every field after it global, hiding the local one.
 - Rounding (floor or ceil) does not move the first window, so it changes no field.
 """
 
@@ -101,7 +103,11 @@ def receptive_fields(graph: Graph, layers: Iterable[LayerResult]) -> dict[str, F
         if len(present) < len(sources):
             continue  # an input has no field
         if len(present) > 1:
-            fields[node.name] = union(present)
+            spatial = (result.output.h, result.output.w)
+            # A 1x1 input broadcast over a larger map (a squeeze-and-excitation gate) is global
+            # context: left out, or it would make every later field the whole image.
+            local = [item for item, x in zip(present, result.inputs, strict=True) if (x.h, x.w) != (1, 1) or spatial == (1, 1)]
+            fields[node.name] = union(local)
             continue
         source, field = present[0]
         window = node.layer.window(result.inputs)

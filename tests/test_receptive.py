@@ -123,6 +123,24 @@ layers:
     assert merged.via == "pool1"
 
 
+def test_a_broadcast_gate_is_left_out() -> None:
+    # Squeeze-and-excitation: x * gate(x), the gate global (gap then fc). The field stays the conv's.
+    text = """input: 16x16x8
+layers:
+  - conv: {filters: 8, kernel: 3, pad: 1}
+  - mul:
+      - []
+      - [gap, {fc: 2}, relu, {fc: 8}, sigmoid]
+"""
+    found = fields(analyze(loads(text, "se.yaml")))
+    assert found["pool1"].size == (18, 18)  # the gate itself is global: 3 + (16 - 1)
+    assert (found["mul1"].size, found["mul1"].via, found["mul1"].aligned) == ((3, 3), "conv1", True)
+
+
+def test_se_resnet50_keeps_the_local_field_of_resnet50_v1() -> None:
+    assert size_jump_padding(analyze(load("se_resnet50")), "layer4.bottleneck3.add1")[0] == 483
+
+
 def test_unaligned_merge_takes_the_union_and_says_so() -> None:
     # Both branches see 5 pixels, one [-2, 3) and the other [0, 5): together [-2, 5), 7 pixels.
     text = """input: 9x9x1
