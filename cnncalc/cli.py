@@ -492,7 +492,7 @@ Examples:
 @click.option("--dilation", type=click.IntRange(min=1), default=1, show_default=True, help="Gap between kernel taps (the kernel spans d(F-1)+1).")
 @click.option("--output", type=click.IntRange(min=1), default=None, help="Solve for the padding that gives this output size.")
 @click.option("--same", is_flag=True, help="'same' padding: (F-1)/2 at stride 1, TensorFlow's (possibly asymmetric) padding above.")
-@click.option("--max-pad", type=click.IntRange(min=0), default=None, help="Largest total padding to list.  [default: 2(F-1)]")
+@click.option("--max-pad", type=click.IntRange(min=0, max=10_000), default=None, help="Largest total padding to list.  [default: 2(F-1)]")
 @WORKING_FORMAT
 def pad(size: int, kernel: int, stride: int, dilation: int, output: int | None, same: bool, max_pad: int | None, fmt: str) -> None:
     """Which paddings make (W - F + P_before + P_after)/S + 1 a whole number, and what each gives."""

@@ -56,14 +56,6 @@ def split(total: int) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
-def exact_out(n: int, k: int, s: int, d: int, total: int) -> int | None:
-    """The output size when ``total`` padding makes the window fit exactly, else ``None``."""
-    span = n + total - dilated(k, d)
-    if span < 0 or span % s:
-        return None
-    return span // s + 1
-
-
 def _check(n: int, k: int, s: int, d: int) -> None:
     for name, value in (("input", n), ("kernel", k), ("stride", s), ("dilation", d)):
         if value < 1:
@@ -75,13 +67,11 @@ def fitting_paddings(n: int, k: int, s: int, d: int = 1, max_total: int | None =
     :func:`split` does (an odd total is asymmetric). The default bound, ``2*(F - 1)``, is the
     largest padding after which every window still reads at least one input pixel."""
     _check(n, k, s, d)
-    bound = 2 * (dilated(k, d) - 1) if max_total is None else max_total
-    fits = []
-    for total in range(bound + 1):
-        out = exact_out(n, k, s, d, total)
-        if out is not None:
-            fits.append(Fit(*split(total), out))
-    return tuple(fits)
+    f = dilated(k, d)
+    bound = 2 * (f - 1) if max_total is None else max_total
+    first = max(f - n, 0)  # the kernel must fit in the padded input
+    first += (f - n - first) % s  # then every s-th total divides exactly
+    return tuple(Fit(*split(total), (n + total - f) // s + 1) for total in range(first, bound + 1, s))
 
 
 def padding_for_output(n: int, k: int, s: int, d: int, out: int) -> Fit:

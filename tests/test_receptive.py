@@ -16,6 +16,7 @@ from cnncalc.api import Report
 from cnncalc.expand import Graph, GraphNode
 from cnncalc.infer import LayerResult
 from cnncalc.layers import Context, Layer
+from cnncalc.library import builtin_names
 from cnncalc.receptive import Field, path, receptive_fields
 from cnncalc.shapes import Shape
 from tests.helpers import network
@@ -88,6 +89,13 @@ PUBLISHED = [
 @pytest.mark.parametrize(("spec", "layer", "size", "jump", "padding"), PUBLISHED, ids=[f"{s}-{layer}" for s, layer, *_ in PUBLISHED])
 def test_published_receptive_fields(spec: str, layer: str, size: int, jump: int, padding: int) -> None:
     assert size_jump_padding(analyze(load(spec)), layer) == (size, jump, padding)
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_every_builtin_layer_has_a_field(name: str) -> None:
+    # A layer type that resized the map without declaring its window() would leave holes here.
+    report = analyze(load(name))
+    assert set(fields(report)) == {r.node.name for r in report.layers}
 
 
 def test_resnet50_v1_matches_the_published_483() -> None:
