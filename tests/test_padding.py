@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnncalc.errors import GeometryError
-from cnncalc.padding import Fit, fitting_paddings, nearest_inputs, padding_for_output, same_padding
+from cnncalc.padding import Fit, fitting_paddings, nearest_inputs, nearest_symmetric, padding_for_output, same_padding
 from cnncalc.shapes import Rounding, window_axis
 
 sizes = st.integers(min_value=1, max_value=300)
@@ -101,3 +101,9 @@ def test_nearest_inputs_fit_and_nothing_between_does(n: int, k: int, s: int, d: 
         assert engine_out(m, k, s, d, 0, 0) is not None
     if found and found[0] != n:
         assert all(engine_out(m, k, s, d, 0, 0) is None for m in range(found[0] + 1, found[-1]))
+
+
+@given(sizes, kernels, strides, dilations, st.integers(min_value=0, max_value=20))
+def test_nearest_symmetric_is_the_smallest_fitting_symmetric_padding(n: int, k: int, s: int, d: int, at_least: int) -> None:
+    fitting = [p for p in range(at_least, at_least + s + 1) if engine_out(n, k, s, d, p, p) is not None]
+    assert nearest_symmetric(n, k, s, d, at_least) == (fitting[0] if fitting else None)
