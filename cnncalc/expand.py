@@ -151,11 +151,15 @@ class _Expander:
         self.depth -= 1
         return current
 
-    def item(self, node: Node, current: int, scope: _Scope) -> int:
+    def tick(self, node: Node, scope: _Scope) -> None:
+        """Count one unit of work (an item, or one more repeat of it), stopping past the cap."""
         self.work += 1
         if self.work > WORK_PER_LAYER * self.max_layers:
             limit = WORK_PER_LAYER * self.max_layers
             self.stop(f"the spec expands to more than {limit:,} items", node, scope, "lower the repeat counts, or raise --max-layers if you mean it")
+
+    def item(self, node: Node, current: int, scope: _Scope) -> int:
+        self.tick(node, scope)
         if isinstance(node, Scalar) and isinstance(node.value, str) and not node.quoted:
             kind, body, key = node.value, None, node
         elif isinstance(node, Map) and len(node.entries) == 1:
@@ -204,10 +208,16 @@ class _Expander:
         if name_node is not None and not (isinstance(name_node, Scalar) and isinstance(name_node.value, str) and name_node.value):
             self.report("E103", f"'name' must be text, not {describe(name_node)}", name_node, scope, "e.g. name: conv1")
             return current
+        refs = [ref for k in ("input", "inputs") if (given := meta.get(k)) is not None for ref in (given.items if isinstance(given, Seq) else (given,))]
+        if isinstance(name_node, Scalar) and (loop := next((r for r in refs if isinstance(r, Scalar) and r.value == name_node.value), None)):
+            self.report("E202", f"'{name_node.value}' takes its own output as input: a cycle", loop, scope, "a layer may only take inputs from layers above it")
+            return current
         before = len(self.problems) + len(self.unresolved)
         for index in range(repeat):
-            if index and len(self.problems) + len(self.unresolved) > before:
-                break  # every further repeat would report the same problems again
+            if index:
+                self.tick(node, scope)  # each repeat is work, however cheap the item
+                if len(self.problems) + len(self.unresolved) > before:
+                    break  # every further repeat would report the same problems again
             name = None
             if isinstance(name_node, Scalar):
                 name = str(name_node.value) if repeat == 1 else f"{name_node.value}.{index + 1}"

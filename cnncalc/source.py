@@ -33,7 +33,9 @@ MAX_NODES = 50_000
 MAX_DEPTH = 200
 
 _TAG = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null")}
+_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "value", "merge")}
+#: Plain scalars that YAML 1.1 resolves to types cnncalc has no use for (dates, ``=``, ``<<``) stay text.
+_TEXT_TAGS = {_TAG + t for t in ("str", "timestamp", "value", "merge")}
 _BOOL_WORDS = {"true", "false", "True", "False", "TRUE", "FALSE"}
 
 
@@ -121,20 +123,14 @@ def read_text(path: str, data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise SpecError(
-            [
-                error(
-                    "E002",
-                    f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
-                    Span(path, line, col),
-                    "save the file as UTF-8 text",
-                )
-            ]
-        ) from None
+        utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        message = "the file is UTF-16 text (it starts with a UTF-16 byte order mark)" if utf16 else f"byte 0x{data[exc.start]:02x} is not valid UTF-8"
+        raise SpecError([error("E002", message, Span(path, line, col), "save the file as UTF-8 text")]) from None
     if "\x00" in text:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
-        raise SpecError([error("E002", "file contains a NUL character: binary, not a spec", Span(path, line, 1), "pass a YAML spec file")])
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        raise SpecError([error("E002", "file contains a NUL character: binary, not a spec", Span(path, line, col), "pass a YAML spec file")])
     return text
 
 
@@ -144,10 +140,17 @@ def parse(path: str, text: str) -> Node:
         _measure(path, text)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
+        lines = text.splitlines()
         mark = exc.problem_mark or exc.context_mark
-        span = Span(path, mark.line + 1, mark.column + 1) if mark else Span(path, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        hint = "YAML indents with spaces, never tabs" if "\t" in problem or "tab" in problem else None
+        if exc.context_mark and (mark is None or mark.line >= len(lines)):
+            # "unexpected end of stream": point where the unclosed string or bracket opened
+            mark, problem = exc.context_mark, f"{exc.context}: {problem}"
+        span = Span(path, mark.line + 1, mark.column + 1) if mark and mark.line < len(lines) else Span(path, max(len(lines), 1), 1)
+        # libyaml's message does not name the character; look at the line itself for a tab
+        line = lines[mark.line] if mark and mark.line < len(lines) else ""
+        tabbed = "\t" in problem or "tab" in problem or "\t" in line[: mark.column + 1 if mark else 0]
+        hint = "YAML indents with spaces, never tabs" if tabbed else None
         raise SpecError([error("E003", f"YAML syntax error: {problem}", span, hint or "fix the YAML syntax at this place")]) from None
     except yaml.YAMLError as exc:
         raise SpecError([error("E003", f"YAML error: {exc}", Span(path, 1, 1), "fix the YAML syntax")]) from None
@@ -269,7 +272,7 @@ class _Walker:
         span = self.span(node)
         tag = node.tag
         value: str | int | float | bool | None
-        if quoted or tag == _TAG + "str":
+        if quoted or tag in _TEXT_TAGS:
             value = raw
         elif tag == _TAG + "null":
             value = None

@@ -104,18 +104,19 @@ class _SpecReader:
             )
             return None
         resolved = str(path.resolve())
-        if resolved in self.chain or len(self.chain) >= MAX_EXTENDS:
+        chain = (*self.chain, str(Path(self.file).resolve()))
+        if resolved in chain or len(self.chain) >= MAX_EXTENDS:
             self.problems.append(
                 error(
                     "E204",
-                    f"'extends' loops or nests deeper than {MAX_EXTENDS}: {' -> '.join([*self.chain, resolved])}",
+                    f"'extends' loops or nests deeper than {MAX_EXTENDS}: {' -> '.join(Path(f).name for f in (*chain, resolved))}",
                     node.span,
-                    "a spec may not extend itself",
+                    "a spec may not extend itself, directly or through others",
                 )
             )
             return None
         try:
-            return load_path(path, (*self.chain, str(Path(self.file).resolve()), resolved)[-MAX_EXTENDS - 1 :])
+            return load_path(path, chain[-MAX_EXTENDS:])
         except SpecError as exc:
             self.problems.extend(exc.diagnostics)
             return None
@@ -140,7 +141,12 @@ class _SpecReader:
             if key not in TOP_KEYS:
                 self.problems.append(error("E101", f"unknown key '{key}' at the top of the spec", span, did_you_mean(key, TOP_KEYS)))
         base = self.base(root)
-        shape = self.volume(root) if base is None or "input" in root.entries else base.input
+        if base is not None and "input" not in root.entries:
+            shape: Shape | None = base.input
+        elif "input" in root.entries or "extends" not in root.entries:
+            shape = self.volume(root)
+        else:
+            shape = None  # the base that would give it failed to load, and said why
         spec_rounding = base.rounding if base else Rounding.EXACT
         if (node := root.get("rounding")) is not None:
             try:
@@ -151,18 +157,22 @@ class _SpecReader:
         params = self.params(param_nodes)
         blocks = {**(base.blocks if base else {}), **self.blocks(root.get("blocks"))}
         layers = root.get("layers") or (base.layers if base else None)
-        if layers is None:
+        if layers is None and "extends" not in root.entries:
             self.problems.append(error("E105", "the spec has no 'layers'", root.span, "add 'layers:' with a list of layers"))
-        elif not isinstance(layers, Seq):
+        elif layers is not None and not isinstance(layers, Seq):
             self.problems.append(error("E103", f"'layers' must be a list, not {describe(layers)}", layers.span, "write one '- layer' per line"))
+        default_name = Path(self.file).stem if self.file not in ("-", "<stdin>") else "spec"
+        name = self.text(root, "name", default_name)
+        title = self.text(root, "title", base.title if base else "")
+        source = self.text(root, "source", base.source if base else "")
+        description = self.text(root, "description", base.description if base else "")
         if self.problems or shape is None or not isinstance(layers, Seq):
             raise SpecError(self.problems + ([gave_up(root.span)] if self.full() else []))
-        default_name = Path(self.file).stem if self.file not in ("-", "<stdin>") else "spec"
         return Spec(
-            name=self.text(root, "name", default_name),
-            title=self.text(root, "title", base.title if base else ""),
-            source=self.text(root, "source", base.source if base else ""),
-            description=self.text(root, "description", base.description if base else ""),
+            name=name,
+            title=title,
+            source=source,
+            description=description,
             input=shape,
             rounding=spec_rounding,
             params=params,

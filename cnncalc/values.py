@@ -8,6 +8,7 @@ never as quoted numbers, never as floats where an integer is needed (``2.0``), n
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, fields
@@ -45,6 +46,8 @@ def number(node: Node, env: Mapping[str, Number], what: str) -> Number:
         value = node.value
         if isinstance(value, bool) or value is None:
             raise ValueProblem("E103", f"{what} must be a number, not {describe(node)}", "write a number", node)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueProblem("E104", f"{what} must be a finite number, not {node.raw}", "write a number", node)
         if isinstance(value, int | float):
             return value
         if node.quoted and _NUMERAL.match(value):
