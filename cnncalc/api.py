@@ -47,7 +47,9 @@ def load(target: str | Path) -> Spec:
         return load_path(path)
     found = builtin_path(str(target))
     if found is not None:
-        return load_path(found)
+        # Shown in messages: relative where the built-ins sit below the working directory (a checkout).
+        here = Path.cwd()
+        return load_path(found.relative_to(here) if found.is_relative_to(here) else found)
     close = get_close_matches(str(target).lower(), builtin_names(), n=3)
     hint = f"did you mean {', '.join(close)}?" if close else "run 'cnncalc list' for the built-in names"
     raise SpecError([error("E001", f"'{target}' is neither a spec file nor a built-in architecture", Span(str(target), 1, 1), hint)])

@@ -16,28 +16,31 @@ from pathlib import Path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
-#: Section name -> the cnncalc arguments whose output it shows, and how to fence it.
-SECTIONS: dict[str, tuple[list[str], str]] = {
-    "show-vgg16": (["show", "vgg16"], "text"),
-    "show-resnet50-depth": (["show", "resnet50", "--depth", "1"], "text"),
-    "check-bad": (["check", "docs/examples/bad_alexnet.yaml"], "text"),
-    "list": (["list", "--format", "markdown"], ""),
+#: Section name -> the cnncalc arguments whose output it shows, how to fence it, and whether to
+#: show only what it writes to stderr (the diagnostics).
+SECTIONS: dict[str, tuple[list[str], str, bool]] = {
+    "show-vgg16": (["show", "vgg16"], "text", False),
+    "show-resnet50-depth": (["show", "resnet50", "--depth", "1"], "text", False),
+    "check-bad": (["check", "docs/examples/bad_alexnet.yaml"], "text", False),
+    "show-alexnet-224": (["show", "alexnet", "--input", "224x224x3"], "text", True),
+    "list": (["list", "--format", "markdown"], "", False),
 }
 
 
-def command_output(args: list[str]) -> str:
+def command_output(args: list[str], stderr_only: bool = False) -> str:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
     done = subprocess.run([sys.executable, "-m", "cnncalc", *args], capture_output=True, text=True, env=env, cwd=README.parent, check=False)
-    text = done.stdout + done.stderr
+    text = done.stderr if stderr_only else done.stdout + done.stderr
     return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n") + "\n"
 
 
 def render(name: str) -> str:
-    args, fence = SECTIONS[name]
-    output = command_output(args)
+    args, fence, stderr_only = SECTIONS[name]
+    output = command_output(args, stderr_only)
     if not fence:
         return output
-    return f"```{fence}\n$ cnncalc {' '.join(args)}\n{output}```\n"
+    shown = " ".join(args) + (" >/dev/null" if stderr_only else "")
+    return f"```{fence}\n$ cnncalc {shown}\n{output}```\n"
 
 
 def updated(text: str) -> str:
