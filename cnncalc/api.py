@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import get_close_matches
 from pathlib import Path
 
 from cnncalc.errors import Diagnostic, Severity, Span, SpecError, error
@@ -50,6 +49,8 @@ def load(target: str | Path) -> Spec:
         # Shown in messages: relative where the built-ins sit below the working directory (a checkout).
         here = Path.cwd()
         return load_path(found.relative_to(here) if found.is_relative_to(here) else found)
+    from difflib import get_close_matches  # only on this error path: difflib costs a millisecond to import
+
     close = get_close_matches(str(target).lower(), builtin_names(), n=3)
     hint = f"did you mean {', '.join(close)}?" if close else "run 'cnncalc list' for the built-in names"
     raise SpecError([error("E001", f"'{target}' is neither a spec file nor a built-in architecture", Span(str(target), 1, 1), hint)])

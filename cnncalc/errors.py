@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from enum import Enum
 from itertools import islice
 
@@ -124,6 +123,8 @@ def did_you_mean(word: str, choices: Collection[str], listing: str = "expected o
     """A hint for an unknown ``word``: the closest of ``choices`` (difflib's ratio of at least
     0.6), else ``listing`` followed by the choices. Bounded in cost and length however many
     choices there are."""
+    from difflib import get_close_matches  # only when there is a problem: difflib costs a millisecond to import
+
     close = get_close_matches(word, list(islice(choices, MAX_CLOSE_CHOICES)), n=1, cutoff=0.6) if len(word) <= 40 else []
     if close:
         return f"did you mean '{close[0]}'?"

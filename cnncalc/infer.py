@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from cnncalc.errors import Diagnostic, GeometryError, Severity, Span
 from cnncalc.expand import INPUT, Graph, GraphNode
-from cnncalc.layers import Context, Cost
+from cnncalc.layers import Context, Cost, Layer
 from cnncalc.shapes import Rounding, Shape
 
 
@@ -44,27 +44,38 @@ def infer(graph: Graph, source: Shape, rounding: Rounding) -> tuple[tuple[LayerR
     results: list[LayerResult] = []
     diagnostics: list[Diagnostic] = []
     ctx = Context(rounding=rounding)
+    # A layer's rule and cost depend on its fields and input volumes only, and networks repeat
+    # identical layers on identical volumes (ResNet-152's 35 alike blocks in one stage): each
+    # distinct (layer, inputs) is computed once, with the notes it left.
+    done: dict[tuple[Layer, tuple[Shape, ...]], tuple[Shape, tuple[tuple[str, str], ...], Cost]] = {}
     for node in graph.nodes:
         inputs = tuple(source if i == INPUT else shapes[i] for i in node.inputs)
         known = tuple(x for x in inputs if x is not None)
         if len(known) != len(inputs):
             shapes.append(None)  # an input failed: already reported
             continue
-        ctx.notes.clear()
-        try:
-            out = node.layer.infer(known, ctx)
-        except GeometryError as exc:
+        found = done.get((node.layer, known))
+        if found is None:
+            ctx.notes.clear()
+            try:
+                out = node.layer.infer(known, ctx)
+            except GeometryError as exc:
+                span, related = place(node)
+                shown = ", ".join(str(x) for x in known)
+                diagnostics.append(
+                    Diagnostic(
+                        code=exc.code, severity=Severity.ERROR, message=f"{node.name} on {shown}: {exc.message}", span=span, hint=exc.hint, related=related
+                    )
+                )
+                shapes.append(None)
+                continue
+            found = done[node.layer, known] = (out, tuple(ctx.notes), node.layer.cost(known, out))
+        out, notes, cost = found
+        if notes:
             span, related = place(node)
-            shown = ", ".join(str(x) for x in known)
-            diagnostics.append(
-                Diagnostic(code=exc.code, severity=Severity.ERROR, message=f"{node.name} on {shown}: {exc.message}", span=span, hint=exc.hint, related=related)
+            diagnostics.extend(
+                Diagnostic(code=code, severity=Severity.NOTE, message=f"{node.name}: {message}", span=span, related=related) for code, message in notes
             )
-            shapes.append(None)
-            continue
-        span, related = place(node)
-        diagnostics.extend(
-            Diagnostic(code=code, severity=Severity.NOTE, message=f"{node.name}: {message}", span=span, related=related) for code, message in ctx.notes
-        )
         shapes.append(out)
-        results.append(LayerResult(node, known, out, node.layer.cost(known, out)))
+        results.append(LayerResult(node, known, out, cost))
     return tuple(results), tuple(diagnostics)

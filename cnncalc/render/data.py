@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -84,10 +82,26 @@ def report_dict(report: Report, depth: int | None = None) -> dict[str, Any]:
 
 
 def report_json(report: Report, depth: int | None = None) -> str:
-    return json.dumps(report_dict(report, depth), indent=2)
+    """:func:`report_dict` indented by two spaces, except that each layer is one line.
+
+    Why: ``json.dumps`` with ``indent`` runs the pure-Python encoder, about 20 microseconds a layer
+    and a key per line (55 MB for 100,000 layers); one compact ``dumps`` per layer runs the C
+    encoder and keeps the file greppable, a layer a line. The document is the same JSON value.
+    """
+    members = []
+    for key, value in report_dict(report, depth).items():
+        if key == "layers" and value:
+            text = "[\n" + ",\n".join("    " + json.dumps(layer) for layer in value) + "\n  ]"
+        else:
+            text = json.dumps(value, indent=2).replace("\n", "\n  ")  # nested one level; strings hold no raw newline
+        members.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(members) + "\n}"
 
 
 def report_csv(report: Report, depth: int | None = None) -> str:
+    import csv  # here, not at the top: the JSON path does not pay for it
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS + RF_COLUMNS)
