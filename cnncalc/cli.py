@@ -195,11 +195,11 @@ def _walk(folder: Path) -> Iterator[Path]:
         yield from (Path(root) / f for f in files if f.endswith((".yaml", ".yml")))
 
 
-def _check_one(path: str) -> tuple[Report | None, tuple[Diagnostic, ...]]:
+def _check_one(path: str, max_layers: int = MAX_LAYERS) -> tuple[Report | None, tuple[Diagnostic, ...]]:
     if path.endswith(os.sep) and Path(path).is_dir():
         return None, (error("E001", "directory holds no *.yaml or *.yml spec", Span(path.rstrip(os.sep), 1, 1), "point at spec files or a folder of them"),)
     try:
-        report = analyze(_load(path))
+        report = analyze(_load(path), max_layers=max_layers)
     except SpecError as exc:
         return None, exc.diagnostics
     return report, report.diagnostics
@@ -217,10 +217,12 @@ Examples:
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--strict", is_flag=True, help="Also fail on warnings and on rounding a spec accepted knowingly.")
 @click.option("--format", "fmt", type=click.Choice([f.value for f in CheckFormat]), default="text", show_default=True, help="Output format.")
-def check(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
-    """Validate spec files and folders of specs; exit 0 when all are sound, 1 otherwise."""
+@click.option("--max-layers", type=click.IntRange(min=1), default=MAX_LAYERS, show_default=True, help="Refuse specs that expand to more layers.")
+def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int) -> None:
+    """Validate spec files and folders of specs; exit 0 when all are sound, 1 otherwise
+    (with --strict also on warnings and accepted rounding), 2 on a usage error."""
     form = CheckFormat(fmt)
-    results = [(path, *_check_one(path)) for path in _spec_files(paths)]
+    results = [(path, *_check_one(path, max_layers)) for path in _spec_files(paths)]
     every = [d for _, _, diagnostics in results for d in diagnostics]
     code = exit_code(every, strict)
     if form is CheckFormat.JSON:
@@ -231,8 +233,7 @@ def check(paths: tuple[str, ...], strict: bool, fmt: str) -> None:
             if form is CheckFormat.TEXT:
                 click.echo(_check_line(path, report, diagnostics, failed))
             _echo_diagnostics(diagnostics, form, err=False)
-        if form is CheckFormat.TEXT:
-            click.echo(_check_summary(results, every, strict))
+        click.echo(_check_summary(results, every, strict))  # in GitHub's log too: why the job failed
     sys.exit(code)
 
 
@@ -262,8 +263,12 @@ def _check_summary(results: list[tuple[str, Report | None, tuple[Diagnostic, ...
     return f"{len(results)} spec{'s' if len(results) != 1 else ''} checked: {len(results) - failed} ok, {failed} failed ({counts})"
 
 
+#: Version of ``check --format json`` (docs/check-json.schema.json): bumped when a key is removed or
+#: changes meaning; adding keys keeps it.
+CHECK_JSON_VERSION = 1
+
+
 def _check_json(results: list[tuple[str, Report | None, tuple[Diagnostic, ...]]], strict: bool, code: int) -> dict[str, Any]:
-    from cnncalc.render.data import JSON_SCHEMA_VERSION
     from cnncalc.render.diagnostics import diagnostic_dict
 
     specs = []
@@ -276,7 +281,7 @@ def _check_json(results: list[tuple[str, Report | None, tuple[Diagnostic, ...]]]
         if report is not None:
             entry |= {"name": report.spec.name, "input": str(report.input), "params": report.totals.params, "macs": report.totals.macs}
         specs.append(entry)
-    return {"version": JSON_SCHEMA_VERSION, "strict": strict, "exit_code": code, "specs": specs, "summary": _tally(d for _, _, ds in results for d in ds)}
+    return {"version": CHECK_JSON_VERSION, "strict": strict, "exit_code": code, "specs": specs, "summary": _tally(d for _, _, ds in results for d in ds)}
 
 
 @cli.command(
@@ -326,6 +331,23 @@ def list_command(fmt: str) -> None:
     from cnncalc.render.table import print_list
 
     print_list(shown)
+
+
+@cli.command(
+    name="schema",
+    epilog="""\b
+Examples:
+  cnncalc schema > cnncalc.schema.json
+  # then, first line of a spec, for editors using yaml-language-server:
+  # yaml-language-server: $schema=cnncalc.schema.json
+""",
+)
+def schema_command() -> None:
+    """A JSON Schema (draft 2020-12) of the spec language, generated from the layer registry, for
+    editors' completion and validation. 'cnncalc check' remains the full check."""
+    from cnncalc.jsonschema import spec_schema
+
+    click.echo(json.dumps(spec_schema(), indent=2, ensure_ascii=False))
 
 
 class PairType(click.ParamType):  # type: ignore[type-arg]

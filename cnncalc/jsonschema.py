@@ -1,0 +1,172 @@
+"""A JSON Schema (draft 2020-12) of the spec language, for editors' completion and validation.
+
+Generated, never written by hand: the layer types and their fields come from the registry
+(:data:`cnncalc.layers.LAYERS` and :func:`cnncalc.values.schema`), the item keys from
+``expand.py``, so a new layer or field appears here by itself, and a new field
+type without a schema below fails the tests. ``cnncalc schema`` prints it.
+
+A schema sees YAML after parsing, so it cannot tell ``64`` from ``"64"`` as cnncalc does, nor
+check expressions, names or geometry: ``cnncalc check`` stays the judge; this only helps typing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from cnncalc import values
+from cnncalc.expand import META_KEYS
+from cnncalc.layers import ALIASES, LAYERS, Layer
+from cnncalc.shapes import PadMode, Rounding
+
+#: An expression: any text that is not a bare numeral (a quoted number is refused, E103).
+_EXPRESSION = {"type": "string", "pattern": r"^(?![\s+-]*[0-9.]+\s*$).+", "description": "an expression over params and block arguments, e.g. 'width * 4'"}
+
+
+def _count(minimum: int) -> dict[str, Any]:
+    return {"anyOf": [{"type": "integer", "minimum": minimum}, {"$ref": "#/$defs/expression"}]}
+
+
+#: The schema of each field converter in ``values.py``.
+_FIELD_TYPES: dict[Callable[..., Any], dict[str, Any]] = {
+    values.integer: {"$ref": "#/$defs/count"},
+    values.offset: {"$ref": "#/$defs/offset"},
+    values.pair: {"$ref": "#/$defs/pair"},
+    values.padding: {"$ref": "#/$defs/padding"},
+    values.boolean: {"type": "boolean"},
+    values.real: {"$ref": "#/$defs/number"},
+    values.rounding: {"$ref": "#/$defs/rounding"},
+}
+
+_META: dict[str, dict[str, Any]] = {
+    "name": {"type": "string", "minLength": 1, "description": "the layer's name, unique in its scope"},
+    "repeat": {**_count(0), "description": "the item this many times in sequence"},
+    "when": {"anyOf": [{"type": "boolean"}, {"type": "number"}, {"$ref": "#/$defs/expression"}], "description": "left out when 0 or false"},
+    "input": {"type": "string", "description": "an earlier layer to take as input instead of the previous one"},
+    "inputs": {"$ref": "#/$defs/names"},
+    "branches": {"type": "array", "items": {"$ref": "#/$defs/layers"}, "description": "lists of layers from the merge's input; [] is the identity"},
+}
+
+
+def _summary(cls: type[Layer]) -> str:
+    """The first paragraph of the layer's docstring, on one line."""
+    return " ".join((cls.__doc__ or cls.kind).split("\n\n")[0].split())
+
+
+def _fields(cls: type[Layer]) -> dict[str, Any]:
+    """The mapping form of one layer type: its own fields and the item keys it takes."""
+    fields = values.schema(cls)
+    merge = cls.arity is None
+    meta = [k for k in META_KEYS if merge or k not in ("inputs", "branches")]
+    properties = {name: _FIELD_TYPES[spec.convert] for name, spec in fields.items()}
+    properties |= {key: _META[key] for key in meta}
+    body: dict[str, Any] = {"type": "object", "description": _summary(cls), "properties": properties, "additionalProperties": False}
+    required = [name for name, spec in fields.items() if spec.required]
+    if required:
+        body["required"] = required
+    return body
+
+
+def _forms(kind: str, cls: type[Layer]) -> dict[str, Any]:
+    """Every way to write the value of ``- kind: ...``: its fields, its main field alone, a list
+    of branches for a merge, or nothing when no field is required."""
+    forms: list[dict[str, Any]] = [{"$ref": f"#/$defs/layer.{cls.kind}"}]
+    if cls.primary is not None:
+        forms.append(_FIELD_TYPES[values.schema(cls)[cls.primary].convert])
+    if cls.arity is None:
+        forms.append(_META["branches"])
+    if not any(spec.required for spec in values.schema(cls).values()):
+        forms.append({"type": "null"})
+    return {"anyOf": forms, "description": _summary(cls) + ("" if kind == cls.kind else f" (alias of {cls.kind})")}
+
+
+def spec_schema() -> dict[str, Any]:
+    """The JSON Schema of a spec file."""
+    kinds = {**LAYERS, **{alias: LAYERS[kind] for alias, kind in ALIASES.items()}}
+    named = sorted(kinds)
+    item = {
+        "anyOf": [
+            {"enum": named, "description": "a layer type with all its defaults"},
+            {"type": "string", "description": "a block defined under 'blocks'"},
+            {
+                "type": "object",
+                "minProperties": 1,
+                "maxProperties": 1,
+                "properties": {kind: _forms(kind, kinds[kind]) for kind in named},
+                "additionalProperties": {"$ref": "#/$defs/blockUse"},
+            },
+        ]
+    }
+    top: dict[str, Any] = {
+        "name": {"type": "string", "description": "short name (default: the file's stem)"},
+        "title": {"type": "string"},
+        "source": {"type": "string", "description": "the paper and reference implementation followed"},
+        "description": {"type": "string"},
+        "extends": {"type": "string", "description": "a spec (path relative to this file, or a built-in name) whose keys this one overrides"},
+        "input": {"$ref": "#/$defs/volume"},
+        "rounding": {"$ref": "#/$defs/rounding"},
+        "params": {"type": "object", "additionalProperties": {"$ref": "#/$defs/value"}, "description": "named numbers usable in expressions"},
+        "blocks": {"type": "object", "additionalProperties": {"$ref": "#/$defs/block"}, "description": "reusable groups of layers"},
+        "layers": {"$ref": "#/$defs/layers"},
+    }
+    block: dict[str, Any] = {
+        "args": {"type": "object", "additionalProperties": {"anyOf": [{"$ref": "#/$defs/value"}, {"type": "null"}]}, "description": "arguments; ~ = required"},
+        "inputs": {"type": "array", "items": {"type": "string"}, "minItems": 1, "description": "names of the block's inputs (default [input])"},
+        "layers": {"$ref": "#/$defs/layers"},
+        "description": {"type": "string"},
+    }
+    use_keys = [k for k in META_KEYS if k != "branches"]
+    defs: dict[str, Any] = {
+        "expression": _EXPRESSION,
+        "count": _count(1),
+        "offset": _count(0),
+        "number": {"anyOf": [{"type": "number"}, {"$ref": "#/$defs/expression"}]},
+        "value": {"anyOf": [{"type": "number"}, {"type": "boolean"}, {"$ref": "#/$defs/expression"}]},
+        "pair": {"anyOf": [{"$ref": "#/$defs/count"}, {"type": "array", "items": {"$ref": "#/$defs/count"}, "minItems": 2, "maxItems": 2}]},
+        "padding": {
+            "anyOf": [
+                {"$ref": "#/$defs/offset"},
+                {"type": "array", "items": {"$ref": "#/$defs/offset"}, "minItems": 2, "maxItems": 2},
+                {"type": "array", "items": {"$ref": "#/$defs/offset"}, "minItems": 4, "maxItems": 4},
+                {"enum": [m.value for m in PadMode]},
+            ]
+        },
+        "rounding": {"enum": [r.value for r in Rounding]},
+        "volume": {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*[0-9]+\s*[xX×]\s*[0-9]+\s*[xX×]\s*[0-9]+\s*$", "description": "H x W x C, e.g. 224x224x3"},
+                {
+                    "type": "object",
+                    "properties": {axis: {"type": "integer", "minimum": 1} for axis in "hwc"},
+                    "required": ["h", "w", "c"],
+                    "additionalProperties": False,
+                },
+            ]
+        },
+        "names": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}], "description": "names of earlier layers"},
+        "layers": {"type": "array", "items": {"$ref": "#/$defs/item"}},
+        "item": item,
+        "block": {"type": "object", "properties": block, "required": ["layers"], "additionalProperties": False},
+        "blockUse": {
+            "anyOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "description": "a block's arguments, and item keys",
+                    "properties": {key: _META[key] for key in use_keys},
+                    "additionalProperties": {"$ref": "#/$defs/value"},
+                },
+            ]
+        },
+        **{f"layer.{kind}": _fields(cls) for kind, cls in sorted(LAYERS.items())},
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "cnncalc spec",
+        "description": "A CNN for cnncalc: input volume, layers, blocks and params (docs/spec-language.md).",
+        "type": "object",
+        "properties": top,
+        "additionalProperties": False,
+        "anyOf": [{"required": ["extends"]}, {"required": ["input", "layers"]}],
+        "$defs": defs,
+    }

@@ -1,0 +1,127 @@
+"""``cnncalc check`` as CI uses it: exit codes, ``--strict``, ``--max-layers``, GitHub annotations
+on the right line, JSON that matches its published schema, and the docs' examples and hooks."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from cnncalc.cli import CHECK_JSON_VERSION, cli
+from cnncalc.errors import Diagnostic, Severity, Span
+from cnncalc.library import directory
+from cnncalc.render.diagnostics import diagnostic_github
+from tests.test_hostile import CASES, expected
+
+ROOT = Path(__file__).parent.parent
+CHECK_SCHEMA = json.loads((ROOT / "docs" / "check-json.schema.json").read_text(encoding="utf-8"))
+CI_DOC = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+ROUNDED = str(directory() / "resnet50.yaml")  # declares rounding: floor, so it has notes
+
+
+def check(*args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(cli, ["check", *args], input=stdin)
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin"),
+    [
+        (["architectures/alexnet.yaml"], None),
+        (["--strict", ROUNDED], None),
+        ([str(p) for p in CASES[:20]], None),
+        (["-"], "input: 8x8x3\nlayers: [relu, {conv: {filters: 4, kernel: 2, stride: 2}}]\n"),
+        (["architectures/vgg16.yaml", str(CASES[0]), "-"], ""),
+    ],
+    ids=["ok", "strict", "hostile", "stdin", "mixed"],
+)
+def test_json_matches_the_published_schema(args: list[str], stdin: str | None) -> None:
+    result = check("--format", "json", *[str(ROOT / a) if a.startswith("architectures/") else a for a in args], stdin=stdin)
+    report = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(CHECK_SCHEMA).validate(report)
+    assert report["version"] == CHECK_JSON_VERSION == CHECK_SCHEMA["properties"]["version"]["const"]
+    assert report["exit_code"] == result.exit_code
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
+def test_github_annotation_lands_on_the_line(path: Path) -> None:
+    code, file, line, col = expected(path)
+    result = check("--format", "github", str(path))
+    assert result.exit_code == 1
+    first = result.stdout.splitlines()[0]
+    match = re.match(r"^::error file=([^,]+),line=(\d+),col=(\d+),title=(E\d{3})::(.+)$", first)
+    assert match, first
+    assert (Path(match[1].replace("%2C", ",").replace("%3A", ":")).name, int(match[2]), int(match[3]), match[4]) == (file, line, col, code)
+
+
+def test_github_escapes_what_would_break_the_command() -> None:
+    d = Diagnostic(code="E103", severity=Severity.ERROR, message="50% of\nthe layers", span=Span("a,b:c.yaml", 3, 7), hint="say 100%")
+    assert diagnostic_github(d) == "::error file=a%2Cb%3Ac.yaml,line=3,col=7,title=E103::50%25 of%0Athe layers (hint: say 100%25)"
+
+
+def test_strict_fails_on_notes() -> None:
+    relaxed, strict = check(ROUNDED), check("--strict", ROUNDED)
+    assert (relaxed.exit_code, strict.exit_code) == (0, 1)
+    assert re.search(rf"^{re.escape(ROUNDED)}:\d+:\d+: N301 \[note\] ", strict.stdout, re.MULTILINE)
+    assert json.loads(check("--strict", "--format", "json", ROUNDED).stdout)["specs"][0]["ok"] is False
+
+
+@pytest.mark.parametrize("args", [[], ["--format", "xml", "net.yaml"], ["--bogus", "net.yaml"], ["--max-layers", "0", "net.yaml"]], ids=str)
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    assert check(*args).exit_code == 2
+
+
+def test_max_layers_is_a_cap_and_a_flag() -> None:
+    text = "input: 8x8x3\nlayers:\n  - relu: {repeat: 100}\n"
+    capped = check("--max-layers", "50", "--format", "json", "-", stdin=text)
+    assert capped.exit_code == 1
+    assert json.loads(capped.stdout)["specs"][0]["diagnostics"][0]["code"] == "E007"
+    assert check("-", stdin=text).exit_code == 0
+    big = "input: 8x8x3\nlayers:\n  - relu: {repeat: 50001}\n"
+    assert check("-", stdin=big).exit_code == 1
+    assert check("--max-layers", "60000", "-", stdin=big).exit_code == 0
+
+
+def test_text_lines_are_greppable() -> None:
+    result = check(str(CASES[0]), str(ROOT / "architectures" / "lenet5.yaml"))
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"FAIL {CASES[0]}: ")
+    assert re.match(r"^\S+:\d+:\d+: E\d{3} \[error\] \S", lines[1])
+    assert any(line.startswith("ok   ") and "lenet5" in line for line in lines)
+    assert lines[-1] == "2 specs checked: 1 ok, 1 failed (1 errors, 0 warnings, 0 notes)"
+
+
+def test_the_docs_text_example_is_real_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown = re.search(r"```text\n\$ cnncalc check my_net\.yaml\n(.*?)```", CI_DOC, re.DOTALL)
+    assert shown
+    (tmp_path / "my_net.yaml").write_text("name: my_net\ninput: 224x224x3\nlayers:\n  - conv: {filters: 96, kernel: 11, stride: 4}\n")
+    monkeypatch.chdir(tmp_path)
+    assert check("my_net.yaml").stdout == shown[1]
+
+
+def test_the_docs_actions_step_runs_check_with_annotations() -> None:
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", CI_DOC, re.DOTALL)]
+    step = next(b for b in blocks if isinstance(b, list) and any("cnncalc check" in str(s.get("run", "")) for s in b))
+    assert "cnncalc check --format github" in step[-1]["run"]
+    assert step[0]["uses"].startswith("actions/setup-python@")
+
+
+def test_the_docs_state_the_exit_codes() -> None:
+    for code in ("| 0 |", "| 1 |", "| 2 |"):
+        assert code in CI_DOC
+
+
+def test_pre_commit_hooks() -> None:
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    assert hooks["cnncalc-check"]["entry"] == "cnncalc check"
+    assert hooks["cnncalc-check-strict"]["entry"] == "cnncalc check --strict"
+    for hook in hooks.values():
+        assert hook["language"] == "python"
+        files = re.compile(hook["files"])
+        assert files.search("specs/net.yaml")
+        assert files.search("net.yml")
+        assert not files.search("net.json")
