@@ -241,3 +241,14 @@ def test_stdin(stdin: str | bytes, code: str, message: str) -> None:
 def test_oddities_that_are_fine(text: str) -> None:
     result, _ = check("-", stdin=text)
     assert result.exit_code == 0, result.output
+
+
+def test_a_long_line_is_shown_around_the_column(tmp_path: Path) -> None:
+    """A minified spec: the source line is cut to a window around the column, caret under it."""
+    spec = tmp_path / "minified.yaml"
+    spec.write_text("{input: 8x8x3, layers: [" + "relu, " * 2000 + "reluu]}\n")
+    result, _ = check(str(spec))
+    source, caret = result.stdout.splitlines()[3:5]
+    assert len(source) < 220
+    assert len(caret) < 220
+    assert source[caret.index("^") :].startswith("reluu")

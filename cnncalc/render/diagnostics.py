@@ -36,8 +36,11 @@ def diagnostic_text(d: Diagnostic) -> str:
     text = source_line(d.span.file, d.span.line)
     if text is not None:
         gutter = " " * len(str(d.span.line))
-        shown = text.expandtabs(1)[:200]
-        out += [f"{gutter} |", f"{d.span.line} | {shown}", f"{gutter} | {' ' * (d.span.col - 1)}^"]
+        # at most 200 characters of the line, around the column on a long one (a minified spec)
+        start = max(d.span.col - 100, 0) if d.span.col > 200 else 0
+        shown = ("…" if start else "") + text.expandtabs(1)[start : start + 200]
+        caret = " " * (d.span.col - 1 - start + (1 if start else 0)) + "^"
+        out += [f"{gutter} |", f"{d.span.line} | {shown}", f"{gutter} | {caret}"]
     for label, span in d.related:
         out.append(f"  = note: {label}: {span}")
     if d.hint:
