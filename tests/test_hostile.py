@@ -252,3 +252,10 @@ def test_a_long_line_is_shown_around_the_column(tmp_path: Path) -> None:
     assert len(source) < 220
     assert len(caret) < 220
     assert source[caret.index("^") :].startswith("reluu")
+
+
+def test_each_standard_input_shows_its_own_lines() -> None:
+    """Two specs read from standard input in one process: each diagnostic quotes its own text."""
+    check("-", stdin="input: 8x8x3\nlayers: [reluu]\n")
+    result, _ = check("-", stdin="input: 8x8x3\nlayers:\n  - relu\n  - convv\n")
+    assert "4 |   - convv" in result.stdout

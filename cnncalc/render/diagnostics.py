@@ -3,7 +3,7 @@ Actions annotations. The one place that formats a problem."""
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from cnncalc.errors import Diagnostic, Severity, SpecError
@@ -15,16 +15,20 @@ SOURCES: dict[str, str] = {}
 
 @cache
 def _lines(file: str) -> list[str]:
-    if file in SOURCES:
-        return SOURCES[file].splitlines()
     try:  # the same guarded read as loading: never opens a FIFO or device, reads a bounded prefix
         return read_bytes(file).decode("utf-8", errors="replace").splitlines()
     except SpecError:
         return []
 
 
+@lru_cache(maxsize=4)
+def _split(text: str) -> list[str]:
+    return text.splitlines()
+
+
 def source_line(file: str, line: int) -> str | None:
-    lines = _lines(file)
+    # keyed by the text, not its name: standard input read again in one process is new text
+    lines = _split(SOURCES[file]) if file in SOURCES else _lines(file)
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
