@@ -1,0 +1,38 @@
+"""The README and docs show real output: every ``$ cnncalc ...`` transcript and generated section
+equals what the code prints now (``python scripts/update_docs.py`` refreshes them)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _updater() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("update_docs", ROOT / "scripts" / "update_docs.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+UPDATER = _updater()
+
+
+@pytest.mark.parametrize("path", UPDATER.documents(), ids=lambda p: p.name)
+def test_shown_output_is_current(path: Path) -> None:
+    text = path.read_text()
+    assert UPDATER.updated(text) == text, f"{path.name} shows stale output: run python scripts/update_docs.py"
+
+
+def test_readme_has_its_generated_sections() -> None:
+    text = (ROOT / "README.md").read_text()
+    for name in UPDATER.SECTIONS:
+        assert f"<!-- {name}:start -->" in text
+    for command in ("$ cnncalc show vgg16\n", "$ cnncalc check docs/examples/bad_alexnet.yaml\n"):
+        assert command in text
