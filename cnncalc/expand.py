@@ -77,6 +77,8 @@ class _Scope:
     path: tuple[tuple[str, str], ...] = ()
     blocks: tuple[str, ...] = ()
     counters: dict[str, int] = field(default_factory=dict)
+    #: The block arguments bound here: all of ``env`` that is not the spec's constant params.
+    args: tuple[tuple[str, Number], ...] = ()
 
     def auto_name(self, prefix: str) -> str:
         count = self.counters.get(prefix, 0) + 1
@@ -100,6 +102,10 @@ class _Expander:
         self.work = 0
         self.depth = 0
         self.reports = 0
+        #: Layers built, by (type, the item's field nodes, block arguments): what ``build`` reads.
+        #: Blocks instantiated alike and repeated items reuse one frozen layer instead of evaluating
+        #: the same expressions again (every layer of a 100,000-layer spec made by ``repeat``).
+        self.built: dict[tuple[type[Layer], tuple[tuple[str, int], ...], tuple[tuple[str, Number], ...]], Layer] = {}
 
     def run(self) -> Graph:
         top = _Scope(prefix="", env=dict(self.spec.params), names={"input": INPUT})
@@ -305,9 +311,15 @@ class _Expander:
                         "give 'branches' (lists of layers; [] is the identity) and/or 'inputs' (names of earlier layers)",
                     )
                 return current
-        layer, problems = build(layer_type, fields, scope.env, frozenset(meta), key)
-        for problem in problems:
-            self.report_problem(problem, scope)
+        # The nodes are the spec's own (alive as long as it is), so their ids name them.
+        memo = (layer_type, tuple((k, id(v)) for k, v in fields.entries.items()), scope.args)
+        layer = self.built.get(memo)
+        if layer is None:
+            layer, problems = build(layer_type, fields, scope.env, frozenset(meta), key)
+            for problem in problems:
+                self.report_problem(problem, scope)
+            if layer is not None:
+                self.built[memo] = layer
         if layer is None or not known:
             return current
         return self.add(layer, tuple(inputs), key, scope, name or scope.auto_name(layer_type.prefix))
@@ -399,6 +411,7 @@ class _Expander:
             sites=(*scope.sites, key.span),
             path=(*scope.path, (full, block.name)),
             blocks=(*scope.blocks, block.name),
+            args=tuple(args.items()),
         )
         output = self.items(block.layers, bound[0], inner)
         if local in scope.names:

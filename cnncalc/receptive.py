@@ -60,7 +60,7 @@ class Field:
     @property
     def start(self) -> tuple[Fraction, Fraction]:
         """Centre of the first output position's field, ``r/2 - P`` (pixel ``i`` spans ``[i, i+1)``)."""
-        return Fraction(self.size[0], 2) - self.padding[0], Fraction(self.size[1], 2) - self.padding[1]
+        return Fraction(self.size[0] - 2 * self.padding[0], 2), Fraction(self.size[1] - 2 * self.padding[1], 2)  # one Fraction each, not three
 
     def through(self, window: Window, via: str) -> Field:
         """The field after ``window`` (the recurrence above, each axis apart)."""

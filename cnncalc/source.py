@@ -173,12 +173,16 @@ def _measure(path: str, text: str) -> None:
     sizes: dict[str, int] = {}  # expanded size of each finished anchored node
     stack: list[tuple[str | None, int]] = []  # per open collection: its anchor, the count at its start
     unfinished: set[str] = set()  # anchors of open collections: an alias to one would be a cycle
-    for event in yaml.parse(text, Loader=_Loader):
+
+    def where(event: yaml.Event) -> Span:  # only for a message: a Span per event would cost a third of parsing
         mark = event.start_mark
-        span = Span(path, mark.line + 1, mark.column + 1) if mark else Span(path, 1, 1)
+        return Span(path, mark.line + 1, mark.column + 1) if mark else Span(path, 1, 1)
+
+    for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
             if event.anchor in unfinished:
-                raise SpecError([error("E007", f"alias *{event.anchor} repeats a node that contains it: the document is infinite", span, "remove the alias")])
+                message = f"alias *{event.anchor} repeats a node that contains it: the document is infinite"
+                raise SpecError([error("E007", message, where(event), "remove the alias")])
             count += sizes.get(event.anchor or "", 1)
         elif isinstance(event, yaml.ScalarEvent):
             count += 1
@@ -190,7 +194,7 @@ def _measure(path: str, text: str) -> None:
             if event.anchor is not None:
                 unfinished.add(event.anchor)
             if len(stack) > MAX_DEPTH:
-                raise SpecError([error("E007", f"YAML nesting deeper than {MAX_DEPTH} levels", span, "flatten the document")])
+                raise SpecError([error("E007", f"YAML nesting deeper than {MAX_DEPTH} levels", where(event), "flatten the document")])
         elif isinstance(event, yaml.CollectionEndEvent):
             anchor, start = stack.pop()
             if anchor is not None:
@@ -198,7 +202,7 @@ def _measure(path: str, text: str) -> None:
                 sizes[anchor] = count - start
         if count > MAX_NODES:
             hint = "aliases (*name) multiply a document's size: write it without them" if sizes else "describe repeated layers with blocks and 'repeat'"
-            raise SpecError([error("E007", f"the document expands to more than {MAX_NODES:,} YAML nodes", span, hint)])
+            raise SpecError([error("E007", f"the document expands to more than {MAX_NODES:,} YAML nodes", where(event), hint)])
 
 
 class _Walker:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from cnncalc.api import Report
@@ -48,8 +49,8 @@ def rf_dict(rf: Field | None) -> dict[str, Any] | None:
     }
 
 
-def report_dict(report: Report, depth: int | None = None) -> dict[str, Any]:
-    """The JSON document for ``show --format json``."""
+def report_dict(report: Report, depth: int | None = None, layer: Callable[[Row], Any] = _row_dict) -> dict[str, Any]:
+    """The JSON document for ``show --format json``; ``layer`` makes each entry of ``layers``."""
     spec, t = report.spec, report.totals
     return {
         "version": JSON_SCHEMA_VERSION,
@@ -60,7 +61,7 @@ def report_dict(report: Report, depth: int | None = None) -> dict[str, Any]:
         "input": str(report.input),
         "batch": report.batch,
         "dtype": report.dtype.value,
-        "layers": [_row_dict(row) for row in rows(report, depth)],
+        "layers": [layer(row) for row in rows(report, depth)],
         "totals": {
             "params": t.params,
             "weights": t.weights,
@@ -88,14 +89,17 @@ def report_json(report: Report, depth: int | None = None) -> str:
     and a key per line (55 MB for 100,000 layers); one compact ``dumps`` per layer runs the C
     encoder and keeps the file greppable, a layer a line. The document is the same JSON value.
     """
-    members = []
-    for key, value in report_dict(report, depth).items():
-        if key == "layers" and value:
-            text = "[\n" + ",\n".join("    " + json.dumps(layer) for layer in value) + "\n  ]"
-        else:
-            text = json.dumps(value, indent=2).replace("\n", "\n  ")  # nested one level; strings hold no raw newline
-        members.append(f"  {json.dumps(key)}: {text}")
-    return "{\n" + ",\n".join(members) + "\n}"
+    # Layers encoded as they are made: a few hundred bytes each instead of a dict of dicts.
+    document = report_dict(report, depth, lambda row: json.dumps(_row_dict(row)))
+    return "{\n" + ",\n".join(f"  {json.dumps(key)}: {_member(key, value)}" for key, value in document.items()) + "\n}"
+
+
+def _member(key: str, value: Any) -> str:
+    """A member's value in :func:`report_json`: the encoded layers a line each, the rest nested one
+    level (a JSON string holds no raw newline, so indenting every line is safe)."""
+    if key == "layers":
+        return "[\n    " + ",\n    ".join(value) + "\n  ]" if value else "[]"
+    return json.dumps(value, indent=2).replace("\n", "\n  ")
 
 
 def report_csv(report: Report, depth: int | None = None) -> str:
