@@ -17,6 +17,7 @@ from cnncalc.infer import LayerResult, infer
 from cnncalc.library import builtin_names, builtin_path
 from cnncalc.metrics import Dtype, Totals, totals
 from cnncalc.shapes import Shape
+from cnncalc.source import path_kind
 from cnncalc.spec import Spec, load_path, load_text
 
 
@@ -42,7 +43,7 @@ class Report:
 def load(target: str | Path) -> Spec:
     """Load a spec from a file path, or a built-in architecture by name (``vgg16``)."""
     path = Path(target)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    if path.suffix in (".yaml", ".yml") or path_kind(path) is not None:
         return load_path(path)
     found = builtin_path(str(target))
     if found is not None:

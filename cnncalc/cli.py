@@ -22,7 +22,7 @@ from cnncalc.errors import Diagnostic, Severity, Span, SpecError, error
 from cnncalc.expand import MAX_LAYERS
 from cnncalc.metrics import Dtype
 from cnncalc.shapes import Shape, parse_volume
-from cnncalc.source import MAX_BYTES, read_text
+from cnncalc.source import MAX_BYTES, path_kind, read_text
 
 
 class ShowFormat(str, Enum):
@@ -180,7 +180,7 @@ def _spec_files(paths: tuple[str, ...]) -> Iterator[str]:
     """Each path as given ('-' and files), directories walked for *.yaml and *.yml in sorted order.
     Symbolic links to directories are not followed, so a link loop cannot trap the walk."""
     for path in paths:
-        if path != "-" and Path(path).is_dir():
+        if path != "-" and path_kind(path) == "dir":
             found = [str(p) for p in sorted(_walk(Path(path)))]
             if not found:
                 yield f"{path}{os.sep}"  # reported as an empty directory
@@ -196,7 +196,7 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 def _check_one(path: str, max_layers: int = MAX_LAYERS) -> tuple[Report | None, tuple[Diagnostic, ...]]:
-    if path.endswith(os.sep) and Path(path).is_dir():
+    if path.endswith(os.sep) and path_kind(path) == "dir":
         return None, (error("E001", "directory holds no *.yaml or *.yml spec", Span(path.rstrip(os.sep), 1, 1), "point at spec files or a folder of them"),)
     try:
         report = analyze(_load(path), max_layers=max_layers)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from cnncalc.source import path_kind
+
 _HERE = Path(__file__).resolve().parent
 
 
@@ -28,4 +30,4 @@ def builtin_path(name: str) -> Path | None:
     """The spec file of built-in ``name`` (case-insensitive, ``-`` and ``_`` alike), if any."""
     wanted = name.lower().replace("-", "_")
     path = directory() / f"{wanted}.yaml"
-    return path if path.is_file() else None
+    return path if path_kind(path) == "file" else None

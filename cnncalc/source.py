@@ -87,6 +87,17 @@ def describe(node: Node) -> str:
     return f"the string '{node.raw}'"
 
 
+def path_kind(path: str | Path) -> str | None:
+    """``"dir"``, ``"file"`` (regular) or ``"other"`` for what ``path`` names, links followed;
+    ``None`` when nothing can be found there. Never raises, unlike ``Path.is_file()`` on a name
+    too long for the system or one with a NUL byte, which a spec's ``extends`` may hold."""
+    try:
+        mode = Path(path).stat().st_mode
+    except (OSError, ValueError):
+        return None
+    return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
+
+
 def read_bytes(path: str) -> bytes:
     """The first ``MAX_BYTES + 1`` bytes of the regular file at ``path``, or :class:`SpecError` E001.
 

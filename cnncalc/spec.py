@@ -12,7 +12,7 @@ from pathlib import Path
 from cnncalc.errors import MAX_PROBLEMS, Diagnostic, Span, SpecError, did_you_mean, error, gave_up
 from cnncalc.expr import Number
 from cnncalc.shapes import Rounding, Shape, parse_volume
-from cnncalc.source import Map, Node, Scalar, Seq, describe, parse, read_bytes, read_text
+from cnncalc.source import Map, Node, Scalar, Seq, describe, parse, path_kind, read_bytes, read_text
 from cnncalc.values import ValueProblem, integer, number, rounding
 
 TOP_KEYS = ("name", "title", "source", "description", "extends", "input", "rounding", "params", "blocks", "layers")
@@ -78,7 +78,7 @@ def _base_path(name: str, file: str) -> Path | None:
 
     here = Path(file).parent if file not in ("-", "<stdin>", "<string>") else Path.cwd()
     for candidate in (here / name, here / f"{name}.yaml"):
-        if candidate.is_file():
+        if path_kind(candidate) == "file":
             return candidate
     return builtin_path(name)
 

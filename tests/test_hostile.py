@@ -259,3 +259,10 @@ def test_each_standard_input_shows_its_own_lines() -> None:
     check("-", stdin="input: 8x8x3\nlayers: [reluu]\n")
     result, _ = check("-", stdin="input: 8x8x3\nlayers:\n  - relu\n  - convv\n")
     assert "4 |   - convv" in result.stdout
+
+
+def test_a_path_too_long_for_the_system() -> None:
+    result, _ = check("--format", "json", "x" * 300)
+    d = first_diagnostic(result)
+    assert (d["code"], d["line"], d["col"]) == ("E001", 1, 1)
+    assert "neither a spec file nor a built-in" in str(d["message"])
