@@ -169,6 +169,9 @@ def parse(path: str, text: str) -> Node:
         raise SpecError([error("E007", "YAML nesting is too deep", Span(path, 1, 1), f"nest at most {MAX_DEPTH} levels")]) from None
     if root is None:
         raise SpecError([error("E004", "the file is empty", Span(path, 1, 1), "a spec is a mapping with at least 'input' and 'layers'")])
+    if isinstance(root, yaml.ScalarNode) and root.tag == _TAG + "null" and root.value == "" and not root.style:
+        # a lone '---': the empty value is placed after it, possibly past the last line
+        raise SpecError([error("E004", "the document is empty", Span(path, 1, 1), "a spec is a mapping with at least 'input' and 'layers'")])
     return _Walker(path).walk(root)
 
 

@@ -95,14 +95,6 @@ def test_text_lines_are_greppable() -> None:
     assert lines[-1] == "2 specs checked: 1 ok, 1 failed (1 errors, 0 warnings, 0 notes)"
 
 
-def test_the_docs_text_example_is_real_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shown = re.search(r"```text\n\$ cnncalc check my_net\.yaml\n(.*?)```", CI_DOC, re.DOTALL)
-    assert shown
-    (tmp_path / "my_net.yaml").write_text("name: my_net\ninput: 224x224x3\nlayers:\n  - conv: {filters: 96, kernel: 11, stride: 4}\n")
-    monkeypatch.chdir(tmp_path)
-    assert check("my_net.yaml").stdout == shown[1]
-
-
 def test_the_docs_actions_step_runs_check_with_annotations() -> None:
     blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", CI_DOC, re.DOTALL)]
     step = next(b for b in blocks if isinstance(b, list) and any("cnncalc check" in str(s.get("run", "")) for s in b))
