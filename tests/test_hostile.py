@@ -11,6 +11,7 @@ below at run time.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -266,3 +267,13 @@ def test_a_path_too_long_for_the_system() -> None:
     d = first_diagnostic(result)
     assert (d["code"], d["line"], d["col"]) == ("E001", 1, 1)
     assert "neither a spec file nor a built-in" in str(d["message"])
+
+
+def test_the_case_list_in_docs_is_current() -> None:
+    """docs/hostile-cases.md lists each case with the diagnostic it gets now."""
+    spec = importlib.util.spec_from_file_location("hostile_cases", HOSTILE.parent.parent / "scripts" / "hostile_cases.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.OUTPUT.read_text(encoding="utf-8") == module.table(), "stale: run python scripts/hostile_cases.py"
