@@ -34,7 +34,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fractions import Fraction
 
 from cnncalc.expand import INPUT, Graph
 from cnncalc.infer import LayerResult
@@ -58,9 +57,10 @@ class Field:
     aligned: bool = True
 
     @property
-    def start(self) -> tuple[Fraction, Fraction]:
-        """Centre of the first output position's field, ``r/2 - P`` (pixel ``i`` spans ``[i, i+1)``)."""
-        return Fraction(self.size[0] - 2 * self.padding[0], 2), Fraction(self.size[1] - 2 * self.padding[1], 2)  # one Fraction each, not three
+    def start(self) -> tuple[float, float]:
+        """Centre of the first output position's field, ``r/2 - P`` (pixel ``i`` spans ``[i, i+1)``).
+        A half of an integer, so exact in a float (a Fraction would cost ten times as much a row)."""
+        return (self.size[0] - 2 * self.padding[0]) / 2, (self.size[1] - 2 * self.padding[1]) / 2
 
     def through(self, window: Window, via: str) -> Field:
         """The field after ``window`` (the recurrence above, each axis apart)."""

@@ -42,7 +42,7 @@ def rf_dict(rf: Field | None) -> dict[str, Any] | None:
     return {
         "size": list(rf.size),
         "jump": list(rf.jump),
-        "start": [float(x) for x in rf.start],  # halves of integers: exact in a float
+        "start": list(rf.start),  # halves of integers: exact in a float
         "padding": list(rf.padding),
         "via": rf.via or None,
         "aligned": rf.aligned,

@@ -4,7 +4,6 @@ formatting. No rendering library here, so the JSON and CSV paths stay light."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 from cnncalc.api import Report
 from cnncalc.infer import LayerResult
@@ -117,8 +116,8 @@ def rf_text(rf: Field | None) -> tuple[str, str, str]:
     return _pair(rf.size), _pair(rf.jump), _pair(rf.start)
 
 
-def _pair(values: tuple[int, int] | tuple[Fraction, Fraction]) -> str:
-    texts = [str(v) if isinstance(v, int) or v.denominator == 1 else str(float(v)) for v in values]  # starts are halves: exact
+def _pair(values: tuple[int, int] | tuple[float, float]) -> str:
+    texts = [str(int(v)) if v == int(v) else str(v) for v in values]  # starts are halves: exact, shown as 16 or 16.5
     return texts[0] if texts[0] == texts[1] else "x".join(texts)
 
 
