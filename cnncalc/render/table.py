@@ -28,6 +28,10 @@ def console(file: TextIO | None = None) -> Console:
     return Console(file=stream, width=width, no_color="NO_COLOR" in os.environ or not terminal, highlight=False, soft_wrap=not terminal)
 
 
+#: Lines of the multi-line cells in :func:`layer_table`.
+CELL_LINES = 256
+
+
 def layer_table(report: Report, depth: int | None = None, rf: bool = False) -> Table:
     """The per-layer table; ``rf`` adds the receptive-field columns (size, jump, start)."""
     spec = report.spec
@@ -48,11 +52,13 @@ def layer_table(report: Report, depth: int | None = None, rf: bool = False) -> T
     for row in rows(report, depth):
         field = rf_text(row.rf) if rf else ()
         cells.append([row.name, row.type, row.hyper, row.output, *field, count(row.activations), count(row.weights), count(row.biases), count(row.macs)])
-    # One table row whose cells hold a column's lines each: rich lays out, measures and pads every
+    # Table rows whose cells hold a column's lines each: rich lays out, measures and pads every
     # cell apart (~50 microseconds each, 80 ms for ResNet-50's 1,400 cells), while a multi-line
     # cell costs about one line's worth. The box draws no line between rows, so the output is the
-    # same; rows stay one line each, as every cell is one line and columns do not wrap.
-    table.add_row(*(Text("\n".join(column)) for column in zip(*cells, strict=True)))
+    # same; rows stay one line each, as every cell is one line and columns do not wrap. A cell of
+    # at most CELL_LINES lines, as rich splits a cell's text line by line in quadratic time.
+    for start in range(0, len(cells), CELL_LINES):
+        table.add_row(*(Text("\n".join(column)) for column in zip(*cells[start : start + CELL_LINES], strict=True)))
     return table
 
 
