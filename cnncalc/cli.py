@@ -222,18 +222,29 @@ def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int) -> No
     """Validate spec files and folders of specs; exit 0 when all are sound, 1 otherwise
     (with --strict also on warnings and accepted rounding), 2 on a usage error."""
     form = CheckFormat(fmt)
-    results = [(path, *_check_one(path, max_layers)) for path in _spec_files(paths)]
-    every = [d for _, _, diagnostics in results for d in diagnostics]
+    # Each spec is reported as soon as it is checked and its Report dropped: over thousands of
+    # specs, keeping every report until the summary cost memory and garbage-collector passes.
+    every: list[Diagnostic] = []
+    entries: list[dict[str, Any]] = []
+    checked = failed = 0
+    for path in _spec_files(paths):
+        report, diagnostics = _check_one(path, max_layers)
+        checked += 1
+        every.extend(diagnostics)
+        bad = exit_code(diagnostics, strict)
+        failed += bad
+        if form is CheckFormat.JSON:
+            entries.append(_check_entry(path, report, diagnostics, bad))
+            continue
+        if form is CheckFormat.TEXT:
+            click.echo(_check_line(path, report, diagnostics, bad))
+        _echo_diagnostics(diagnostics, form, err=False)
     code = exit_code(every, strict)
     if form is CheckFormat.JSON:
-        click.echo(json.dumps(_check_json(results, strict, code), indent=2))
+        summary = {"version": CHECK_JSON_VERSION, "strict": strict, "exit_code": code, "specs": entries, "summary": _tally(every)}
+        click.echo(json.dumps(summary, indent=2))
     else:
-        for path, report, diagnostics in results:
-            failed = exit_code(diagnostics, strict)
-            if form is CheckFormat.TEXT:
-                click.echo(_check_line(path, report, diagnostics, failed))
-            _echo_diagnostics(diagnostics, form, err=False)
-        click.echo(_check_summary(results, every, strict))  # in GitHub's log too: why the job failed
+        click.echo(_check_summary(checked, failed, every))  # in GitHub's log too: why the job failed
     sys.exit(code)
 
 
@@ -256,11 +267,10 @@ def _check_line(path: str, report: Report | None, diagnostics: tuple[Diagnostic,
     return f"ok   {label}: {report.spec.name}, {report.input} -> {report.layers[-1].output}, {count(t.params)} params, {human(t.macs)}MACs{notes}"
 
 
-def _check_summary(results: list[tuple[str, Report | None, tuple[Diagnostic, ...]]], every: list[Diagnostic], strict: bool) -> str:
-    failed = sum(1 for _, _, d in results if exit_code(d, strict))
+def _check_summary(checked: int, failed: int, every: list[Diagnostic]) -> str:
     tally = _tally(every)
     counts = f"{tally['error']} errors, {tally['warning']} warnings, {tally['note']} notes"
-    return f"{len(results)} spec{'s' if len(results) != 1 else ''} checked: {len(results) - failed} ok, {failed} failed ({counts})"
+    return f"{checked} spec{'s' if checked != 1 else ''} checked: {checked - failed} ok, {failed} failed ({counts})"
 
 
 #: Version of ``check --format json`` (docs/check-json.schema.json): bumped when a key is removed or
@@ -268,20 +278,14 @@ def _check_summary(results: list[tuple[str, Report | None, tuple[Diagnostic, ...
 CHECK_JSON_VERSION = 1
 
 
-def _check_json(results: list[tuple[str, Report | None, tuple[Diagnostic, ...]]], strict: bool, code: int) -> dict[str, Any]:
+def _check_entry(path: str, report: Report | None, diagnostics: tuple[Diagnostic, ...], failed: int) -> dict[str, Any]:
+    """One spec's entry in ``check --format json``."""
     from cnncalc.render.diagnostics import diagnostic_dict
 
-    specs = []
-    for path, report, diagnostics in results:
-        entry: dict[str, Any] = {
-            "file": path.rstrip(os.sep),
-            "ok": not exit_code(diagnostics, strict),
-            "diagnostics": [diagnostic_dict(d) for d in diagnostics],
-        }
-        if report is not None:
-            entry |= {"name": report.spec.name, "input": str(report.input), "params": report.totals.params, "macs": report.totals.macs}
-        specs.append(entry)
-    return {"version": CHECK_JSON_VERSION, "strict": strict, "exit_code": code, "specs": specs, "summary": _tally(d for _, _, ds in results for d in ds)}
+    entry: dict[str, Any] = {"file": path.rstrip(os.sep), "ok": not failed, "diagnostics": [diagnostic_dict(d) for d in diagnostics]}
+    if report is not None:
+        entry |= {"name": report.spec.name, "input": str(report.input), "params": report.totals.params, "macs": report.totals.macs}
+    return entry
 
 
 @cli.command(
