@@ -17,7 +17,7 @@ import contextlib
 from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from cnncalc.errors import MAX_PROBLEMS, Diagnostic, Severity, Span, SpecError, did_you_mean, gave_up
 from cnncalc.expr import Number
@@ -86,6 +86,19 @@ class _Scope:
         return f"{prefix}{count}"
 
 
+class _Item(NamedTuple):
+    """What a layer item says, whatever scope it is expanded in: read once per item node, as blocks
+    and ``repeat`` expand the same items many times."""
+
+    key: Scalar
+    layer_type: type[Layer] | None
+    block: Block | None
+    fields: Map
+    meta: dict[str, Node]
+    #: Every key of ``fields`` is one the layer type or block accepts.
+    known: bool
+
+
 def expand(spec: Spec, max_layers: int = MAX_LAYERS) -> Graph:
     """Expand ``spec`` into a :class:`Graph`; raises :class:`SpecError` with every problem found."""
     return _Expander(spec, max_layers).run()
@@ -105,7 +118,9 @@ class _Expander:
         #: Layers built, by (type, the item's field nodes, block arguments): what ``build`` reads.
         #: Blocks instantiated alike and repeated items reuse one frozen layer instead of evaluating
         #: the same expressions again (every layer of a 100,000-layer spec made by ``repeat``).
-        self.built: dict[tuple[type[Layer], tuple[tuple[str, int], ...], tuple[tuple[str, Number], ...]], Layer] = {}
+        self.built: dict[tuple[int, tuple[tuple[str, Number], ...]], Layer] = {}
+        #: Items read so far, by the id of their node (the spec's own, alive as long as it is).
+        self.read: dict[int, _Item] = {}
 
     def run(self) -> Graph:
         top = _Scope(prefix="", env=dict(self.spec.params), names={"input": INPUT})
@@ -166,37 +181,13 @@ class _Expander:
 
     def item(self, node: Node, current: int, scope: _Scope) -> int:
         self.tick(node, scope)
-        if isinstance(node, Scalar) and isinstance(node.value, str) and not node.quoted:
-            kind, body, key = node.value, None, node
-        elif isinstance(node, Map) and len(node.entries) == 1:
-            kind, body = next(iter(node.entries.items()))
-            key = Scalar(kind, kind, False, node.keys[kind])
-        elif isinstance(node, Map) and node.entries:
-            keys = list(node.entries)
-            self.report(
-                "E103",
-                f"a layer is one key, its type, but this item has {len(keys)}: {', '.join(keys)}",
-                node,
-                scope,
-                f"indent the fields under the type: '- {keys[0]}: {{...}}'",
-            )
-            return current
-        else:
-            self.report(
-                "E103", f"a layer must be a type name or a mapping, not {describe(node)}", node, scope, "e.g. '- relu' or '- conv: {filters: 64, kernel: 3}'"
-            )
-            return current
-        kind = ALIASES.get(kind, kind)
-        layer_type = LAYERS.get(kind)
-        block = self.spec.blocks.get(kind)
-        if layer_type is None and block is None:
-            choices = [*sorted([*LAYERS, *ALIASES]), *self.spec.blocks]
-            self.report("E102", f"unknown layer type or block '{kind}'", key, scope, did_you_mean(kind, choices))
-            return current
-        fields = self.fields_of(layer_type, body, key, scope)
-        if fields is None:
-            return current
-        meta = {k: v for k, v in fields.entries.items() if k in META_KEYS}
+        item = self.read.get(id(node))
+        if item is None:
+            item = self.read_item(node, scope)
+            if item is None:
+                return current
+            self.read[id(node)] = item
+        layer_type, block, meta = item.layer_type, item.block, item.meta
         if (when := meta.get("when")) is not None and not self.truth(when, scope):
             return current
         repeat = 1
@@ -211,13 +202,6 @@ class _Expander:
                     f"repeat {repeat:,} is above the layer limit of {self.max_layers:,}", count, scope, "raise the limit with --max-layers if you mean it"
                 )
         name_node = meta.get("name")
-        if name_node is not None and not (isinstance(name_node, Scalar) and isinstance(name_node.value, str) and name_node.value):
-            self.report("E103", f"'name' must be text, not {describe(name_node)}", name_node, scope, "e.g. name: conv1")
-            return current
-        refs = [ref for k in ("input", "inputs") if (given := meta.get(k)) is not None for ref in (given.items if isinstance(given, Seq) else (given,))]
-        if isinstance(name_node, Scalar) and (loop := next((r for r in refs if isinstance(r, Scalar) and r.value == name_node.value), None)):
-            self.report("E202", f"'{name_node.value}' takes its own output as input: a cycle", loop, scope, "a layer may only take inputs from layers above it")
-            return current
         before = len(self.problems) + len(self.unresolved)
         for index in range(repeat):
             if index:
@@ -228,10 +212,62 @@ class _Expander:
             if isinstance(name_node, Scalar):
                 name = str(name_node.value) if repeat == 1 else f"{name_node.value}.{index + 1}"
             if layer_type is not None:
-                current = self.layer(layer_type, fields, key, current, scope, name)
+                current = self.layer(item, node, current, scope, name)
             elif block is not None:
-                current = self.block(block, fields, key, current, scope, name)
+                current = self.block(block, item, current, scope, name)
         return current
+
+    def read_item(self, node: Node, scope: _Scope) -> _Item | None:
+        """The item's type or block, fields and meta keys; ``None`` after reporting why it is not an item."""
+        if isinstance(node, Scalar) and isinstance(node.value, str) and not node.quoted:
+            kind, body, key = node.value, None, node
+        elif isinstance(node, Map) and len(node.entries) == 1:
+            kind, body = next(iter(node.entries.items()))
+            key = Scalar(kind, kind, False, node.keys[kind])
+        elif isinstance(node, Map) and node.entries:
+            keys = list(node.entries)
+            self.report(
+                "E103",
+                f"a layer is one key, its type, but this item has {len(keys)}: {', '.join(keys)}",
+                node,
+                scope,
+                f"indent the fields under the type: '- {keys[0]}: {{...}}'",
+            )
+            return None
+        else:
+            self.report(
+                "E103", f"a layer must be a type name or a mapping, not {describe(node)}", node, scope, "e.g. '- relu' or '- conv: {filters: 64, kernel: 3}'"
+            )
+            return None
+        kind = ALIASES.get(kind, kind)
+        layer_type = LAYERS.get(kind)
+        block = self.spec.blocks.get(kind)
+        if layer_type is None and block is None:
+            choices = [*sorted([*LAYERS, *ALIASES]), *self.spec.blocks]
+            self.report("E102", f"unknown layer type or block '{kind}'", key, scope, did_you_mean(kind, choices))
+            return None
+        fields = self.fields_of(layer_type, body, key, scope)
+        if fields is None:
+            return None
+        meta = {k: v for k, v in fields.entries.items() if k in META_KEYS}
+        name_node = meta.get("name")
+        if name_node is not None and not (isinstance(name_node, Scalar) and isinstance(name_node.value, str) and name_node.value):
+            self.report("E103", f"'name' must be text, not {describe(name_node)}", name_node, scope, "e.g. name: conv1")
+            return None
+        refs = [ref for k in ("input", "inputs") if (given := meta.get(k)) is not None for ref in (given.items if isinstance(given, Seq) else (given,))]
+        if isinstance(name_node, Scalar) and (loop := next((r for r in refs if isinstance(r, Scalar) and r.value == name_node.value), None)):
+            self.report("E202", f"'{name_node.value}' takes its own output as input: a cycle", loop, scope, "a layer may only take inputs from layers above it")
+            return None
+        allowed = self.allowed_keys(layer_type, block)
+        return _Item(key, layer_type, block, fields, meta, all(k in allowed for k in fields.keys))
+
+    @staticmethod
+    def allowed_keys(layer_type: type[Layer] | None, block: Block | None) -> list[str]:
+        """The keys an item of ``layer_type`` (or, without one, of ``block``) may have."""
+        if layer_type is None:
+            return [*(block.args if block else ()), "name", "repeat", "when", "input", "inputs"]
+        merge = layer_type.arity is None
+        return [*schema(layer_type), "name", "repeat", "when", "input", *(("inputs", "branches") if merge else ())]
 
     def fields_of(self, layer_type: type[Layer] | None, body: Node | None, key: Scalar, scope: _Scope) -> Map | None:
         """The item's keys as a mapping, the scalar and list forms turned into their main field."""
@@ -291,10 +327,12 @@ class _Expander:
                 ok = False
         return ok
 
-    def layer(self, layer_type: type[Layer], fields: Map, key: Scalar, current: int, scope: _Scope, name: str | None) -> int:
+    def layer(self, item: _Item, node: Node, current: int, scope: _Scope, name: str | None) -> int:
+        key, layer_type, _, fields, _, known = item
+        assert layer_type is not None
         merge = layer_type.arity is None
-        meta = ["name", "repeat", "when", "input", *(("inputs", "branches") if merge else ())]
-        known = self.check_keys(fields, [*schema(layer_type), *meta], f"'{layer_type.kind}'", scope)
+        if not known:
+            self.check_keys(fields, self.allowed_keys(layer_type, None), f"'{layer_type.kind}'", scope)
         start = self.start(fields, current, scope)
         if start is None:
             return current
@@ -311,11 +349,10 @@ class _Expander:
                         "give 'branches' (lists of layers; [] is the identity) and/or 'inputs' (names of earlier layers)",
                     )
                 return current
-        # The nodes are the spec's own (alive as long as it is), so their ids name them.
-        memo = (layer_type, tuple((k, id(v)) for k, v in fields.entries.items()), scope.args)
+        memo = (id(node), scope.args)
         layer = self.built.get(memo)
         if layer is None:
-            layer, problems = build(layer_type, fields, scope.env, frozenset(meta), key)
+            layer, problems = build(layer_type, fields, scope.env, frozenset(META_KEYS), key)
             for problem in problems:
                 self.report_problem(problem, scope)
             if layer is not None:
@@ -369,9 +406,10 @@ class _Expander:
         self.full_names[full] = index
         return index
 
-    def block(self, block: Block, fields: Map, key: Scalar, current: int, scope: _Scope, name: str | None) -> int:
-        declared = list(block.args)
-        if not self.check_keys(fields, [*declared, "name", "repeat", "when", "input", "inputs"], f"block '{block.name}'", scope):
+    def block(self, block: Block, item: _Item, current: int, scope: _Scope, name: str | None) -> int:
+        key, fields = item.key, item.fields
+        if not item.known:
+            self.check_keys(fields, self.allowed_keys(None, block), f"block '{block.name}'", scope)
             return current
         if block.name in scope.blocks:
             self.report(
