@@ -64,7 +64,6 @@ CODES: dict[str, str] = {
     "E302": "kernel larger than the padded input",
     "E303": "groups do not divide the channels",
     "E304": "merge of incompatible shapes",
-    "E305": "layer applied to an empty volume",
     "E306": "layer needs a different input volume",
     # notes
     "N301": "window does not fit; rounded by the declared rule",
