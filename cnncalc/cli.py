@@ -18,11 +18,12 @@ from typing import Any
 import click
 
 from cnncalc.api import Report, analyze, load, loads
-from cnncalc.errors import Diagnostic, Severity, Span, SpecError, error
+from cnncalc.errors import Diagnostic, ParamError, Severity, Span, SpecError, error
 from cnncalc.expand import MAX_LAYERS
 from cnncalc.metrics import Dtype
 from cnncalc.shapes import Shape, parse_volume
 from cnncalc.source import MAX_BYTES, path_kind, read_text
+from cnncalc.spec import with_params
 
 
 class ShowFormat(str, Enum):
@@ -63,6 +64,20 @@ class VolumeType(click.ParamType):  # type: ignore[type-arg]
 MAX_SHOWN = 100
 
 
+class ParamSetting(click.ParamType):  # type: ignore[type-arg]
+    """``NAME=VALUE``: a param of the spec and a number or expression."""
+
+    name = "NAME=VALUE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, str]:
+        if isinstance(value, tuple):
+            return value
+        name, sep, text = str(value).partition("=")
+        if not sep or not name.strip() or not text.strip():
+            self.fail(f"'{value}' is not NAME=VALUE, e.g. v1=1 or width=1.2", param, ctx)
+        return name.strip(), text.strip()
+
+
 def _echo_diagnostics(diagnostics: Iterable[Diagnostic], fmt: CheckFormat, err: bool) -> None:
     from cnncalc.render.diagnostics import diagnostic_github, diagnostic_text
 
@@ -98,6 +113,7 @@ Examples:
   cnncalc show alexnet --input 224x224x3      # the 224 vs 227 puzzle
   cnncalc show my_net.yaml --batch 32 --dtype float16
   cnncalc show resnet50 --depth 1             # one row per stage
+  cnncalc show resnet50 --set v1=1            # a param changed: the paper's v1 stride
   cnncalc show vgg16 --format json | jq .totals
 """
 
@@ -127,10 +143,18 @@ def cli() -> None:
 )
 @click.option("--max-layers", type=click.IntRange(min=1), default=MAX_LAYERS, show_default=True, help="Refuse specs that expand to more layers.")
 @click.option("--rf", is_flag=True, help="Receptive-field columns (size, jump, start) in the table and Markdown; JSON and CSV always have them.")
-def show(target: str, volume: Shape | None, batch: int, dtype: str, fmt: str, depth: int | None, max_layers: int, rf: bool) -> None:
+@click.option("--set", "overrides", multiple=True, type=ParamSetting(), help="Set a param of the spec, e.g. --set v1=1 (repeatable).")
+def show(
+    target: str, volume: Shape | None, batch: int, dtype: str, fmt: str, depth: int | None, max_layers: int, rf: bool, overrides: tuple[tuple[str, str], ...]
+) -> None:
     """Per-layer table and totals of a built-in architecture NAME or a spec file PATH ('-' for stdin)."""
     try:
-        report = analyze(_load(target), input=volume, batch=batch, dtype=Dtype(dtype), max_layers=max_layers)
+        spec = _load(target)
+        if overrides:
+            spec = with_params(spec, dict(overrides))
+        report = analyze(spec, input=volume, batch=batch, dtype=Dtype(dtype), max_layers=max_layers)
+    except ParamError as exc:
+        raise click.UsageError(str(exc)) from None
     except SpecError as exc:
         _echo_diagnostics(exc.diagnostics, CheckFormat.TEXT, err=True)
         sys.exit(1)

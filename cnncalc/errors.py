@@ -98,6 +98,10 @@ class SpecError(CnncalcError):
         super().__init__(f"{first.span}: {first.code} {first.message}" if first else "invalid spec")
 
 
+class ParamError(CnncalcError):
+    """A param override (``--set``) names no param of the spec."""
+
+
 class GeometryError(CnncalcError):
     """Raised by a layer's shape rule; ``infer.py`` attaches the layer's span."""
 

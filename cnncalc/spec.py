@@ -6,10 +6,11 @@ layer graph. Problems are collected, not raised one at a time, so one run report
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cnncalc.errors import MAX_PROBLEMS, Diagnostic, Span, SpecError, did_you_mean, error, gave_up
+from cnncalc.errors import MAX_PROBLEMS, Diagnostic, ParamError, Span, SpecError, did_you_mean, error, gave_up
 from cnncalc.expr import Number
 from cnncalc.shapes import Rounding, Shape, parse_volume
 from cnncalc.source import Map, Node, Scalar, Seq, describe, parse, path_kind, read_bytes, read_text
@@ -81,6 +82,39 @@ def _base_path(name: str, file: str) -> Path | None:
         if path_kind(candidate) == "file":
             return candidate
     return builtin_path(name)
+
+
+#: Where values given on the command line (``--set``) are reported.
+COMMAND_LINE = "<--set>"
+
+
+def with_params(spec: Spec, values: Mapping[str, str]) -> Spec:
+    """``spec`` with params set from text (``--set v1=1``): each value is a number or an expression
+    over the params before it, and the params after it are evaluated again. Raises
+    :class:`ParamError` for a name that is not a param of the spec (with a "did you mean"), :class:`SpecError` for a
+    value that does not evaluate."""
+    unknown = [name for name in values if name not in spec.param_nodes]
+    if unknown:
+        known = list(spec.param_nodes) or ["(this spec has no params)"]
+        raise ParamError(f"'{unknown[0]}' is not a param of {spec.name}: {did_you_mean(unknown[0], known)}")
+    nodes = dict(spec.param_nodes)
+    for name, text in values.items():
+        nodes[name] = Scalar(_literal(text), text, False, Span(COMMAND_LINE, 1, 1))
+    reader = _SpecReader(spec.file)
+    params = reader.params(nodes)
+    if reader.problems:
+        raise SpecError(reader.problems)
+    return replace(spec, params=params, param_nodes=nodes)
+
+
+def _literal(text: str) -> str | int | float:
+    """A command-line value as YAML would read a plain number, else the text (an expression)."""
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            continue
+    return text
 
 
 class _SpecReader:

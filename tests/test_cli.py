@@ -164,3 +164,27 @@ def test_installed_command_from_another_directory(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "138,357,544" in done.stdout
     assert "\x1b[" not in done.stdout
+
+
+def test_show_set_overrides_a_param_and_recomputes() -> None:
+    # ResNet-50 v1 (stride on the first 1x1): the paper's "3.8 GFLOPs"
+    code, out, _ = run("show", "resnet50", "--set", "v1=1", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["totals"]["macs"] == 3_857_973_248
+    # EfficientNet-B0 scaled by B2's multipliers at B2's size is B2 (derived params re-evaluated)
+    _, out, _ = run("show", "efficientnet_b0", "--set", "width=1.1", "--set", "depth=1.2", "--input", "260x260x3", "--format", "json")
+    assert json.loads(out)["totals"]["params"] == json.loads(run("show", "efficientnet_b2", "--format", "json")[1])["totals"]["params"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "code", "words"),
+    [
+        ("vv1=1", 2, "did you mean 'v1'?"),
+        ("v1", 2, "is not NAME=VALUE"),
+        ("v1=foo", 1, "E107"),
+    ],
+)
+def test_show_set_refusals(setting: str, code: int, words: str) -> None:
+    result = run("show", "resnet50", "--set", setting)
+    assert result[0] == code
+    assert words in result[2]
