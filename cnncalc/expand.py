@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, NoReturn
 
 from cnncalc.errors import MAX_PROBLEMS, Diagnostic, Severity, Span, SpecError, did_you_mean, gave_up
-from cnncalc.expr import Number
+from cnncalc.expr import Value
 from cnncalc.layers import ALIASES, LAYERS, Layer
 from cnncalc.source import Map, Node, Scalar, Seq, describe
 from cnncalc.spec import Block, Spec, problem_to_diagnostic
-from cnncalc.values import ValueProblem, build, integer, number, schema
+from cnncalc.values import ValueProblem, build, integer, number, schema, value
 
 META_KEYS = ("name", "repeat", "when", "input", "inputs", "branches")
 #: Index standing for the network input in :attr:`GraphNode.inputs`.
@@ -71,14 +71,14 @@ class _Stop(Exception):
 @dataclass(slots=True)
 class _Scope:
     prefix: str
-    env: Mapping[str, Number]
+    env: Mapping[str, Value]
     names: dict[str, int]
     sites: tuple[Span, ...] = ()
     path: tuple[tuple[str, str], ...] = ()
     blocks: tuple[str, ...] = ()
     counters: dict[str, int] = field(default_factory=dict)
     #: The block arguments bound here: all of ``env`` that is not the spec's constant params.
-    args: tuple[tuple[str, Number], ...] = ()
+    args: tuple[tuple[str, Value], ...] = ()
 
     def auto_name(self, prefix: str) -> str:
         count = self.counters.get(prefix, 0) + 1
@@ -118,7 +118,7 @@ class _Expander:
         #: Layers built, by (type, the item's field nodes, block arguments): what ``build`` reads.
         #: Blocks instantiated alike and repeated items reuse one frozen layer instead of evaluating
         #: the same expressions again (every layer of a 100,000-layer spec made by ``repeat``).
-        self.built: dict[tuple[int, tuple[tuple[str, Number], ...]], Layer] = {}
+        self.built: dict[tuple[int, tuple[tuple[str, Value], ...]], Layer] = {}
         #: Items read so far, by the id of their node (the spec's own, alive as long as it is).
         self.read: dict[int, _Item] = {}
 
@@ -422,7 +422,7 @@ class _Expander:
             return current
         if len(scope.blocks) >= MAX_BLOCK_DEPTH:
             self.stop(f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels", key, scope, "flatten the blocks")
-        args: dict[str, Number] = {}
+        args: dict[str, Value] = {}
         env = ChainMap(args, self.spec.params)  # not a copy: params may be many, instances too
         for arg, default in block.args.items():
             node = fields.get(arg)
@@ -433,7 +433,7 @@ class _Expander:
                 args[arg] = default
                 continue
             try:
-                args[arg] = int(node.value) if isinstance(node, Scalar) and isinstance(node.value, bool) else number(node, scope.env, f"argument '{arg}'")
+                args[arg] = int(node.value) if isinstance(node, Scalar) and isinstance(node.value, bool) else value(node, scope.env, f"argument '{arg}'")
             except ValueProblem as problem:
                 self.report_problem(problem, scope)
                 return current

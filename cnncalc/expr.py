@@ -17,6 +17,9 @@ from typing import Union
 from cnncalc.errors import did_you_mean
 
 Number = int | float
+#: What a name may stand for: a number, or a pair ``(h, w)`` (a block argument such as a kernel
+#: ``[1, 7]``). Arithmetic on a pair works element-wise (``kernel // 2`` is ``(0, 3)``).
+Value = Number | tuple[Number, Number]
 #: A parsed expression: a number, a name, or an operator applied to sub-trees.
 Tree = Union[int, float, str, tuple[str, tuple["Tree", ...]]]  # noqa: UP007 - recursive alias needs Union
 
@@ -91,7 +94,7 @@ def _depth(tree: Tree) -> int:
     return deepest
 
 
-def evaluate(text: str, env: Mapping[str, Number]) -> Number:
+def evaluate(text: str, env: Mapping[str, Value]) -> Value:
     """Evaluate ``text`` with the variables in ``env``."""
     return _eval(parse(text), env)
 
@@ -277,7 +280,22 @@ def _binary(op: str, a: Number, b: Number) -> Number:
     return _check(result)
 
 
-def _eval(tree: Tree, env: Mapping[str, Number]) -> Number:
+def _number(value: Value, where: str) -> Number:
+    if isinstance(value, tuple):
+        raise ExprError("E103", f"a pair {list(value)} cannot be {where}", "use a number here; arithmetic on a pair works element-wise")
+    return value
+
+
+def _elementwise(apply: Callable[..., Number], values: list[Value]) -> Value:
+    """``apply`` to numbers, or element by element when a value is a pair (numbers broadcast)."""
+    if not any(isinstance(v, tuple) for v in values):
+        return apply(*values)
+    first = apply(*(v[0] if isinstance(v, tuple) else v for v in values))
+    second = apply(*(v[1] if isinstance(v, tuple) else v for v in values))
+    return (first, second)
+
+
+def _eval(tree: Tree, env: Mapping[str, Value]) -> Value:
     if isinstance(tree, int | float):
         return tree
     if isinstance(tree, str):
@@ -287,21 +305,23 @@ def _eval(tree: Tree, env: Mapping[str, Number]) -> Number:
     op, args = tree
     if op == "if":
         condition, then, otherwise = args
-        return _eval(then, env) if _eval(condition, env) else _eval(otherwise, env)
+        return _eval(then, env) if _number(_eval(condition, env), "a condition") else _eval(otherwise, env)
     if op == "and":
-        return _eval(args[1], env) if _eval(args[0], env) else 0
+        return _eval(args[1], env) if _number(_eval(args[0], env), "a condition") else 0
     if op == "or":
         first = _eval(args[0], env)
-        return first if first else _eval(args[1], env)
+        return first if _number(first, "a condition") else _eval(args[1], env)
     values = [_eval(arg, env) for arg in args]
     if op == "neg":
-        return -values[0]
+        return _elementwise(lambda a: -a, values)
     if op == "not":
-        return int(not values[0])
+        return int(not _number(values[0], "a condition"))
     if op.startswith("call:"):
         name = op[5:]
         try:
-            return _check(FUNCTIONS[name](*values))
+            return _elementwise(lambda *xs: _check(FUNCTIONS[name](*xs)), values)
         except (TypeError, ValueError, ArithmeticError) as exc:  # e.g. make_divisible(8, 0.5): a divisor that truncates to 0
             raise ExprError("E106", f"bad arguments to {name}(): {exc}", "check the function's arguments") from None
-    return _binary(op, values[0], values[1])
+    if op in ("==", "!=", "<", "<=", ">", ">="):
+        return _binary(op, _number(values[0], "compared"), _number(values[1], "compared"))
+    return _elementwise(lambda a, b: _binary(op, a, b), values)

@@ -121,7 +121,14 @@ def spec_schema() -> dict[str, Any]:
         "count": _count(1),
         "offset": _count(0),
         "number": {"anyOf": [{"type": "number"}, {"$ref": "#/$defs/expression"}]},
-        "value": {"anyOf": [{"type": "number"}, {"type": "boolean"}, {"$ref": "#/$defs/expression"}]},
+        "value": {
+            "anyOf": [
+                {"type": "number"},
+                {"type": "boolean"},
+                {"$ref": "#/$defs/expression"},
+                {"type": "array", "items": {"$ref": "#/$defs/number"}, "minItems": 2, "maxItems": 2, "description": "a pair [h, w]"},
+            ]
+        },
         "pair": {"anyOf": [{"$ref": "#/$defs/count"}, {"type": "array", "items": {"$ref": "#/$defs/count"}, "minItems": 2, "maxItems": 2}]},
         "padding": {
             "anyOf": [

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cnncalc.errors import MAX_PROBLEMS, Diagnostic, ParamError, Span, SpecError, did_you_mean, error, gave_up
-from cnncalc.expr import Number
+from cnncalc.expr import Value
 from cnncalc.shapes import Rounding, Shape, parse_volume
 from cnncalc.source import Map, Node, Scalar, Seq, describe, parse, path_kind, read_bytes, read_text
-from cnncalc.values import ValueProblem, integer, number, rounding
+from cnncalc.values import ValueProblem, integer, rounding
+from cnncalc.values import value as parse_value
 
 TOP_KEYS = ("name", "title", "source", "description", "extends", "input", "rounding", "params", "blocks", "layers")
 #: Longest chain of ``extends``.
@@ -27,7 +28,7 @@ class Block:
     """A reusable group of layers with named arguments (``None`` default = required)."""
 
     name: str
-    args: dict[str, Number | None]
+    args: dict[str, Value | None]
     inputs: tuple[str, ...]
     layers: Seq
     span: Span = field(compare=False)
@@ -43,7 +44,7 @@ class Spec:
     description: str
     input: Shape
     rounding: Rounding
-    params: dict[str, Number]
+    params: dict[str, Value]
     #: The params as written, so a spec that extends this one can override one and recompute the rest.
     param_nodes: dict[str, Node] = field(compare=False)
     blocks: dict[str, Block]
@@ -256,14 +257,14 @@ class _SpecReader:
             return {}
         return dict(node.entries)
 
-    def params(self, nodes: dict[str, Node]) -> dict[str, Number]:
+    def params(self, nodes: dict[str, Node]) -> dict[str, Value]:
         """Evaluate params in order; each may use the ones before it."""
-        env: dict[str, Number] = {}
+        env: dict[str, Value] = {}
         for key, value in nodes.items():
             if self.full():
                 break
             try:
-                env[key] = int(value.value) if isinstance(value, Scalar) and isinstance(value.value, bool) else number(value, env, f"param '{key}'")
+                env[key] = int(value.value) if isinstance(value, Scalar) and isinstance(value.value, bool) else parse_value(value, env, f"param '{key}'")
             except ValueProblem as problem:
                 self.problems.append(problem_to_diagnostic(problem))
         return env
@@ -300,7 +301,7 @@ class _SpecReader:
             blocks[name] = Block(name, self.block_args(name, body.get("args")), self.block_inputs(name, body.get("inputs")), layers, span)
         return blocks
 
-    def block_args(self, block: str, node: Node | None) -> dict[str, Number | None]:
+    def block_args(self, block: str, node: Node | None) -> dict[str, Value | None]:
         if node is None:
             return {}
         if not isinstance(node, Map):
@@ -313,7 +314,7 @@ class _SpecReader:
                 )
             )
             return {}
-        args: dict[str, Number | None] = {}
+        args: dict[str, Value | None] = {}
         for key, value in node.entries.items():
             if self.full():
                 break
@@ -324,7 +325,7 @@ class _SpecReader:
                 args[key] = int(value.value)
                 continue
             try:
-                args[key] = number(value, {}, f"default of '{key}'")
+                args[key] = parse_value(value, {}, f"default of '{key}'")
             except ValueProblem as problem:
                 self.problems.append(problem_to_diagnostic(problem))
         return args

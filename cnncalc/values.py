@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING, fields
 from typing import Any
 
-from cnncalc.expr import ExprError, Number, evaluate
+from cnncalc.expr import ExprError, Number, Value, evaluate
 from cnncalc.layers.base import Layer
 from cnncalc.shapes import PadMode, Rounding
 from cnncalc.source import Map, Node, Scalar, Seq, describe
@@ -37,31 +37,47 @@ class ValueProblem(Exception):
 _NUMERAL = re.compile(r"^\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 
 
-def number(node: Node, env: Mapping[str, Number], what: str) -> Number:
-    """A literal number or an expression; booleans, lists, words and quoted numbers (``"2"``) are refused.
+def value(node: Node, env: Mapping[str, Value], what: str) -> Value:
+    """A number, an expression, or a pair ``[h, w]`` of them (for block arguments and params).
 
-    An expression may be quoted: inside a YAML flow mapping ``{...}`` a comma would otherwise end
-    the value, as in ``{filters: "max(8, c // 4)"}``."""
+    Booleans, words and quoted numbers (``"2"``) are refused. An expression may be quoted: inside
+    a YAML flow mapping ``{...}`` a comma would otherwise end the value, as in
+    ``{filters: "max(8, c // 4)"}``."""
+    if isinstance(node, Seq) and len(node.items) == 2:
+        first, second = (number(item, env, what) for item in node.items)
+        return (first, second)
     if isinstance(node, Scalar):
-        value = node.value
-        if isinstance(value, bool) or value is None:
+        literal = node.value
+        if isinstance(literal, bool) or literal is None:
             raise ValueProblem("E103", f"{what} must be a number, not {describe(node)}", "write a number", node)
-        if isinstance(value, float) and not math.isfinite(value):
+        if isinstance(literal, float) and not math.isfinite(literal):
             raise ValueProblem("E104", f"{what} must be a finite number, not {node.raw}", "write a number", node)
-        if isinstance(value, int | float):
-            return value
-        if node.quoted and _NUMERAL.match(value):
-            raise ValueProblem("E103", f"{what} must be a number, not {describe(node)}", f"write {value} without quotes", node)
+        if isinstance(literal, int | float):
+            return literal
+        if node.quoted and _NUMERAL.match(literal):
+            raise ValueProblem("E103", f"{what} must be a number, not {describe(node)}", f"write {literal} without quotes", node)
         try:
-            return evaluate(value, env)
+            return evaluate(literal, env)
         except ExprError as exc:
             raise ValueProblem(exc.code, f"{what}: {exc.message}", exc.hint, node) from None
     raise ValueProblem("E103", f"{what} must be a number, not {describe(node)}", "write a number", node)
 
 
-def integer(node: Node, env: Mapping[str, Number], what: str, minimum: int = 1) -> int:
+def number(node: Node, env: Mapping[str, Value], what: str) -> Number:
+    """A single number (see :func:`value`); a pair is refused."""
+    found = value(node, env, what)
+    if isinstance(found, tuple):
+        hint = "this field takes one number; pairs go where [h, w] is accepted (kernel, stride, pad, dilation, size)"
+        raise ValueProblem("E103", f"{what} must be a single number, not the pair {list(found)}", hint, node)
+    return found
+
+
+def integer(node: Node, env: Mapping[str, Value], what: str, minimum: int = 1) -> int:
     """A whole number of at least ``minimum`` (expressions may give an integral float, e.g. ``64 * 1.5``)."""
-    value = number(node, env, what)
+    return _whole(number(node, env, what), node, what, minimum)
+
+
+def _whole(value: Number, node: Node, what: str, minimum: int) -> int:
     if isinstance(value, float):
         literal = isinstance(node, Scalar) and isinstance(node.value, float)
         if literal or not value.is_integer():
@@ -85,19 +101,31 @@ def _items(node: Node, what: str, counts: tuple[int, ...]) -> tuple[Node, ...]:
     return (node,)
 
 
-def pair(node: Node, env: Mapping[str, Number], what: str) -> tuple[int, int]:
+def _scalar_pair(node: Scalar, env: Mapping[str, Value], what: str, minimum: int) -> tuple[int, int]:
+    """A number or an expression that gives a pair (``kernel``, ``kernel // 2``) as ``(h, w)``."""
+    found = value(node, env, what)
+    if isinstance(found, tuple):
+        return (_whole(found[0], node, what, minimum), _whole(found[1], node, what, minimum))
+    size = _whole(found, node, what, minimum)
+    return (size, size)
+
+
+def pair(node: Node, env: Mapping[str, Value], what: str) -> tuple[int, int]:
+    if isinstance(node, Scalar):
+        return _scalar_pair(node, env, what, 1)
     items = _items(node, what, (2,))
     values = [integer(item, env, what) for item in items]
     return (values[0], values[-1])
 
 
-def padding(node: Node, env: Mapping[str, Number], what: str) -> tuple[int, int, int, int] | PadMode:
+def padding(node: Node, env: Mapping[str, Value], what: str) -> tuple[int, int, int, int] | PadMode:
     if isinstance(node, Scalar) and isinstance(node.value, str) and node.value in ("same", "valid"):
         return PadMode(node.value)
+    if isinstance(node, Scalar):
+        h, w = _scalar_pair(node, env, what, 0)
+        return (h, h, w, w)
     items = _items(node, what, (2, 4))
     values = [integer(item, env, what, minimum=0) for item in items]
-    if len(values) == 1:
-        return (values[0],) * 4
     if len(values) == 2:
         return (values[0], values[0], values[1], values[1])
     return (values[0], values[1], values[2], values[3])
@@ -108,28 +136,28 @@ def padding(node: Node, env: Mapping[str, Number], what: str) -> tuple[int, int,
 Offset = int
 
 
-def offset(node: Node, env: Mapping[str, Number], what: str) -> int:
+def offset(node: Node, env: Mapping[str, Value], what: str) -> int:
     return integer(node, env, what, minimum=0)
 
 
-def boolean(node: Node, env: Mapping[str, Number], what: str) -> bool:
+def boolean(node: Node, env: Mapping[str, Value], what: str) -> bool:
     if isinstance(node, Scalar) and isinstance(node.value, bool):
         return node.value
     raise ValueProblem("E103", f"{what} must be true or false, not {describe(node)}", "write true or false", node)
 
 
-def real(node: Node, env: Mapping[str, Number], what: str) -> float:
+def real(node: Node, env: Mapping[str, Value], what: str) -> float:
     return float(number(node, env, what))
 
 
-def rounding(node: Node, env: Mapping[str, Number], what: str) -> Rounding:
+def rounding(node: Node, env: Mapping[str, Value], what: str) -> Rounding:
     choices = [r.value for r in Rounding]
     if isinstance(node, Scalar) and node.value in choices:
         return Rounding(node.value)
     raise ValueProblem("E103", f"{what} must be one of {', '.join(choices)}, not {describe(node)}", "floor is PyTorch's rule, ceil Caffe's pooling rule", node)
 
 
-Converter = Callable[[Node, Mapping[str, Number], str], Any]
+Converter = Callable[[Node, Mapping[str, Value], str], Any]
 
 _CONVERTERS: dict[str, Converter] = {
     "int": integer,
@@ -169,7 +197,7 @@ def schema(cls: type[Layer]) -> dict[str, FieldSpec]:
     return found
 
 
-def build(cls: type[Layer], values: Map | None, env: Mapping[str, Number], skip: frozenset[str], where: Node) -> tuple[Layer | None, list[ValueProblem]]:
+def build(cls: type[Layer], values: Map | None, env: Mapping[str, Value], skip: frozenset[str], where: Node) -> tuple[Layer | None, list[ValueProblem]]:
     """Construct ``cls`` from ``values`` (keys in ``skip`` belong to the caller; ``where`` locates a
     missing field). Collects every problem rather than stopping at the first."""
     problems: list[ValueProblem] = []

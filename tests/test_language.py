@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,39 @@ def test_geometry_error_in_a_block_points_at_the_use_site() -> None:
     (problem,) = report.diagnostics
     assert (problem.code, problem.span.line) == ("E301", 7)
     assert [span.line for _, span in problem.related] == [5]
+
+
+PAIR_BLOCK = """
+input: 17x17x8
+blocks:
+  cbr:
+    args: {filters: ~, kernel: 1}
+    layers:
+      - conv: {filters: filters, kernel: kernel, pad: kernel // 2, bias: false}
+      - relu
+layers:
+  - cbr: {filters: 4, kernel: [1, 7]}
+  - cbr: {filters: 4, kernel: [7, 1]}
+  - cbr: {filters: 4}
+"""
+
+
+def test_pair_arguments_work_element_wise() -> None:
+    report = spec(PAIR_BLOCK)
+    convs = [r for r in report.layers if r.node.layer.kind == "conv"]
+    assert [r.cost.weights for r in convs] == [1 * 7 * 8 * 4, 7 * 1 * 4 * 4, 4 * 4]
+    assert [r.node.layer.describe() for r in convs] == ["1x7/1 p0x3 nobias", "7x1/1 p3x0 nobias", "1x1/1 p0 nobias"]
+    assert {str(r.output) for r in convs} == {"17x17x4"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        ("filters: 4, kernel: [1, 7]", "filters: [1, 7], kernel: [1, 7]", "must be a single number, not the pair [1, 7]"),
+        ("pad: kernel // 2,", "pad: 1 if kernel > 1 else 0,", "a pair [1, 7] cannot be compared"),
+    ],
+)
+def test_pairs_refused_where_one_number_is_needed(old: str, new: str, words: str) -> None:
+    assert old in PAIR_BLOCK
+    with pytest.raises(SpecError, match=re.escape(words)):
+        spec(PAIR_BLOCK.replace(old, new))
