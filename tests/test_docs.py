@@ -36,3 +36,19 @@ def test_readme_has_its_generated_sections() -> None:
         assert f"<!-- {name}:start -->" in text
     for command in ("$ cnncalc show vgg16\n", "$ cnncalc check docs/examples/bad_alexnet.yaml\n"):
         assert command in text
+
+
+def test_readme_notebook_example_prints_what_it_says() -> None:
+    """Each ``expression  # value`` line of the README's Python example evaluates to that value."""
+    text = (ROOT / "README.md").read_text()
+    block = text.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    checked = 0
+    for line in block.splitlines():
+        code, _, shown = line.partition("  # ")
+        if shown and not code.lstrip().startswith(("import", "report =", "spec =")):
+            assert repr(eval(code, namespace)) == shown, line  # the README's own example, not spec text
+            checked += 1
+        else:
+            exec(line, namespace)  # the README's own example, not spec text
+    assert checked >= 4
