@@ -8,4 +8,15 @@ from cnncalc.shapes import Shape
 
 __version__ = "0.1.0"
 
-__all__ = ["Diagnostic", "Dtype", "Report", "Severity", "Shape", "SpecError", "__version__", "analyze", "load", "loads"]
+__all__ = [
+    "Diagnostic",
+    "Dtype",
+    "Report",
+    "Severity",
+    "Shape",
+    "SpecError",
+    "__version__",
+    "analyze",
+    "load",
+    "loads",
+]

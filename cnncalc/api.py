@@ -47,14 +47,30 @@ def load(target: str | Path) -> Spec:
         return load_path(path)
     found = builtin_path(str(target))
     if found is not None:
-        # Shown in messages: relative where the built-ins sit below the working directory (a checkout).
+        # Shown in messages: relative where the built-ins sit below the working directory (a
+        # checkout).
         here = Path.cwd()
         return load_path(found.relative_to(here) if found.is_relative_to(here) else found)
-    from difflib import get_close_matches  # only on this error path: difflib costs a millisecond to import
+    from difflib import (
+        get_close_matches,
+    )  # only on this error path: difflib costs a millisecond to import
 
     close = get_close_matches(str(target).lower(), builtin_names(), n=3)
-    hint = f"did you mean {', '.join(close)}?" if close else "run 'cnncalc list' for the built-in names"
-    raise SpecError([error("E001", f"'{target}' is neither a spec file nor a built-in architecture", Span(str(target), 1, 1), hint)])
+    hint = (
+        f"did you mean {', '.join(close)}?"
+        if close
+        else "run 'cnncalc list' for the built-in names"
+    )
+    raise SpecError(
+        [
+            error(
+                "E001",
+                f"'{target}' is neither a spec file nor a built-in architecture",
+                Span(str(target), 1, 1),
+                hint,
+            )
+        ]
+    )
 
 
 def loads(text: str, file: str = "<string>") -> Spec:

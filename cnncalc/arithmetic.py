@@ -4,7 +4,8 @@ Each function builds the real layer (the classes in :mod:`cnncalc.layers`) or ca
 solver (:mod:`cnncalc.padding`), so every figure is the engine's, and writes the steps in the
 slides' notation: ``(32 - 5 + 2·2)/1 + 1 = 32``, ``5·5·3 + 1 = 76 params per filter``. A window
 that does not fit is a :class:`Working` with ``ok`` false, the arithmetic that shows it and the
-hint of E301 ("would fit with input 6 or 9, or pad 1"). The CLI prints the steps; nothing here prints.
+hint of E301 ("would fit with input 6 or 9, or pad 1"). The CLI prints the steps; nothing here
+prints.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ class Working:
     title: str
     steps: tuple[str, ...]
     ok: bool = True
-    #: What went wrong when it is not said by the steps (e.g. groups that do not divide the channels).
+    #: What went wrong when it is not said by the steps (e.g. groups that do not divide the
+    #: channels).
     problem: str | None = None
     hint: str | None = None
     figures: Mapping[str, object] = field(default_factory=dict)
@@ -40,7 +42,10 @@ def parse_pair(text: str, what: str) -> Pair:
     """``5`` or ``5x3`` (height x width), each at least 1; ``ValueError`` otherwise."""
     match = re.fullmatch(r"\s*(\d+)\s*(?:[xX,]\s*(\d+)\s*)?", text)
     if not match or int(match.group(1)) < 1 or int(match.group(2) or 1) < 1:
-        raise ValueError(f"{what} '{text}' is not a size: write N or HxW with whole numbers of at least 1, e.g. 3 or 3x5")
+        raise ValueError(
+            f"{what} '{text}' is not a size: write N or HxW with whole numbers of at least 1, e.g."
+            " 3 or 3x5"
+        )
     h = int(match.group(1))
     return h, int(match.group(2) or h)
 
@@ -51,7 +56,9 @@ def parse_padding(text: str) -> Padding:
         return PadMode(text.strip().lower())
     parts = text.split(",")
     if not all(p.strip().isdigit() for p in parts) or len(parts) not in (1, 2, 4):
-        raise ValueError(f"pad '{text}' is not a padding: write P, PH,PW, TOP,BOTTOM,LEFT,RIGHT, same or valid")
+        raise ValueError(
+            f"pad '{text}' is not a padding: write P, PH,PW, TOP,BOTTOM,LEFT,RIGHT, same or valid"
+        )
     values = [int(p) for p in parts]
     if len(values) == 1:
         return (values[0],) * 4
@@ -60,19 +67,37 @@ def parse_padding(text: str) -> Padding:
     return (values[0], values[1], values[2], values[3])
 
 
-def _window(layer: Layer, x: Shape, kernel: Pair, stride: Pair, pad: Padding, dilation: Pair, rounding: Rounding) -> tuple[list[str], Shape | Working]:
+def _window(
+    layer: Layer,
+    x: Shape,
+    kernel: Pair,
+    stride: Pair,
+    pad: Padding,
+    dilation: Pair,
+    rounding: Rounding,
+) -> tuple[list[str], Shape | Working]:
     """The axis steps (one line for both axes when they agree) and the output volume; or, when
     the layer cannot apply, a :class:`Working` that says why (its title is the caller's to set)."""
     try:
         height, width = window_axes(x, kernel, stride, pad, dilation, rounding)
     except GeometryError as exc:  # E302: the kernel is larger than the padded input
         return [], Working("", (), ok=False, problem=exc.message, hint=exc.hint)
-    axes = [("height and width", height)] if height == width else [("height", height), ("width", width)]
+    axes = (
+        [("height and width", height)]
+        if height == width
+        else [("height", height), ("width", width)]
+    )
     steps = [f"{name}: {axis.arithmetic()}{_verdict(axis, rounding)}" for name, axis in axes]
     misfits = [(name, axis) for name, axis in axes if not axis.exact]
     if misfits and rounding is Rounding.EXACT:
-        fixes = "; ".join(f"{name} would fit with {axis.fits_nearby()}" for name, axis in misfits if axis.fits_nearby())
-        hint = (fixes + "; or " if fixes else "") + "pass --rounding floor (PyTorch) or --rounding ceil (Caffe pooling) to accept it"
+        fixes = "; ".join(
+            f"{name} would fit with {axis.fits_nearby()}"
+            for name, axis in misfits
+            if axis.fits_nearby()
+        )
+        hint = (
+            fixes + "; or " if fixes else ""
+        ) + "pass --rounding floor (PyTorch) or --rounding ceil (Caffe pooling) to accept it"
         return steps, Working("", tuple(steps), ok=False, hint=hint)
     try:
         return steps, layer.infer((x,), Context(rounding=rounding))
@@ -83,7 +108,11 @@ def _window(layer: Layer, x: Shape, kernel: Pair, stride: Pair, pad: Padding, di
 def _verdict(axis: Axis, rounding: Rounding) -> str:
     if axis.exact:
         return ""
-    return ": does not fit" if rounding is Rounding.EXACT else f", rounded by {rounding.value} to {axis.out}"
+    return (
+        ": does not fit"
+        if rounding is Rounding.EXACT
+        else f", rounded by {rounding.value} to {axis.out}"
+    )
 
 
 def conv(x: Shape, layer: Conv, rounding: Rounding = Rounding.EXACT) -> Working:
@@ -100,12 +129,19 @@ def conv(x: Shape, layer: Conv, rounding: Rounding = Rounding.EXACT) -> Working:
     bias = " + 1" if layer.bias else ""
     steps += [
         f"output: {out.h}x{out.w}x{out.c} ({_plural(out.c, 'filter')})",
-        f"each filter: {kh}·{kw}·{depth}{bias} = {params:,} params" + (" (+1 for the bias)" if layer.bias else ""),
-        f"all filters: {params:,} x {out.c} = {cost.weights + cost.biases:,} params "
-        f"({_plural(cost.weights, 'weight')} + {_plural(cost.biases, 'bias', 'biases')})",
+        f"each filter: {kh}·{kw}·{depth}{bias} = {params:,} params"
+        + (" (+1 for the bias)" if layer.bias else ""),
+        (
+            f"all filters: {params:,} x {out.c} = {cost.weights + cost.biases:,} params "
+            f"({_plural(cost.weights, 'weight')} + {_plural(cost.biases, 'bias', 'biases')})"
+        ),
         f"MACs: {out.h}·{out.w}·{out.c} outputs x {per_filter:,} = {cost.macs:,}",
     ]
-    return Working(title, tuple(steps), figures=_figures(x, out, cost.weights, cost.biases, cost.macs, cost.ops))
+    return Working(
+        title,
+        tuple(steps),
+        figures=_figures(x, out, cost.weights, cost.biases, cost.macs, cost.ops),
+    )
 
 
 def pool(x: Shape, layer: MaxPool | AvgPool, rounding: Rounding = Rounding.EXACT) -> Working:
@@ -116,7 +152,11 @@ def pool(x: Shape, layer: MaxPool | AvgPool, rounding: Rounding = Rounding.EXACT
         return replace(out, title=title)
     cost = layer.cost((x,), out)
     kh, kw = layer.kernel
-    per_output = f"{kh}·{kw} - 1 = {kh * kw - 1} comparisons" if isinstance(layer, MaxPool) else f"{kh}·{kw} = {kh * kw} adds and divides"
+    per_output = (
+        f"{kh}·{kw} - 1 = {kh * kw - 1} comparisons"
+        if isinstance(layer, MaxPool)
+        else f"{kh}·{kw} = {kh * kw} adds and divides"
+    )
     steps += [
         f"output: {out.h}x{out.w}x{out.c} (channels kept)",
         "params: 0 (pooling is a fixed function of its input)",
@@ -139,15 +179,29 @@ def fc(x: Shape, layer: FullyConnected) -> Working:
         f"params: {cost.weights:,} + {cost.biases:,} = {cost.weights + cost.biases:,}",
         f"MACs: {fan_in:,} x {layer.units:,} = {cost.macs:,}",
     ]
-    return Working(f"fc {layer.units} on {x}", tuple(steps), figures=_figures(x, out, cost.weights, cost.biases, cost.macs, cost.ops))
+    return Working(
+        f"fc {layer.units} on {x}",
+        tuple(steps),
+        figures=_figures(x, out, cost.weights, cost.biases, cost.macs, cost.ops),
+    )
 
 
 def _plural(n: int, one: str, many: str = "") -> str:
     return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
-def _figures(x: Shape, out: Shape, weights: int, biases: int, macs: int, ops: int) -> dict[str, object]:
-    return {"input": str(x), "output": str(out), "weights": weights, "biases": biases, "params": weights + biases, "macs": macs, "ops": ops}
+def _figures(
+    x: Shape, out: Shape, weights: int, biases: int, macs: int, ops: int
+) -> dict[str, object]:
+    return {
+        "input": str(x),
+        "output": str(out),
+        "weights": weights,
+        "biases": biases,
+        "params": weights + biases,
+        "macs": macs,
+        "ops": ops,
+    }
 
 
 def _fit_line(n: int, k: int, s: int, d: int, fit: Fit) -> str:
@@ -159,7 +213,16 @@ def _fit_dict(fit: Fit) -> dict[str, int]:
     return {"before": fit.before, "after": fit.after, "output": fit.out}
 
 
-def pad(n: int, k: int, s: int, d: int = 1, *, output: int | None = None, same: bool = False, max_total: int | None = None) -> Working:
+def pad(
+    n: int,
+    k: int,
+    s: int,
+    d: int = 1,
+    *,
+    output: int | None = None,
+    same: bool = False,
+    max_total: int | None = None,
+) -> Working:
     """What padding fits a window of ``k`` (dilation ``d``, stride ``s``) on an input of ``n``:
     every padding up to ``max_total`` in total, the one for a wanted ``output``, or ``same``."""
     f = dilated(k, d)
@@ -167,26 +230,53 @@ def pad(n: int, k: int, s: int, d: int = 1, *, output: int | None = None, same: 
     title = f"input {n}, {kernel}, stride {s}"
     tf_same = same_padding(n, k, s, d)
     if same:
-        return Working(title, (_same_rule(n, s, f, tf_same), _fit_line(n, k, s, d, tf_same)), figures={"same": _fit_dict(tf_same)})
+        return Working(
+            title,
+            (_same_rule(n, s, f, tf_same), _fit_line(n, k, s, d, tf_same)),
+            figures={"same": _fit_dict(tf_same)},
+        )
     if output is not None:
         try:
             fit = padding_for_output(n, k, s, d, output)
         except GeometryError as exc:
             return Working(title, (), ok=False, problem=exc.message, hint=exc.hint)
-        steps = [f"total padding for output {output}: ({output} - 1)·{s} + {f} - {n} = {fit.total}", _fit_line(n, k, s, d, fit)]
+        steps = [
+            f"total padding for output {output}: ({output} - 1)·{s} + {f} - {n} = {fit.total}",
+            _fit_line(n, k, s, d, fit),
+        ]
         if fit.before >= f:
-            steps.append(f"caution: {fit.before} pixels of padding before is at least the kernel's {f}: the first window reads only zeros")
+            steps.append(
+                f"caution: {fit.before} pixels of padding before is at least the kernel's {f}: the"
+                " first window reads only zeros"
+            )
         return Working(title, tuple(steps), figures={"output": _fit_dict(fit)})
     bound = 2 * (f - 1) if max_total is None else max_total
     fits = fitting_paddings(n, k, s, d, bound)
-    steps = [f"paddings up to {bound} in total that make ({n} - {f} + before + after)/{s} + 1 whole:"]
-    steps += [f"  {_fit_line(n, k, s, d, fit)}" + ("   ('same')" if fit == tf_same else "") for fit in fits] or ["  none"]
+    steps = [
+        f"paddings up to {bound} in total that make ({n} - {f} + before + after)/{s} + 1 whole:"
+    ]
+    steps += [
+        f"  {_fit_line(n, k, s, d, fit)}" + ("   ('same')" if fit == tf_same else "")
+        for fit in fits
+    ] or ["  none"]
     if fits and not any(fit.symmetric for fit in fits):
         parity = s % 2 == 0 and (n - f) % 2
-        reason = f": {n} - {f} + 2P is odd for every P and the stride {s} is even" if parity else f" up to {bound}"
-        steps.append(f"no symmetric padding fits{reason}; the asymmetric ones (TensorFlow 'same' style) do")
+        reason = (
+            f": {n} - {f} + 2P is odd for every P and the stride {s} is even"
+            if parity
+            else f" up to {bound}"
+        )
+        steps.append(
+            f"no symmetric padding fits{reason}; the asymmetric ones (TensorFlow 'same' style) do"
+        )
     hint = None if fits else "try a larger --max-pad, or another stride"
-    return Working(title, tuple(steps), ok=bool(fits), hint=hint, figures={"fits": [_fit_dict(fit) for fit in fits]})
+    return Working(
+        title,
+        tuple(steps),
+        ok=bool(fits),
+        hint=hint,
+        figures={"fits": [_fit_dict(fit) for fit in fits]},
+    )
 
 
 def _same_rule(n: int, s: int, f: int, fit: Fit) -> str:
@@ -197,5 +287,10 @@ def _same_rule(n: int, s: int, f: int, fit: Fit) -> str:
     else:
         odd = ", the odd pixel after"
     if s == 1:
-        return f"'same' at stride 1 keeps the size: F - 1 = {fit.total} in total" + (odd or f", (F - 1)/2 = {fit.before} per side")
-    return f"'same' (TensorFlow) gives ceil({n}/{s}) = {fit.out}: total padding max(({fit.out} - 1)·{s} + {f} - {n}, 0) = {fit.total}{odd}"
+        return f"'same' at stride 1 keeps the size: F - 1 = {fit.total} in total" + (
+            odd or f", (F - 1)/2 = {fit.before} per side"
+        )
+    return (
+        f"'same' (TensorFlow) gives ceil({n}/{s}) = {fit.out}: total padding max(({fit.out} -"
+        f" 1)·{s} + {f} - {n}, 0) = {fit.total}{odd}"
+    )

@@ -1,4 +1,5 @@
-"""The ``cnncalc`` command: parse arguments, call the library, pick a renderer, choose the exit code.
+"""The ``cnncalc`` command: parse arguments, call the library, pick a renderer, choose the exit
+code.
 
 Exit codes (one policy, :func:`exit_code`): 0 when every spec is sound, 1 when a spec has an error
 (or, with ``--strict``, a warning or an accepted rounding note), 2 on a usage error.
@@ -51,7 +52,9 @@ class VolumeType(click.ParamType):  # type: ignore[type-arg]
 
     name = "HxWxC"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Shape:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Shape:
         if isinstance(value, Shape):
             return value
         try:
@@ -69,7 +72,9 @@ class ParamSetting(click.ParamType):  # type: ignore[type-arg]
 
     name = "NAME=VALUE"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, str]:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, str]:
         if isinstance(value, tuple):
             return value
         name, sep, text = str(value).partition("=")
@@ -86,7 +91,10 @@ def _echo_diagnostics(diagnostics: Iterable[Diagnostic], fmt: CheckFormat, err: 
     for d in shown[:MAX_SHOWN]:
         click.echo(render(d), err=err)
     if len(shown) > MAX_SHOWN:
-        click.echo(f"... {len(shown) - MAX_SHOWN:,} more problems not shown ('--format json' lists all)", err=err)
+        click.echo(
+            f"... {len(shown) - MAX_SHOWN:,} more problems not shown ('--format json' lists all)",
+            err=err,
+        )
 
 
 def _stdin_spec() -> tuple[str, str]:
@@ -102,7 +110,16 @@ def _load(target: str) -> Any:
     if target == "-":
         text, name = _stdin_spec()
         if not text.strip():
-            raise SpecError([error("E004", "standard input is empty", Span(name, 1, 1), "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'")])
+            raise SpecError(
+                [
+                    error(
+                        "E004",
+                        "standard input is empty",
+                        Span(name, 1, 1),
+                        "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'",
+                    )
+                ]
+            )
         return loads(text, name)
     return load(target)
 
@@ -134,20 +151,73 @@ def cli() -> None:
 
 @cli.command(epilog=EPILOG_SHOW)
 @click.argument("target", metavar="NAME|PATH")
-@click.option("--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own.")
-@click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True, help="Batch size for activation memory.")
-@click.option("--dtype", type=click.Choice([d.value for d in Dtype]), default="float32", show_default=True, help="Element type for sizes in bytes.")
-@click.option("--format", "fmt", type=click.Choice([f.value for f in ShowFormat]), default="table", show_default=True, help="Output format.")
 @click.option(
-    "--depth", type=click.IntRange(min=0), default=None, help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer."
+    "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
 )
-@click.option("--max-layers", type=click.IntRange(min=1), default=MAX_LAYERS, show_default=True, help="Refuse specs that expand to more layers.")
-@click.option("--rf", is_flag=True, help="Receptive-field columns (size, jump, start) in the table and Markdown; JSON and CSV always have them.")
-@click.option("--set", "overrides", multiple=True, type=ParamSetting(), help="Set a param of the spec, e.g. --set v1=1 (repeatable).")
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Batch size for activation memory.",
+)
+@click.option(
+    "--dtype",
+    type=click.Choice([d.value for d in Dtype]),
+    default="float32",
+    show_default=True,
+    help="Element type for sizes in bytes.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in ShowFormat]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer.",
+)
+@click.option(
+    "--max-layers",
+    type=click.IntRange(min=1),
+    default=MAX_LAYERS,
+    show_default=True,
+    help="Refuse specs that expand to more layers.",
+)
+@click.option(
+    "--rf",
+    is_flag=True,
+    help=(
+        "Receptive-field columns (size, jump, start) in the table and Markdown; JSON and CSV always"
+        " have them."
+    ),
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    type=ParamSetting(),
+    help="Set a param of the spec, e.g. --set v1=1 (repeatable).",
+)
 def show(
-    target: str, volume: Shape | None, batch: int, dtype: str, fmt: str, depth: int | None, max_layers: int, rf: bool, overrides: tuple[tuple[str, str], ...]
+    target: str,
+    volume: Shape | None,
+    batch: int,
+    dtype: str,
+    fmt: str,
+    depth: int | None,
+    max_layers: int,
+    rf: bool,
+    overrides: tuple[tuple[str, str], ...],
 ) -> None:
-    """Per-layer table and totals of a built-in architecture NAME or a spec file PATH ('-' for stdin)."""
+    """Per-layer table and totals of a built-in architecture NAME or a spec file PATH ('-' for
+    stdin).
+    """
     try:
         spec = _load(target)
         if overrides:
@@ -160,10 +230,18 @@ def show(
         sys.exit(1)
     _print_report(report, ShowFormat(fmt), depth, rf)
     notes = [d for d in report.diagnostics if d.severity is Severity.NOTE]
-    _echo_diagnostics([d for d in report.diagnostics if d.severity is not Severity.NOTE], CheckFormat.TEXT, err=True)
+    _echo_diagnostics(
+        [d for d in report.diagnostics if d.severity is not Severity.NOTE],
+        CheckFormat.TEXT,
+        err=True,
+    )
     _echo_exploration(report)
     if notes:
-        click.echo(f"note: {len(notes)} window(s) rounded by the spec's declared rule; 'cnncalc check --strict' lists them", err=True)
+        click.echo(
+            f"note: {len(notes)} window(s) rounded by the spec's declared rule; 'cnncalc check"
+            " --strict' lists them",
+            err=True,
+        )
     sys.exit(exit_code(report.diagnostics, strict=False))
 
 
@@ -190,14 +268,26 @@ def _echo_exploration(report: Report) -> None:
     from cnncalc.fitting import explore
 
     found = explore(report)
-    click.echo(f"note: at {found.input}, these windows do not fit (each floored, as PyTorch would, to reach the next):", err=True)
+    click.echo(
+        f"note: at {found.input}, these windows do not fit (each floored, as PyTorch would, to"
+        " reach the next):",
+        err=True,
+    )
     for misfit in found.misfits:
         click.echo(f"  {misfit}", err=True)
     sizes = [str(v) for v in (found.below, found.above) if v is not None]
     if sizes:
-        click.echo(f"  = {report.spec.name} fits at {' or '.join(dict.fromkeys(sizes))}: the nearest input sizes", err=True)
+        click.echo(
+            f"  = {report.spec.name} fits at {' or '.join(dict.fromkeys(sizes))}: the nearest input"
+            " sizes",
+            err=True,
+        )
     else:
-        click.echo(f"  = no input size within {found.reach} pixels of {found.input} fits the whole of {report.spec.name}", err=True)
+        click.echo(
+            f"  = no input size within {found.reach} pixels of {found.input} fits the whole of"
+            f" {report.spec.name}",
+            err=True,
+        )
 
 
 def _spec_files(paths: tuple[str, ...]) -> Iterator[str]:
@@ -219,9 +309,18 @@ def _walk(folder: Path) -> Iterator[Path]:
         yield from (Path(root) / f for f in files if f.endswith((".yaml", ".yml")))
 
 
-def _check_one(path: str, max_layers: int = MAX_LAYERS) -> tuple[Report | None, tuple[Diagnostic, ...]]:
+def _check_one(
+    path: str, max_layers: int = MAX_LAYERS
+) -> tuple[Report | None, tuple[Diagnostic, ...]]:
     if path.endswith(os.sep) and path_kind(path) == "dir":
-        return None, (error("E001", "directory holds no *.yaml or *.yml spec", Span(path.rstrip(os.sep), 1, 1), "point at spec files or a folder of them"),)
+        return None, (
+            error(
+                "E001",
+                "directory holds no *.yaml or *.yml spec",
+                Span(path.rstrip(os.sep), 1, 1),
+                "point at spec files or a folder of them",
+            ),
+        )
     try:
         report = analyze(_load(path), max_layers=max_layers)
     except SpecError as exc:
@@ -239,9 +338,26 @@ Examples:
 """
 )
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--strict", is_flag=True, help="Also fail on warnings and on rounding a spec accepted knowingly.")
-@click.option("--format", "fmt", type=click.Choice([f.value for f in CheckFormat]), default="text", show_default=True, help="Output format.")
-@click.option("--max-layers", type=click.IntRange(min=1), default=MAX_LAYERS, show_default=True, help="Refuse specs that expand to more layers.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also fail on warnings and on rounding a spec accepted knowingly.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in CheckFormat]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--max-layers",
+    type=click.IntRange(min=1),
+    default=MAX_LAYERS,
+    show_default=True,
+    help="Refuse specs that expand to more layers.",
+)
 def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int) -> None:
     """Validate spec files and folders of specs; exit 0 when all are sound, 1 otherwise
     (with --strict also on warnings and accepted rounding), 2 on a usage error."""
@@ -265,10 +381,18 @@ def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int) -> No
         _echo_diagnostics(diagnostics, form, err=False)
     code = exit_code(every, strict)
     if form is CheckFormat.JSON:
-        summary = {"version": CHECK_JSON_VERSION, "strict": strict, "exit_code": code, "specs": entries, "summary": _tally(every)}
+        summary = {
+            "version": CHECK_JSON_VERSION,
+            "strict": strict,
+            "exit_code": code,
+            "specs": entries,
+            "summary": _tally(every),
+        }
         click.echo(json.dumps(summary, indent=2))
     else:
-        click.echo(_check_summary(checked, failed, every))  # in GitHub's log too: why the job failed
+        click.echo(
+            _check_summary(checked, failed, every)
+        )  # in GitHub's log too: why the job failed
     sys.exit(code)
 
 
@@ -279,22 +403,32 @@ def _tally(diagnostics: Iterable[Diagnostic]) -> dict[str, int]:
     return tally
 
 
-def _check_line(path: str, report: Report | None, diagnostics: tuple[Diagnostic, ...], failed: int) -> str:
+def _check_line(
+    path: str, report: Report | None, diagnostics: tuple[Diagnostic, ...], failed: int
+) -> str:
     label = "<stdin>" if path == "-" else path.rstrip(os.sep)
     if failed or report is None or not report.ok:
         tally = _tally(diagnostics)
-        return f"FAIL {label}: " + ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in tally.items() if n)
+        return f"FAIL {label}: " + ", ".join(
+            f"{n} {k}{'s' if n != 1 else ''}" for k, n in tally.items() if n
+        )
     from cnncalc.render.rows import count, human
 
     t = report.totals
     notes = f" ({len(diagnostics)} notes)" if diagnostics else ""
-    return f"ok   {label}: {report.spec.name}, {report.input} -> {report.layers[-1].output}, {count(t.params)} params, {human(t.macs)}MACs{notes}"
+    return (
+        f"ok   {label}: {report.spec.name}, {report.input} -> {report.layers[-1].output},"
+        f" {count(t.params)} params, {human(t.macs)}MACs{notes}"
+    )
 
 
 def _check_summary(checked: int, failed: int, every: list[Diagnostic]) -> str:
     tally = _tally(every)
     counts = f"{tally['error']} errors, {tally['warning']} warnings, {tally['note']} notes"
-    return f"{checked} spec{'s' if checked != 1 else ''} checked: {checked - failed} ok, {failed} failed ({counts})"
+    return (
+        f"{checked} spec{'s' if checked != 1 else ''} checked: {checked - failed} ok, {failed}"
+        f" failed ({counts})"
+    )
 
 
 #: Version of ``check --format json`` (docs/check-json.schema.json): bumped when a key is removed or
@@ -302,13 +436,24 @@ def _check_summary(checked: int, failed: int, every: list[Diagnostic]) -> str:
 CHECK_JSON_VERSION = 1
 
 
-def _check_entry(path: str, report: Report | None, diagnostics: tuple[Diagnostic, ...], failed: int) -> dict[str, Any]:
+def _check_entry(
+    path: str, report: Report | None, diagnostics: tuple[Diagnostic, ...], failed: int
+) -> dict[str, Any]:
     """One spec's entry in ``check --format json``."""
     from cnncalc.render.diagnostics import diagnostic_dict
 
-    entry: dict[str, Any] = {"file": path.rstrip(os.sep), "ok": not failed, "diagnostics": [diagnostic_dict(d) for d in diagnostics]}
+    entry: dict[str, Any] = {
+        "file": path.rstrip(os.sep),
+        "ok": not failed,
+        "diagnostics": [diagnostic_dict(d) for d in diagnostics],
+    }
     if report is not None:
-        entry |= {"name": report.spec.name, "input": str(report.input), "params": report.totals.params, "macs": report.totals.macs}
+        entry |= {
+            "name": report.spec.name,
+            "input": str(report.input),
+            "params": report.totals.params,
+            "macs": report.totals.macs,
+        }
     return entry
 
 
@@ -320,9 +465,17 @@ Examples:
   cnncalc list --format markdown > table.md
 """,
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 def list_command(fmt: str) -> None:
-    """The built-in architectures with input, parameters, MACs and source, computed by the engine."""
+    """The built-in architectures with input, parameters, MACs and source, computed by the
+    engine."""
     from cnncalc.library import builtin_names, builtin_path
     from cnncalc.render.rows import count, human
 
@@ -346,13 +499,28 @@ def list_command(fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(entries, indent=2))
         return
-    shown = [{**e, "params": count(e["params"]), "macs": human(e["macs"]), "activations": count(e["activations"])} for e in entries]
+    shown = [
+        {
+            **e,
+            "params": count(e["params"]),
+            "macs": human(e["macs"]),
+            "activations": count(e["activations"]),
+        }
+        for e in entries
+    ]
     if fmt == "markdown":
         from cnncalc.render.data import markdown_table
 
         header = ["Name", "Input", "Params", "MACs", "Activations", "Source"]
         click.echo(
-            markdown_table(header, [[e["name"], e["input"], e["params"], e["macs"], e["activations"], e["source"]] for e in shown], right={1, 2, 3, 4}),
+            markdown_table(
+                header,
+                [
+                    [e["name"], e["input"], e["params"], e["macs"], e["activations"], e["source"]]
+                    for e in shown
+                ],
+                right={1, 2, 3, 4},
+            ),
             nl=False,
         )
         return
@@ -383,7 +551,9 @@ class PairType(click.ParamType):  # type: ignore[type-arg]
 
     name = "N|HxW"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, int]:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int, int]:
         from cnncalc.arithmetic import parse_pair
 
         if isinstance(value, tuple):
@@ -415,22 +585,43 @@ class FeaturesType(VolumeType):
 
     name = "HxWxC|N"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Shape:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Shape:
         if isinstance(value, str) and value.strip().isdigit() and int(value) >= 1:
             return Shape(1, 1, int(value))
         return super().convert(value, param, ctx)
 
 
 ROUNDING = click.option(
-    "--rounding", type=click.Choice(["exact", "floor", "ceil"]), default="exact", show_default=True, help="A fraction is an error (exact), or rounded."
+    "--rounding",
+    type=click.Choice(["exact", "floor", "ceil"]),
+    default="exact",
+    show_default=True,
+    help="A fraction is an error (exact), or rounded.",
 )
-WORKING_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+WORKING_FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 
 
 def _echo_working(working: Any, fmt: str) -> None:
-    """Print a worked answer (:class:`cnncalc.arithmetic.Working`) and exit 0, or 1 when it does not fit."""
+    """Print a worked answer (:class:`cnncalc.arithmetic.Working`) and exit 0, or 1 when it does not
+    fit.
+    """
     if fmt == "json":
-        body = {"title": working.title, "ok": working.ok, "steps": list(working.steps), "problem": working.problem, "hint": working.hint}
+        body = {
+            "title": working.title,
+            "ok": working.ok,
+            "steps": list(working.steps),
+            "problem": working.problem,
+            "hint": working.hint,
+        }
         click.echo(json.dumps(body | dict(working.figures), indent=2))
     else:
         click.echo(working.title)
@@ -453,12 +644,35 @@ Examples:
 """
 )
 @click.argument("volume", type=VolumeType(), metavar="HxWxC")
-@click.option("--filters", type=click.IntRange(min=1), required=True, help="K, the number of filters (output channels).")
+@click.option(
+    "--filters",
+    type=click.IntRange(min=1),
+    required=True,
+    help="K, the number of filters (output channels).",
+)
 @click.option("--kernel", type=PairType(), required=True, help="F, the filter size: N or HxW.")
 @click.option("--stride", type=PairType(), default="1", show_default=True, help="S: N or HxW.")
-@click.option("--pad", type=PaddingType(), default="0", show_default=True, help="P: N, PH,PW, TOP,BOTTOM,LEFT,RIGHT, same or valid.")
-@click.option("--dilation", type=PairType(), default="1", show_default=True, help="Gap between kernel taps: N or HxW.")
-@click.option("--groups", type=click.IntRange(min=1), default=1, show_default=True, help="Grouped convolution: each filter sees C/groups channels.")
+@click.option(
+    "--pad",
+    type=PaddingType(),
+    default="0",
+    show_default=True,
+    help="P: N, PH,PW, TOP,BOTTOM,LEFT,RIGHT, same or valid.",
+)
+@click.option(
+    "--dilation",
+    type=PairType(),
+    default="1",
+    show_default=True,
+    help="Gap between kernel taps: N or HxW.",
+)
+@click.option(
+    "--groups",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Grouped convolution: each filter sees C/groups channels.",
+)
 @click.option("--no-bias", is_flag=True, help="Filters without a bias.")
 @ROUNDING
 @WORKING_FORMAT
@@ -474,12 +688,22 @@ def conv(
     rounding: str,
     fmt: str,
 ) -> None:
-    """One conv layer on an input volume, worked out: (W - F + 2P)/S + 1, params per filter and in all, MACs."""
+    """One conv layer on an input volume, worked out: (W - F + 2P)/S + 1, params per filter and in
+    all, MACs.
+    """
     from cnncalc import arithmetic
     from cnncalc.layers.conv import Conv
     from cnncalc.shapes import Rounding
 
-    layer = Conv(filters=filters, kernel=kernel, stride=stride, pad=pad, dilation=dilation, groups=groups, bias=not no_bias)
+    layer = Conv(
+        filters=filters,
+        kernel=kernel,
+        stride=stride,
+        pad=pad,
+        dilation=dilation,
+        groups=groups,
+        bias=not no_bias,
+    )
     _echo_working(arithmetic.conv(volume, layer, Rounding(rounding)), fmt)
 
 
@@ -494,12 +718,34 @@ Examples:
 @click.argument("volume", type=VolumeType(), metavar="HxWxC")
 @click.option("--kernel", type=PairType(), required=True, help="F, the window: N or HxW.")
 @click.option("--stride", type=PairType(), default=None, help="S: N or HxW.  [default: the kernel]")
-@click.option("--pad", type=PaddingType(), default="0", show_default=True, help="P: N, PH,PW, TOP,BOTTOM,LEFT,RIGHT, same or valid.")
-@click.option("--type", "kind", type=click.Choice(["max", "avg"]), default="max", show_default=True, help="Max or average pooling.")
+@click.option(
+    "--pad",
+    type=PaddingType(),
+    default="0",
+    show_default=True,
+    help="P: N, PH,PW, TOP,BOTTOM,LEFT,RIGHT, same or valid.",
+)
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice(["max", "avg"]),
+    default="max",
+    show_default=True,
+    help="Max or average pooling.",
+)
 @ROUNDING
 @WORKING_FORMAT
-def pool(volume: Shape, kernel: tuple[int, int], stride: tuple[int, int] | None, pad: Any, kind: str, rounding: str, fmt: str) -> None:
-    """One pooling layer on an input volume, worked out: output volume, no parameters, operations."""
+def pool(
+    volume: Shape,
+    kernel: tuple[int, int],
+    stride: tuple[int, int] | None,
+    pad: Any,
+    kind: str,
+    rounding: str,
+    fmt: str,
+) -> None:
+    """One pooling layer on an input volume, worked out: output volume, no parameters,
+    operations."""
     from cnncalc import arithmetic
     from cnncalc.layers.pool import AvgPool, MaxPool
     from cnncalc.shapes import Rounding
@@ -520,7 +766,8 @@ Examples:
 @click.option("--no-bias", is_flag=True, help="No biases.")
 @WORKING_FORMAT
 def fc(volume: Shape, units: int, no_bias: bool, fmt: str) -> None:
-    """One fully connected layer on an input (flattened first), worked out: weights, biases, MACs."""
+    """One fully connected layer on an input (flattened first), worked out: weights, biases,
+    MACs."""
     from cnncalc import arithmetic
     from cnncalc.layers.dense import FullyConnected
 
@@ -537,21 +784,60 @@ Examples:
   cnncalc pad --input 64 --kernel 3 --dilation 2 --same
 """
 )
-@click.option("--input", "size", type=click.IntRange(min=1), required=True, help="Input size along the axis (W or H).")
+@click.option(
+    "--input",
+    "size",
+    type=click.IntRange(min=1),
+    required=True,
+    help="Input size along the axis (W or H).",
+)
 @click.option("--kernel", type=click.IntRange(min=1), required=True, help="F, the kernel size.")
 @click.option("--stride", type=click.IntRange(min=1), default=1, show_default=True, help="S.")
-@click.option("--dilation", type=click.IntRange(min=1), default=1, show_default=True, help="Gap between kernel taps (the kernel spans d(F-1)+1).")
-@click.option("--output", type=click.IntRange(min=1), default=None, help="Solve for the padding that gives this output size.")
-@click.option("--same", is_flag=True, help="'same' padding: (F-1)/2 at stride 1, TensorFlow's (possibly asymmetric) padding above.")
-@click.option("--max-pad", type=click.IntRange(min=0, max=10_000), default=None, help="Largest total padding to list.  [default: 2(F-1)]")
+@click.option(
+    "--dilation",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Gap between kernel taps (the kernel spans d(F-1)+1).",
+)
+@click.option(
+    "--output",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Solve for the padding that gives this output size.",
+)
+@click.option(
+    "--same",
+    is_flag=True,
+    help="'same' padding: (F-1)/2 at stride 1, TensorFlow's (possibly asymmetric) padding above.",
+)
+@click.option(
+    "--max-pad",
+    type=click.IntRange(min=0, max=10_000),
+    default=None,
+    help="Largest total padding to list.  [default: 2(F-1)]",
+)
 @WORKING_FORMAT
-def pad(size: int, kernel: int, stride: int, dilation: int, output: int | None, same: bool, max_pad: int | None, fmt: str) -> None:
-    """Which paddings make (W - F + P_before + P_after)/S + 1 a whole number, and what each gives."""
+def pad(
+    size: int,
+    kernel: int,
+    stride: int,
+    dilation: int,
+    output: int | None,
+    same: bool,
+    max_pad: int | None,
+    fmt: str,
+) -> None:
+    """Which paddings make (W - F + P_before + P_after)/S + 1 a whole number, and what each
+    gives."""
     from cnncalc import arithmetic
 
     if same and output is not None:
         raise click.UsageError("give --output or --same, not both")
-    _echo_working(arithmetic.pad(size, kernel, stride, dilation, output=output, same=same, max_total=max_pad), fmt)
+    _echo_working(
+        arithmetic.pad(size, kernel, stride, dilation, output=output, same=same, max_total=max_pad),
+        fmt,
+    )
 
 
 @cli.command(
@@ -565,13 +851,38 @@ Examples:
 )
 @click.argument("spec_a", metavar="A")
 @click.argument("spec_b", metavar="B")
-@click.option("--input-a", type=VolumeType(), default=None, help="Input volume for A instead of its own.")
-@click.option("--input-b", type=VolumeType(), default=None, help="Input volume for B instead of its own.")
-@click.option("--depth", type=click.IntRange(min=0), default=None, help="Collapse blocks nested deeper than this, on both sides.")
+@click.option(
+    "--input-a", type=VolumeType(), default=None, help="Input volume for A instead of its own."
+)
+@click.option(
+    "--input-b", type=VolumeType(), default=None, help="Input volume for B instead of its own."
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Collapse blocks nested deeper than this, on both sides.",
+)
 @click.option("--changed", is_flag=True, help="Only the rows that differ.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format.")
-def diff(spec_a: str, spec_b: str, input_a: Shape | None, input_b: Shape | None, depth: int | None, changed: bool, fmt: str) -> None:
-    """Two specs (built-in names or files) layer by layer, aligned by name, else by position and type:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def diff(
+    spec_a: str,
+    spec_b: str,
+    input_a: Shape | None,
+    input_b: Shape | None,
+    depth: int | None,
+    changed: bool,
+    fmt: str,
+) -> None:
+    """Two specs (built-in names or files) layer by layer, aligned by name, else by position and
+    type:
     changes in hyperparameters and output volume, params and MACs with deltas B - A, and totals."""
     from cnncalc.diff import diff as align
 

@@ -49,12 +49,17 @@ class Aligned:
 
     @property
     def changed(self) -> tuple[str, ...]:
-        """What differs between the two rows: ``type``, ``hyper``, ``output`` and the counts (``layer``
+        """What differs between the two rows: ``type``, ``hyper``, ``output`` and the counts
+        (``layer``
         when one side is missing). A different receptive field alone is not a change of the layer:
         it follows from the layers before (the table and JSON still show it)."""
         if self.a is None or self.b is None:
             return ("layer",)
-        return tuple(key for key in ("type", "hyper", "output", *COUNTS) if getattr(self.a, key) != getattr(self.b, key))
+        return tuple(
+            key
+            for key in ("type", "hyper", "output", *COUNTS)
+            if getattr(self.a, key) != getattr(self.b, key)
+        )
 
     def delta(self, key: str) -> int:
         """``B - A`` of a count in :data:`COUNTS` (a missing row counts 0)."""
@@ -89,7 +94,11 @@ class Diff:
                 }
                 for p in shown
             ],
-            "totals": {"a": _totals(self.a.totals), "b": _totals(self.b.totals), "delta": {key: self.total_delta(key) for key in COUNTS}},
+            "totals": {
+                "a": _totals(self.a.totals),
+                "b": _totals(self.b.totals),
+                "delta": {key: self.total_delta(key) for key in COUNTS},
+            },
         }
 
 
@@ -101,32 +110,58 @@ def diff(a: Report, b: Report, depth: int | None = None) -> Diff:
 def align(a_rows: list[Row], b_rows: list[Row]) -> tuple[Aligned, ...]:
     """Pairs in A's order, rows only in B placed after the row that precedes them in B."""
     b_by_name = {row.name: j for j, row in enumerate(b_rows)}
-    partner: dict[int, tuple[int, Match]] = {i: (b_by_name[row.name], Match.NAME) for i, row in enumerate(a_rows) if row.name in b_by_name}
+    partner: dict[int, tuple[int, Match]] = {
+        i: (b_by_name[row.name], Match.NAME)
+        for i, row in enumerate(a_rows)
+        if row.name in b_by_name
+    }
     rest_a = [i for i in range(len(a_rows)) if i not in partner]
     taken = {j for j, _ in partner.values()}
     rest_b = [j for j in range(len(b_rows)) if j not in taken]
-    matcher = SequenceMatcher(None, [a_rows[i].type for i in rest_a], [b_rows[j].type for j in rest_b], autojunk=False)
+    matcher = SequenceMatcher(
+        None, [a_rows[i].type for i in rest_a], [b_rows[j].type for j in rest_b], autojunk=False
+    )
     for block in matcher.get_matching_blocks():
         for offset in range(block.size):
             partner[rest_a[block.a + offset]] = (rest_b[block.b + offset], Match.POSITION)
     entries: list[tuple[int | None, int | None, Match]] = [
-        (i, partner[i][0], partner[i][1]) if i in partner else (i, None, Match.A_ONLY) for i in range(len(a_rows))
+        (i, partner[i][0], partner[i][1]) if i in partner else (i, None, Match.A_ONLY)
+        for i in range(len(a_rows))
     ]
     paired = {j for _, j, _ in entries if j is not None}
     for j in (j for j in range(len(b_rows)) if j not in paired):
         before = [k for k, (_, other, _) in enumerate(entries) if other is not None and other < j]
         entries.insert(before[-1] + 1 if before else 0, (None, j, Match.B_ONLY))
-    return tuple(Aligned(a_rows[i] if i is not None else None, b_rows[j] if j is not None else None, match) for i, j, match in entries)
+    return tuple(
+        Aligned(a_rows[i] if i is not None else None, b_rows[j] if j is not None else None, match)
+        for i, j, match in entries
+    )
 
 
 def _side(report: Report) -> dict[str, Any]:
-    return {"name": report.spec.name, "title": report.spec.title, "file": report.spec.file, "input": str(report.input), "ok": report.ok}
+    return {
+        "name": report.spec.name,
+        "title": report.spec.title,
+        "file": report.spec.file,
+        "input": str(report.input),
+        "ok": report.ok,
+    }
 
 
 def _row(row: Row | None) -> dict[str, Any] | None:
     if row is None:
         return None
-    fields = ("name", "type", "hyper", "output", "weights", "biases", "params", "macs", "activations")
+    fields = (
+        "name",
+        "type",
+        "hyper",
+        "output",
+        "weights",
+        "biases",
+        "params",
+        "macs",
+        "activations",
+    )
     return {key: getattr(row, key) for key in fields} | {"rf": rf_dict(row.rf)}
 
 

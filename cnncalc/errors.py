@@ -117,7 +117,8 @@ class GeometryError(CnncalcError):
 MAX_CLOSE_CHOICES = 100
 #: ... and, when none is close, lists at most this many.
 MAX_LISTED = 100
-#: Problems collected from one spec before reading it further is abandoned (compilers' -fmax-errors):
+#: Problems collected from one spec before reading it further is abandoned (compilers'
+#: -fmax-errors):
 #: each costs a hint, and a spec with more has one mistake repeated.
 MAX_PROBLEMS = 100
 
@@ -126,9 +127,15 @@ def did_you_mean(word: str, choices: Collection[str], listing: str = "expected o
     """A hint for an unknown ``word``: the closest of ``choices`` (difflib's ratio of at least
     0.6), else ``listing`` followed by the choices. Bounded in cost and length however many
     choices there are."""
-    from difflib import get_close_matches  # only when there is a problem: difflib costs a millisecond to import
+    from difflib import (
+        get_close_matches,
+    )  # only when there is a problem: difflib costs a millisecond to import
 
-    close = get_close_matches(word, list(islice(choices, MAX_CLOSE_CHOICES)), n=1, cutoff=0.6) if len(word) <= 40 else []
+    close = (
+        get_close_matches(word, list(islice(choices, MAX_CLOSE_CHOICES)), n=1, cutoff=0.6)
+        if len(word) <= 40
+        else []
+    )
     if close:
         return f"did you mean '{close[0]}'?"
     shown = ", ".join(islice(choices, MAX_LISTED))
@@ -138,7 +145,12 @@ def did_you_mean(word: str, choices: Collection[str], listing: str = "expected o
 
 def gave_up(span: Span) -> Diagnostic:
     """The last diagnostic of a spec abandoned after :data:`MAX_PROBLEMS` problems."""
-    return error("E007", f"gave up after {MAX_PROBLEMS} problems", span, "fix these first: later problems may be the same mistake repeated")
+    return error(
+        "E007",
+        f"gave up after {MAX_PROBLEMS} problems",
+        span,
+        "fix these first: later problems may be the same mistake repeated",
+    )
 
 
 def error(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:

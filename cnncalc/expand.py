@@ -1,4 +1,5 @@
-"""Layer items to the layer graph: blocks instantiated, ``repeat`` unrolled, branches and names resolved.
+"""Layer items to the layer graph: blocks instantiated, ``repeat`` unrolled, branches and names
+resolved.
 
 A layer item is a type name (``- relu``), or a one-key mapping from a type or block name to its
 fields (``- conv: {filters: 96, kernel: 11}``), to its main field (``- fc: 4096``) or, for a merge,
@@ -19,7 +20,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple, NoReturn
 
-from cnncalc.errors import MAX_PROBLEMS, Diagnostic, Severity, Span, SpecError, did_you_mean, gave_up
+from cnncalc.errors import (
+    MAX_PROBLEMS,
+    Diagnostic,
+    Severity,
+    Span,
+    SpecError,
+    did_you_mean,
+    gave_up,
+)
 from cnncalc.expr import Value
 from cnncalc.layers import ALIASES, LAYERS, Layer
 from cnncalc.source import Map, Node, Scalar, Seq, describe
@@ -53,7 +62,8 @@ class GraphNode:
     span: Span = field(compare=False)
     #: The block use sites that made this layer, outermost first.
     sites: tuple[Span, ...] = field(default=(), compare=False)
-    #: The enclosing block instances as (full name, block name), outermost first (for collapsing rows).
+    #: The enclosing block instances as (full name, block name), outermost first (for collapsing
+    #: rows).
     scope: tuple[tuple[str, str], ...] = ()
 
 
@@ -129,27 +139,65 @@ class _Expander:
         with contextlib.suppress(_Stop):
             self.references_after()
         if not self.nodes and not self.problems:
-            self.report("E105", "the spec has no layers", self.spec.layers, None, "add layers under 'layers:'")
+            self.report(
+                "E105",
+                "the spec has no layers",
+                self.spec.layers,
+                None,
+                "add layers under 'layers:'",
+            )
         if self.problems:
             raise SpecError(list(self.problems.values()))
         return Graph(tuple(self.nodes))
 
     def references_after(self) -> None:
-        """Report each name that was not defined where it was used: E202 if defined later, else E201."""
-        places = {(name, node.span, scope.prefix): (name, node, scope) for name, node, scope in self.unresolved}
-        for name, node, scope in places.values():  # once per place and scope, however often expanded
+        """Report each name that was not defined where it was used: E202 if defined later, else
+        E201.
+        """
+        places = {
+            (name, node.span, scope.prefix): (name, node, scope)
+            for name, node, scope in self.unresolved
+        }
+        for (
+            name,
+            node,
+            scope,
+        ) in places.values():  # once per place and scope, however often expanded
             if name in self.full_names or scope.prefix + name in self.full_names:
-                self.report("E202", f"'{name}' is used before it is defined", node, scope, "a layer may only take inputs from layers above it")
+                self.report(
+                    "E202",
+                    f"'{name}' is used before it is defined",
+                    node,
+                    scope,
+                    "a layer may only take inputs from layers above it",
+                )
             else:
-                self.report("E201", f"no layer named '{name}' here", node, scope, did_you_mean(name, scope.names.keys()))
+                self.report(
+                    "E201",
+                    f"no layer named '{name}' here",
+                    node,
+                    scope,
+                    did_you_mean(name, scope.names.keys()),
+                )
 
     # -- reporting -------------------------------------------------------------------------------
-    def report(self, code: str, message: str, node: Node, scope: _Scope | None, hint: str | None = None) -> None:
+    def report(
+        self, code: str, message: str, node: Node, scope: _Scope | None, hint: str | None = None
+    ) -> None:
         related = tuple(("block used here", site) for site in scope.sites) if scope else ()
-        diagnostic = Diagnostic(code=code, severity=Severity.ERROR, message=message, span=node.span, hint=hint, related=related)
+        diagnostic = Diagnostic(
+            code=code,
+            severity=Severity.ERROR,
+            message=message,
+            span=node.span,
+            hint=hint,
+            related=related,
+        )
         key = (code, node.span.line, node.span.col, message)
         self.problems.setdefault(key, diagnostic)
-        self.reports += 1  # repeats of one problem count too: a broken block used thousands of times
+        self.reports += (
+            1  # repeats of one problem count too: a broken block used thousands of times
+        )
         if self.reports >= MAX_PROBLEMS:
             self.problems.setdefault(("E007", 0, 0, "gave up"), gave_up(node.span))
             raise _Stop
@@ -166,7 +214,12 @@ class _Expander:
     def items(self, seq: Seq, current: int, scope: _Scope) -> int:
         self.depth += 1
         if self.depth > MAX_NESTING:
-            self.stop(f"layers nested deeper than {MAX_NESTING} levels (branches and blocks together)", seq, scope, "flatten the branches or blocks")
+            self.stop(
+                f"layers nested deeper than {MAX_NESTING} levels (branches and blocks together)",
+                seq,
+                scope,
+                "flatten the branches or blocks",
+            )
         for item in seq.items:
             current = self.item(item, current, scope)
         self.depth -= 1
@@ -177,7 +230,12 @@ class _Expander:
         self.work += 1
         if self.work > WORK_PER_LAYER * self.max_layers:
             limit = WORK_PER_LAYER * self.max_layers
-            self.stop(f"the spec expands to more than {limit:,} items", node, scope, "lower the repeat counts, or raise --max-layers if you mean it")
+            self.stop(
+                f"the spec expands to more than {limit:,} items",
+                node,
+                scope,
+                "lower the repeat counts, or raise --max-layers if you mean it",
+            )
 
     def item(self, node: Node, current: int, scope: _Scope) -> int:
         self.tick(node, scope)
@@ -199,7 +257,10 @@ class _Expander:
                 return current
             if repeat > self.max_layers:
                 self.stop(
-                    f"repeat {repeat:,} is above the layer limit of {self.max_layers:,}", count, scope, "raise the limit with --max-layers if you mean it"
+                    f"repeat {repeat:,} is above the layer limit of {self.max_layers:,}",
+                    count,
+                    scope,
+                    "raise the limit with --max-layers if you mean it",
                 )
         name_node = meta.get("name")
         before = len(self.problems) + len(self.unresolved)
@@ -218,7 +279,9 @@ class _Expander:
         return current
 
     def read_item(self, node: Node, scope: _Scope) -> _Item | None:
-        """The item's type or block, fields and meta keys; ``None`` after reporting why it is not an item."""
+        """The item's type or block, fields and meta keys; ``None`` after reporting why it is not an
+        item.
+        """
         if isinstance(node, Scalar) and isinstance(node.value, str) and not node.quoted:
             kind, body, key = node.value, None, node
         elif isinstance(node, Map) and len(node.entries) == 1:
@@ -236,7 +299,11 @@ class _Expander:
             return None
         else:
             self.report(
-                "E103", f"a layer must be a type name or a mapping, not {describe(node)}", node, scope, "e.g. '- relu' or '- conv: {filters: 64, kernel: 3}'"
+                "E103",
+                f"a layer must be a type name or a mapping, not {describe(node)}",
+                node,
+                scope,
+                "e.g. '- relu' or '- conv: {filters: 64, kernel: 3}'",
             )
             return None
         kind = ALIASES.get(kind, kind)
@@ -244,19 +311,48 @@ class _Expander:
         block = self.spec.blocks.get(kind)
         if layer_type is None and block is None:
             choices = [*sorted([*LAYERS, *ALIASES]), *self.spec.blocks]
-            self.report("E102", f"unknown layer type or block '{kind}'", key, scope, did_you_mean(kind, choices))
+            self.report(
+                "E102",
+                f"unknown layer type or block '{kind}'",
+                key,
+                scope,
+                did_you_mean(kind, choices),
+            )
             return None
         fields = self.fields_of(layer_type, body, key, scope)
         if fields is None:
             return None
         meta = {k: v for k, v in fields.entries.items() if k in META_KEYS}
         name_node = meta.get("name")
-        if name_node is not None and not (isinstance(name_node, Scalar) and isinstance(name_node.value, str) and name_node.value):
-            self.report("E103", f"'name' must be text, not {describe(name_node)}", name_node, scope, "e.g. name: conv1")
+        if name_node is not None and not (
+            isinstance(name_node, Scalar) and isinstance(name_node.value, str) and name_node.value
+        ):
+            self.report(
+                "E103",
+                f"'name' must be text, not {describe(name_node)}",
+                name_node,
+                scope,
+                "e.g. name: conv1",
+            )
             return None
-        refs = [ref for k in ("input", "inputs") if (given := meta.get(k)) is not None for ref in (given.items if isinstance(given, Seq) else (given,))]
-        if isinstance(name_node, Scalar) and (loop := next((r for r in refs if isinstance(r, Scalar) and r.value == name_node.value), None)):
-            self.report("E202", f"'{name_node.value}' takes its own output as input: a cycle", loop, scope, "a layer may only take inputs from layers above it")
+        refs = [
+            ref
+            for k in ("input", "inputs")
+            if (given := meta.get(k)) is not None
+            for ref in (given.items if isinstance(given, Seq) else (given,))
+        ]
+        if isinstance(name_node, Scalar) and (
+            loop := next(
+                (r for r in refs if isinstance(r, Scalar) and r.value == name_node.value), None
+            )
+        ):
+            self.report(
+                "E202",
+                f"'{name_node.value}' takes its own output as input: a cycle",
+                loop,
+                scope,
+                "a layer may only take inputs from layers above it",
+            )
             return None
         allowed = self.allowed_keys(layer_type, block)
         return _Item(key, layer_type, block, fields, meta, all(k in allowed for k in fields.keys))
@@ -267,9 +363,18 @@ class _Expander:
         if layer_type is None:
             return [*(block.args if block else ()), "name", "repeat", "when", "input", "inputs"]
         merge = layer_type.arity is None
-        return [*schema(layer_type), "name", "repeat", "when", "input", *(("inputs", "branches") if merge else ())]
+        return [
+            *schema(layer_type),
+            "name",
+            "repeat",
+            "when",
+            "input",
+            *(("inputs", "branches") if merge else ()),
+        ]
 
-    def fields_of(self, layer_type: type[Layer] | None, body: Node | None, key: Scalar, scope: _Scope) -> Map | None:
+    def fields_of(
+        self, layer_type: type[Layer] | None, body: Node | None, key: Scalar, scope: _Scope
+    ) -> Map | None:
         """The item's keys as a mapping, the scalar and list forms turned into their main field."""
         if body is None or (isinstance(body, Scalar) and body.value is None):
             return Map({}, {}, key.span)
@@ -281,7 +386,13 @@ class _Expander:
         primary = layer_type.primary if layer_type is not None else None
         if primary is None:
             kind = key.value
-            self.report("E103", f"'{kind}' takes a mapping of fields, not {describe(body)}", body, scope, f"write '- {kind}: {{...}}'")
+            self.report(
+                "E103",
+                f"'{kind}' takes a mapping of fields, not {describe(body)}",
+                body,
+                scope,
+                f"write '- {kind}: {{...}}'",
+            )
             return None
         return Map({primary: body}, {primary: body.span}, body.span)
 
@@ -297,7 +408,13 @@ class _Expander:
     # -- references ------------------------------------------------------------------------------
     def resolve(self, node: Node, scope: _Scope) -> int | None:
         if not (isinstance(node, Scalar) and isinstance(node.value, str)):
-            self.report("E103", f"a layer reference must be a name, not {describe(node)}", node, scope, "write the name of an earlier layer")
+            self.report(
+                "E103",
+                f"a layer reference must be a name, not {describe(node)}",
+                node,
+                scope,
+                "write the name of an earlier layer",
+            )
             return None
         name = node.value
         if name in scope.names:
@@ -323,7 +440,13 @@ class _Expander:
         ok = True
         for key, span in fields.keys.items():
             if key not in allowed:
-                self.report("E101", f"unknown key '{key}' for {what}", Scalar(key, key, False, span), scope, did_you_mean(key, allowed))
+                self.report(
+                    "E101",
+                    f"unknown key '{key}' for {what}",
+                    Scalar(key, key, False, span),
+                    scope,
+                    did_you_mean(key, allowed),
+                )
                 ok = False
         return ok
 
@@ -332,7 +455,9 @@ class _Expander:
         assert layer_type is not None
         merge = layer_type.arity is None
         if not known:
-            self.check_keys(fields, self.allowed_keys(layer_type, None), f"'{layer_type.kind}'", scope)
+            self.check_keys(
+                fields, self.allowed_keys(layer_type, None), f"'{layer_type.kind}'", scope
+            )
         start = self.start(fields, current, scope)
         if start is None:
             return current
@@ -346,7 +471,8 @@ class _Expander:
                         f"'{layer_type.kind}' needs at least two inputs, got {len(inputs)}",
                         key,
                         scope,
-                        "give 'branches' (lists of layers; [] is the identity) and/or 'inputs' (names of earlier layers)",
+                        "give 'branches' (lists of layers; [] is the identity) and/or 'inputs'"
+                        " (names of earlier layers)",
                     )
                 return current
         memo = (id(node), scope.args)
@@ -359,7 +485,9 @@ class _Expander:
                 self.built[memo] = layer
         if layer is None or not known:
             return current
-        return self.add(layer, tuple(inputs), key, scope, name or scope.auto_name(layer_type.prefix))
+        return self.add(
+            layer, tuple(inputs), key, scope, name or scope.auto_name(layer_type.prefix)
+        )
 
     def merge_inputs(self, fields: Map, start: int, key: Scalar, scope: _Scope) -> list[int] | None:
         operands: list[int] = []
@@ -381,7 +509,8 @@ class _Expander:
                         f"a branch must be a list of layers, not {describe(branch)}",
                         branch,
                         scope,
-                        "write the branch as a list; [] is the identity; name earlier layers in 'inputs'",
+                        "write the branch as a list; [] is the identity; name earlier layers in"
+                        " 'inputs'",
                     )
                     return None
                 operands.append(self.items(branch, start, scope))
@@ -389,24 +518,45 @@ class _Expander:
         if refs is None:
             return None
         if branches is None and not refs:
-            self.report("E205", "a merge needs 'branches' or 'inputs'", key, scope, "e.g. '- add: [[conv..., bn], []]'")
+            self.report(
+                "E205",
+                "a merge needs 'branches' or 'inputs'",
+                key,
+                scope,
+                "e.g. '- add: [[conv..., bn], []]'",
+            )
             return None
         return operands + refs
 
-    def add(self, layer: Layer, inputs: tuple[int, ...], key: Scalar, scope: _Scope, local: str) -> int:
+    def add(
+        self, layer: Layer, inputs: tuple[int, ...], key: Scalar, scope: _Scope, local: str
+    ) -> int:
         full = scope.prefix + local
         if local in scope.names or full in self.full_names:
-            self.report("E203", f"a layer named '{full}' already exists", key, scope, "give each layer a unique name")
+            self.report(
+                "E203",
+                f"a layer named '{full}' already exists",
+                key,
+                scope,
+                "give each layer a unique name",
+            )
             return inputs[0]
         if len(self.nodes) >= self.max_layers:
-            self.stop(f"the spec expands to more than {self.max_layers:,} layers", key, scope, "raise the limit with --max-layers if you mean it")
+            self.stop(
+                f"the spec expands to more than {self.max_layers:,} layers",
+                key,
+                scope,
+                "raise the limit with --max-layers if you mean it",
+            )
         index = len(self.nodes)
         self.nodes.append(GraphNode(full, layer, inputs, key.span, scope.sites, scope.path))
         scope.names[local] = index
         self.full_names[full] = index
         return index
 
-    def block(self, block: Block, item: _Item, current: int, scope: _Scope, name: str | None) -> int:
+    def block(
+        self, block: Block, item: _Item, current: int, scope: _Scope, name: str | None
+    ) -> int:
         key, fields = item.key, item.fields
         if not item.known:
             self.check_keys(fields, self.allowed_keys(None, block), f"block '{block.name}'", scope)
@@ -421,19 +571,34 @@ class _Expander:
             )
             return current
         if len(scope.blocks) >= MAX_BLOCK_DEPTH:
-            self.stop(f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels", key, scope, "flatten the blocks")
+            self.stop(
+                f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels",
+                key,
+                scope,
+                "flatten the blocks",
+            )
         args: dict[str, Value] = {}
         env = ChainMap(args, self.spec.params)  # not a copy: params may be many, instances too
         for arg, default in block.args.items():
             node = fields.get(arg)
             if node is None:
                 if default is None:
-                    self.report("E105", f"block '{block.name}' needs argument '{arg}'", key, scope, f"add '{arg}: ...'")
+                    self.report(
+                        "E105",
+                        f"block '{block.name}' needs argument '{arg}'",
+                        key,
+                        scope,
+                        f"add '{arg}: ...'",
+                    )
                     return current
                 args[arg] = default
                 continue
             try:
-                args[arg] = int(node.value) if isinstance(node, Scalar) and isinstance(node.value, bool) else value(node, scope.env, f"argument '{arg}'")
+                args[arg] = (
+                    int(node.value)
+                    if isinstance(node, Scalar) and isinstance(node.value, bool)
+                    else value(node, scope.env, f"argument '{arg}'")
+                )
             except ValueProblem as problem:
                 self.report_problem(problem, scope)
                 return current
@@ -453,13 +618,21 @@ class _Expander:
         )
         output = self.items(block.layers, bound[0], inner)
         if local in scope.names:
-            self.report("E203", f"a layer named '{full}' already exists", key, scope, "give each layer a unique name")
+            self.report(
+                "E203",
+                f"a layer named '{full}' already exists",
+                key,
+                scope,
+                "give each layer a unique name",
+            )
             return current
         scope.names[local] = output
         self.full_names.setdefault(full, output)
         return output
 
-    def block_inputs(self, block: Block, fields: Map, current: int, key: Scalar, scope: _Scope) -> list[int] | None:
+    def block_inputs(
+        self, block: Block, fields: Map, current: int, key: Scalar, scope: _Scope
+    ) -> list[int] | None:
         start = self.start(fields, current, scope)
         if start is None:
             return None
@@ -481,7 +654,8 @@ class _Expander:
         if len(refs) != len(block.inputs):
             self.report(
                 "E103",
-                f"block '{block.name}' takes {len(block.inputs)} inputs ({', '.join(block.inputs)}), got {len(refs)}",
+                f"block '{block.name}' takes {len(block.inputs)} inputs"
+                f" ({', '.join(block.inputs)}), got {len(refs)}",
                 given,
                 scope,
                 "name one earlier layer per input",

@@ -27,7 +27,9 @@ MAX_LENGTH = 300
 MAX_NESTING = 24
 MAX_MAGNITUDE = 10**15
 
-_TOKEN = re.compile(r"\s*(?:(\d+\.\d*|\.\d+|\d+)|([A-Za-z_][A-Za-z_0-9]*)|(//|\*\*|==|!=|<=|>=|[-+*/%()<>,]))")
+_TOKEN = re.compile(
+    r"\s*(?:(\d+\.\d*|\.\d+|\d+)|([A-Za-z_][A-Za-z_0-9]*)|(//|\*\*|==|!=|<=|>=|[-+*/%()<>,]))"
+)
 _KEYWORDS = {"if", "else", "and", "or", "not"}
 
 
@@ -71,13 +73,18 @@ def parse(text: str) -> Tree:
     """Parse ``text`` into a tree (cached: blocks evaluate the same text once per instance).
 
     Parsing and evaluation recurse, so both the parser's nesting (parentheses, signs, powers) and
-    the tree's depth (a chain ``1+1+...+1`` is as deep as it is long) are capped at :data:`MAX_NESTING`.
+    the tree's depth (a chain ``1+1+...+1`` is as deep as it is long) are capped at
+    :data:`MAX_NESTING`.
     """
     tree = _CACHE.get(text)
     if tree is None:
         tree = _Parser(text).parse()
         if _depth(tree) > MAX_NESTING:
-            raise ExprError("E007", f"expression nested deeper than {MAX_NESTING} levels", "simplify it, or split it with params")
+            raise ExprError(
+                "E007",
+                f"expression nested deeper than {MAX_NESTING} levels",
+                "simplify it, or split it with params",
+            )
         if len(_CACHE) < 10_000:
             _CACHE[text] = tree
     return tree
@@ -102,7 +109,9 @@ def evaluate(text: str, env: Mapping[str, Value]) -> Value:
 class _Parser:
     def __init__(self, text: str) -> None:
         if len(text) > MAX_LENGTH:
-            raise ExprError("E007", f"expression longer than {MAX_LENGTH} characters", "split it with params")
+            raise ExprError(
+                "E007", f"expression longer than {MAX_LENGTH} characters", "split it with params"
+            )
         self.text = text
         self.tokens = self.tokenize(text)
         self.pos = 0
@@ -117,7 +126,9 @@ class _Parser:
             match = _TOKEN.match(text, pos)
             if not match:
                 raise ExprError(
-                    "E106", f"unexpected character {text[pos:].lstrip()[0]!r} in '{text}'", "expressions use numbers, names, + - * / // % ** ( ) and if/else"
+                    "E106",
+                    f"unexpected character {text[pos:].lstrip()[0]!r} in '{text}'",
+                    "expressions use numbers, names, + - * / // % ** ( ) and if/else",
                 )
             tokens.append(match.group(match.lastindex or 0))
             pos = match.end()
@@ -131,7 +142,11 @@ class _Parser:
         if token is None or (expected is not None and token != expected):
             want = f"'{expected}'" if expected else "a value"
             got = f"'{token}'" if token else "the end"
-            raise ExprError("E106", f"expected {want} but found {got} in '{self.text}'", "check the expression's syntax")
+            raise ExprError(
+                "E106",
+                f"expected {want} but found {got} in '{self.text}'",
+                "check the expression's syntax",
+            )
         self.pos += 1
         return token
 
@@ -140,14 +155,22 @@ class _Parser:
             raise ExprError("E106", "empty expression", "write a number or an expression")
         tree = self.ternary()
         if self.peek() is not None:
-            raise ExprError("E106", f"unexpected '{self.peek()}' in '{self.text}'", "check the expression's syntax")
+            raise ExprError(
+                "E106",
+                f"unexpected '{self.peek()}' in '{self.text}'",
+                "check the expression's syntax",
+            )
         return tree
 
     def nest(self) -> None:
         """Count one level of recursion (a parenthesis, sign or power), refusing too many."""
         self.depth += 1
         if self.depth > MAX_NESTING:
-            raise ExprError("E007", f"expression nested deeper than {MAX_NESTING} levels", "simplify it, or split it with params")
+            raise ExprError(
+                "E007",
+                f"expression nested deeper than {MAX_NESTING} levels",
+                "simplify it, or split it with params",
+            )
 
     def ternary(self) -> Tree:
         self.nest()
@@ -209,15 +232,23 @@ class _Parser:
             return _check(float(token) if "." in token else int(token))
         if token[0].isalpha() or token[0] == "_":
             if token in _KEYWORDS:
-                raise ExprError("E106", f"unexpected '{token}' in '{self.text}'", "check the expression's syntax")
+                raise ExprError(
+                    "E106",
+                    f"unexpected '{token}' in '{self.text}'",
+                    "check the expression's syntax",
+                )
             if self.peek() == "(":
                 return self.call(token)
             return token
-        raise ExprError("E106", f"unexpected '{token}' in '{self.text}'", "check the expression's syntax")
+        raise ExprError(
+            "E106", f"unexpected '{token}' in '{self.text}'", "check the expression's syntax"
+        )
 
     def call(self, name: str) -> Tree:
         if name not in FUNCTIONS:
-            raise ExprError("E107", f"unknown function '{name}'", did_you_mean(name, FUNCTIONS, "functions: "))
+            raise ExprError(
+                "E107", f"unknown function '{name}'", did_you_mean(name, FUNCTIONS, "functions: ")
+            )
         self.take("(")
         args: list[Tree] = []
         if self.peek() != ")":
@@ -233,7 +264,9 @@ def _check(value: Number) -> Number:
     if isinstance(value, float) and not math.isfinite(value):
         raise ExprError("E104", "expression is not a finite number", "avoid dividing by zero")
     if abs(value) > MAX_MAGNITUDE:
-        raise ExprError("E007", f"expression value exceeds {MAX_MAGNITUDE:.0e}", "use smaller numbers")
+        raise ExprError(
+            "E007", f"expression value exceeds {MAX_MAGNITUDE:.0e}", "use smaller numbers"
+        )
     return value
 
 
@@ -245,7 +278,11 @@ def _binary(op: str, a: Number, b: Number) -> Number:
     if op == "**" and a == 0 and b < 0:
         raise ExprError("E104", "zero to a negative power in an expression", "check the exponent")
     if op == "**" and a < 0 and not float(b).is_integer():
-        raise ExprError("E104", "a negative number to a fractional power in an expression", "the result would not be a real number")
+        raise ExprError(
+            "E104",
+            "a negative number to a fractional power in an expression",
+            "the result would not be a real number",
+        )
     result: Number
     match op:
         case "+":
@@ -264,7 +301,9 @@ def _binary(op: str, a: Number, b: Number) -> Number:
             try:
                 result = a**b
             except OverflowError:  # a float power past the float range
-                raise ExprError("E007", f"expression value exceeds {MAX_MAGNITUDE:.0e}", "use smaller numbers") from None
+                raise ExprError(
+                    "E007", f"expression value exceeds {MAX_MAGNITUDE:.0e}", "use smaller numbers"
+                ) from None
         case "==":
             result = int(a == b)
         case "!=":
@@ -282,7 +321,11 @@ def _binary(op: str, a: Number, b: Number) -> Number:
 
 def _number(value: Value, where: str) -> Number:
     if isinstance(value, tuple):
-        raise ExprError("E103", f"a pair {list(value)} cannot be {where}", "use a number here; arithmetic on a pair works element-wise")
+        raise ExprError(
+            "E103",
+            f"a pair {list(value)} cannot be {where}",
+            "use a number here; arithmetic on a pair works element-wise",
+        )
     return value
 
 
@@ -300,12 +343,18 @@ def _eval(tree: Tree, env: Mapping[str, Value]) -> Value:
         return tree
     if isinstance(tree, str):
         if tree not in env:
-            raise ExprError("E107", f"unknown name '{tree}'", did_you_mean(tree, env.keys(), "names in scope: "))
+            raise ExprError(
+                "E107", f"unknown name '{tree}'", did_you_mean(tree, env.keys(), "names in scope: ")
+            )
         return env[tree]
     op, args = tree
     if op == "if":
         condition, then, otherwise = args
-        return _eval(then, env) if _number(_eval(condition, env), "a condition") else _eval(otherwise, env)
+        return (
+            _eval(then, env)
+            if _number(_eval(condition, env), "a condition")
+            else _eval(otherwise, env)
+        )
     if op == "and":
         return _eval(args[1], env) if _number(_eval(args[0], env), "a condition") else 0
     if op == "or":
@@ -320,8 +369,14 @@ def _eval(tree: Tree, env: Mapping[str, Value]) -> Value:
         name = op[5:]
         try:
             return _elementwise(lambda *xs: _check(FUNCTIONS[name](*xs)), values)
-        except (TypeError, ValueError, ArithmeticError) as exc:  # e.g. make_divisible(8, 0.5): a divisor that truncates to 0
-            raise ExprError("E106", f"bad arguments to {name}(): {exc}", "check the function's arguments") from None
+        except (
+            TypeError,
+            ValueError,
+            ArithmeticError,
+        ) as exc:  # e.g. make_divisible(8, 0.5): a divisor that truncates to 0
+            raise ExprError(
+                "E106", f"bad arguments to {name}(): {exc}", "check the function's arguments"
+            ) from None
     if op in ("==", "!=", "<", "<=", ">", ">="):
         return _binary(op, _number(values[0], "compared"), _number(values[1], "compared"))
     return _elementwise(lambda a, b: _binary(op, a, b), values)

@@ -29,7 +29,9 @@ BUDGET = 300_000
 
 @dataclass(frozen=True, slots=True)
 class Exploration:
-    """What does not fit at ``input``, and the nearest input sizes that do (``None``: none within ``reach``)."""
+    """What does not fit at ``input``, and the nearest input sizes that do (``None``: none within
+    ``reach``).
+    """
 
     input: Shape
     misfits: tuple[str, ...]
@@ -48,7 +50,9 @@ def explore(report: Report) -> Exploration:
     """The windows that do not fit at the report's input (each floored to reach the next) and the
     nearest input sizes at which the whole spec fits."""
     floored, diagnostics = infer(report.graph, report.input, Rounding.FLOOR)
-    misfits = tuple(d.message for d in diagnostics if d.code == "N301" or d.severity is Severity.ERROR)
+    misfits = tuple(
+        d.message for d in diagnostics if d.code == "N301" or d.severity is Severity.ERROR
+    )
     jumps = [max(f.jump) for f in receptive_fields(report.graph, floored).values()]
     reach = max(min(2 * max([4, *jumps]), BUDGET // (4 * max(len(report.graph.nodes), 1))), 1)
     x, own = report.input, report.spec.input
@@ -60,13 +64,17 @@ def explore(report: Report) -> Exploration:
         below = Shape(heights[0], widths[0], x.c) if heights[0] and widths[0] else None
         above = Shape(heights[1], widths[1], x.c) if heights[1] and widths[1] else None
     else:  # no size known to fit: move both axes together
-        low, high = _nearest(lambda d: fits(report, Shape(x.h + d, x.w + d, x.c)), 0, reach, floor=1 - min(x.h, x.w))
+        low, high = _nearest(
+            lambda d: fits(report, Shape(x.h + d, x.w + d, x.c)), 0, reach, floor=1 - min(x.h, x.w)
+        )
         below = Shape(x.h + low, x.w + low, x.c) if low is not None else None
         above = Shape(x.h + high, x.w + high, x.c) if high is not None else None
     return Exploration(input=x, misfits=misfits, below=below, above=above, reach=reach)
 
 
-def _nearest(fit: Callable[[int], bool], n: int, reach: int, floor: int = 1) -> tuple[int | None, int | None]:
+def _nearest(
+    fit: Callable[[int], bool], n: int, reach: int, floor: int = 1
+) -> tuple[int | None, int | None]:
     """The nearest values to ``n`` within ``reach`` for which ``fit`` holds, below and above (both
     ``n`` when it holds already); none below ``floor``."""
     if fit(n):

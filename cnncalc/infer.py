@@ -25,7 +25,8 @@ class LayerResult:
 
     @property
     def activations(self) -> int:
-        """Elements of new activation memory this layer's output takes (0 when computed in place)."""
+        """Elements of new activation memory this layer's output takes (0 when computed in
+        place)."""
         return self.output.numel if self.node.layer.stores_output else 0
 
 
@@ -38,7 +39,9 @@ def place(node: GraphNode) -> tuple[Span, tuple[tuple[str, Span], ...]]:
     return node.sites[0], (*inner, (f"layer '{node.name}' defined here", node.span))
 
 
-def infer(graph: Graph, source: Shape, rounding: Rounding) -> tuple[tuple[LayerResult, ...], tuple[Diagnostic, ...]]:
+def infer(
+    graph: Graph, source: Shape, rounding: Rounding
+) -> tuple[tuple[LayerResult, ...], tuple[Diagnostic, ...]]:
     """Output volume and cost of every layer that can be inferred, and the problems found."""
     shapes: list[Shape | None] = []
     results: list[LayerResult] = []
@@ -47,7 +50,9 @@ def infer(graph: Graph, source: Shape, rounding: Rounding) -> tuple[tuple[LayerR
     # A layer's rule and cost depend on its fields and input volumes only, and networks repeat
     # identical layers on identical volumes (ResNet-152's 35 alike blocks in one stage): each
     # distinct (layer, inputs) is computed once, with the notes it left.
-    done: dict[tuple[Layer, tuple[Shape, ...]], tuple[Shape, tuple[tuple[str, str], ...], Cost]] = {}
+    done: dict[
+        tuple[Layer, tuple[Shape, ...]], tuple[Shape, tuple[tuple[str, str], ...], Cost]
+    ] = {}
     for node in graph.nodes:
         inputs = tuple(source if i == INPUT else shapes[i] for i in node.inputs)
         known = tuple(x for x in inputs if x is not None)
@@ -64,7 +69,12 @@ def infer(graph: Graph, source: Shape, rounding: Rounding) -> tuple[tuple[LayerR
                 shown = ", ".join(str(x) for x in known)
                 diagnostics.append(
                     Diagnostic(
-                        code=exc.code, severity=Severity.ERROR, message=f"{node.name} on {shown}: {exc.message}", span=span, hint=exc.hint, related=related
+                        code=exc.code,
+                        severity=Severity.ERROR,
+                        message=f"{node.name} on {shown}: {exc.message}",
+                        span=span,
+                        hint=exc.hint,
+                        related=related,
                     )
                 )
                 shapes.append(None)
@@ -74,7 +84,14 @@ def infer(graph: Graph, source: Shape, rounding: Rounding) -> tuple[tuple[LayerR
         if notes:
             span, related = place(node)
             diagnostics.extend(
-                Diagnostic(code=code, severity=Severity.NOTE, message=f"{node.name}: {message}", span=span, related=related) for code, message in notes
+                Diagnostic(
+                    code=code,
+                    severity=Severity.NOTE,
+                    message=f"{node.name}: {message}",
+                    span=span,
+                    related=related,
+                )
+                for code, message in notes
             )
         shapes.append(out)
         results.append(LayerResult(node, known, out, cost))

@@ -20,7 +20,11 @@ from cnncalc.layers import ALIASES, LAYERS, Layer
 from cnncalc.shapes import PadMode, Rounding
 
 #: An expression: any text that is not a bare numeral (a quoted number is refused, E103).
-_EXPRESSION = {"type": "string", "pattern": r"^(?![\s+-]*[0-9.]+\s*$).+", "description": "an expression over params and block arguments, e.g. 'width * 4'"}
+_EXPRESSION = {
+    "type": "string",
+    "pattern": r"^(?![\s+-]*[0-9.]+\s*$).+",
+    "description": "an expression over params and block arguments, e.g. 'width * 4'",
+}
 
 
 def _count(minimum: int) -> dict[str, Any]:
@@ -39,12 +43,26 @@ _FIELD_TYPES: dict[Callable[..., Any], dict[str, Any]] = {
 }
 
 _META: dict[str, dict[str, Any]] = {
-    "name": {"type": "string", "minLength": 1, "description": "the layer's name, unique in its scope"},
+    "name": {
+        "type": "string",
+        "minLength": 1,
+        "description": "the layer's name, unique in its scope",
+    },
     "repeat": {**_count(0), "description": "the item this many times in sequence"},
-    "when": {"anyOf": [{"type": "boolean"}, {"type": "number"}, {"$ref": "#/$defs/expression"}], "description": "left out when 0 or false"},
-    "input": {"type": "string", "description": "an earlier layer to take as input instead of the previous one"},
+    "when": {
+        "anyOf": [{"type": "boolean"}, {"type": "number"}, {"$ref": "#/$defs/expression"}],
+        "description": "left out when 0 or false",
+    },
+    "input": {
+        "type": "string",
+        "description": "an earlier layer to take as input instead of the previous one",
+    },
     "inputs": {"$ref": "#/$defs/names"},
-    "branches": {"type": "array", "items": {"$ref": "#/$defs/layers"}, "description": "lists of layers from the merge's input; [] is the identity"},
+    "branches": {
+        "type": "array",
+        "items": {"$ref": "#/$defs/layers"},
+        "description": "lists of layers from the merge's input; [] is the identity",
+    },
 }
 
 
@@ -60,7 +78,12 @@ def _fields(cls: type[Layer]) -> dict[str, Any]:
     meta = [k for k in META_KEYS if merge or k not in ("inputs", "branches")]
     properties = {name: _FIELD_TYPES[spec.convert] for name, spec in fields.items()}
     properties |= {key: _META[key] for key in meta}
-    body: dict[str, Any] = {"type": "object", "description": _summary(cls), "properties": properties, "additionalProperties": False}
+    body: dict[str, Any] = {
+        "type": "object",
+        "description": _summary(cls),
+        "properties": properties,
+        "additionalProperties": False,
+    }
     required = [name for name, spec in fields.items() if spec.required]
     if required:
         body["required"] = required
@@ -77,7 +100,10 @@ def _forms(kind: str, cls: type[Layer]) -> dict[str, Any]:
         forms.append(_META["branches"])
     if not any(spec.required for spec in values.schema(cls).values()):
         forms.append({"type": "null"})
-    return {"anyOf": forms, "description": _summary(cls) + ("" if kind == cls.kind else f" (alias of {cls.kind})")}
+    return {
+        "anyOf": forms,
+        "description": _summary(cls) + ("" if kind == cls.kind else f" (alias of {cls.kind})"),
+    }
 
 
 def spec_schema() -> dict[str, Any]:
@@ -100,18 +126,44 @@ def spec_schema() -> dict[str, Any]:
     top: dict[str, Any] = {
         "name": {"type": "string", "description": "short name (default: the file's stem)"},
         "title": {"type": "string"},
-        "source": {"type": "string", "description": "the paper and reference implementation followed"},
+        "source": {
+            "type": "string",
+            "description": "the paper and reference implementation followed",
+        },
         "description": {"type": "string"},
-        "extends": {"type": "string", "description": "a spec (path relative to this file, or a built-in name) whose keys this one overrides"},
+        "extends": {
+            "type": "string",
+            "description": (
+                "a spec (path relative to this file, or a built-in name) whose keys this one"
+                " overrides"
+            ),
+        },
         "input": {"$ref": "#/$defs/volume"},
         "rounding": {"$ref": "#/$defs/rounding"},
-        "params": {"type": "object", "additionalProperties": {"$ref": "#/$defs/value"}, "description": "named numbers usable in expressions"},
-        "blocks": {"type": "object", "additionalProperties": {"$ref": "#/$defs/block"}, "description": "reusable groups of layers"},
+        "params": {
+            "type": "object",
+            "additionalProperties": {"$ref": "#/$defs/value"},
+            "description": "named numbers usable in expressions",
+        },
+        "blocks": {
+            "type": "object",
+            "additionalProperties": {"$ref": "#/$defs/block"},
+            "description": "reusable groups of layers",
+        },
         "layers": {"$ref": "#/$defs/layers"},
     }
     block: dict[str, Any] = {
-        "args": {"type": "object", "additionalProperties": {"anyOf": [{"$ref": "#/$defs/value"}, {"type": "null"}]}, "description": "arguments; ~ = required"},
-        "inputs": {"type": "array", "items": {"type": "string"}, "minItems": 1, "description": "names of the block's inputs (default [input])"},
+        "args": {
+            "type": "object",
+            "additionalProperties": {"anyOf": [{"$ref": "#/$defs/value"}, {"type": "null"}]},
+            "description": "arguments; ~ = required",
+        },
+        "inputs": {
+            "type": "array",
+            "items": {"type": "string"},
+            "minItems": 1,
+            "description": "names of the block's inputs (default [input])",
+        },
         "layers": {"$ref": "#/$defs/layers"},
         "description": {"type": "string"},
     }
@@ -126,22 +178,47 @@ def spec_schema() -> dict[str, Any]:
                 {"type": "number"},
                 {"type": "boolean"},
                 {"$ref": "#/$defs/expression"},
-                {"type": "array", "items": {"$ref": "#/$defs/number"}, "minItems": 2, "maxItems": 2, "description": "a pair [h, w]"},
+                {
+                    "type": "array",
+                    "items": {"$ref": "#/$defs/number"},
+                    "minItems": 2,
+                    "maxItems": 2,
+                    "description": "a pair [h, w]",
+                },
             ]
         },
-        "pair": {"anyOf": [{"$ref": "#/$defs/count"}, {"type": "array", "items": {"$ref": "#/$defs/count"}, "minItems": 2, "maxItems": 2}]},
+        "pair": {
+            "anyOf": [
+                {"$ref": "#/$defs/count"},
+                {"type": "array", "items": {"$ref": "#/$defs/count"}, "minItems": 2, "maxItems": 2},
+            ]
+        },
         "padding": {
             "anyOf": [
                 {"$ref": "#/$defs/offset"},
-                {"type": "array", "items": {"$ref": "#/$defs/offset"}, "minItems": 2, "maxItems": 2},
-                {"type": "array", "items": {"$ref": "#/$defs/offset"}, "minItems": 4, "maxItems": 4},
+                {
+                    "type": "array",
+                    "items": {"$ref": "#/$defs/offset"},
+                    "minItems": 2,
+                    "maxItems": 2,
+                },
+                {
+                    "type": "array",
+                    "items": {"$ref": "#/$defs/offset"},
+                    "minItems": 4,
+                    "maxItems": 4,
+                },
                 {"enum": [m.value for m in PadMode]},
             ]
         },
         "rounding": {"enum": [r.value for r in Rounding]},
         "volume": {
             "anyOf": [
-                {"type": "string", "pattern": r"^\s*[0-9]+\s*[xX×]\s*[0-9]+\s*[xX×]\s*[0-9]+\s*$", "description": "H x W x C, e.g. 224x224x3"},
+                {
+                    "type": "string",
+                    "pattern": r"^\s*[0-9]+\s*[xX×]\s*[0-9]+\s*[xX×]\s*[0-9]+\s*$",
+                    "description": "H x W x C, e.g. 224x224x3",
+                },
                 {
                     "type": "object",
                     "properties": {axis: {"type": "integer", "minimum": 1} for axis in "hwc"},
@@ -150,10 +227,18 @@ def spec_schema() -> dict[str, Any]:
                 },
             ]
         },
-        "names": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}], "description": "names of earlier layers"},
+        "names": {
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+            "description": "names of earlier layers",
+        },
         "layers": {"type": "array", "items": {"$ref": "#/$defs/item"}},
         "item": item,
-        "block": {"type": "object", "properties": block, "required": ["layers"], "additionalProperties": False},
+        "block": {
+            "type": "object",
+            "properties": block,
+            "required": ["layers"],
+            "additionalProperties": False,
+        },
         "blockUse": {
             "anyOf": [
                 {"type": "null"},
@@ -170,7 +255,9 @@ def spec_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "cnncalc spec",
-        "description": "A CNN for cnncalc: input volume, layers, blocks and params (docs/spec-language.md).",
+        "description": (
+            "A CNN for cnncalc: input volume, layers, blocks and params (docs/spec-language.md)."
+        ),
         "type": "object",
         "properties": top,
         "additionalProperties": False,

@@ -7,7 +7,8 @@ Parameters
     (batch norm's running mean and variance), not parameters.
 
 Operations
-    ``MACs`` are the multiply-accumulates of conv and fc weights only: ``H_out*W_out*C_out*kh*kw*C_in/g``
+    ``MACs`` are the multiply-accumulates of conv and fc weights only:
+    ``H_out*W_out*C_out*kh*kw*C_in/g``
     per conv and ``in*out`` per fc, no bias. This is torchvision's "GFLOPS" column and fvcore's
     "flop", and the ResNet paper's "FLOPs". ``FLOPs = 2 * MACs`` (one multiply and one add each).
     Everything else (bias adds, normalisation, activations, pooling, element-wise merges) is
@@ -16,7 +17,8 @@ Operations
 Activation memory
     The cs231n convention: the input plus every layer output that needs new memory, so in-place
     activations (ReLU and kin), dropout and views (flatten) add nothing, while conv, pool, fc, batch
-    norm, concat and add outputs each count. Per image and for the batch, in bytes of the chosen dtype.
+    norm, concat and add outputs each count. Per image and for the batch, in bytes of the chosen
+    dtype.
     The training estimate is ``4 * param bytes`` (weights, gradients and Adam's two moments)
     ``+ buffer bytes + 2 * batch activation bytes`` (stored forward outputs and their gradients;
     cs231n's "~x2 for backward"). Sizes in MB are 10^6 bytes.

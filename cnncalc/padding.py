@@ -48,7 +48,11 @@ class Fit:
         return self.before == self.after
 
     def __str__(self) -> str:
-        return f"pad {self.before}" if self.symmetric else f"pad {self.before} before, {self.after} after"
+        return (
+            f"pad {self.before}"
+            if self.symmetric
+            else f"pad {self.before} before, {self.after} after"
+        )
 
 
 def split(total: int) -> tuple[int, int]:
@@ -62,7 +66,9 @@ def _check(n: int, k: int, s: int, d: int) -> None:
             raise ValueError(f"{name} must be at least 1, got {value}")
 
 
-def fitting_paddings(n: int, k: int, s: int, d: int = 1, max_total: int | None = None) -> tuple[Fit, ...]:
+def fitting_paddings(
+    n: int, k: int, s: int, d: int = 1, max_total: int | None = None
+) -> tuple[Fit, ...]:
     """Every total padding ``0 <= t <= max_total`` that fits exactly, smallest first, split as
     :func:`split` does (an odd total is asymmetric). The default bound, ``2*(F - 1)``, is the
     largest padding after which every window still reads at least one input pixel."""
@@ -71,12 +77,15 @@ def fitting_paddings(n: int, k: int, s: int, d: int = 1, max_total: int | None =
     bound = 2 * (f - 1) if max_total is None else max_total
     first = max(f - n, 0)  # the kernel must fit in the padded input
     first += (f - n - first) % s  # then every s-th total divides exactly
-    return tuple(Fit(*split(total), (n + total - f) // s + 1) for total in range(first, bound + 1, s))
+    return tuple(
+        Fit(*split(total), (n + total - f) // s + 1) for total in range(first, bound + 1, s)
+    )
 
 
 def padding_for_output(n: int, k: int, s: int, d: int, out: int) -> Fit:
     """The padding that makes the window give exactly ``out``: the total is
-    ``t = (out - 1)*s + F - n``, unique because the output grows by one every ``s`` pixels of padding.
+    ``t = (out - 1)*s + F - n``, unique because the output grows by one every ``s`` pixels of
+    padding.
     Raises :class:`GeometryError` (E301) with the reason when no padding does."""
     _check(n, k, s, d)
     if out < 1:
@@ -89,8 +98,10 @@ def padding_for_output(n: int, k: int, s: int, d: int, out: int) -> Fit:
     fraction = f" (floored: {unpadded})" if (n - f) % s else ""
     raise GeometryError(
         "E301",
-        f"no padding gives {out}: padding only adds, and with none the output is already ({n} - {f})/{s} + 1 = {_ratio(n - f, s)}{fraction}",
-        f"an input of {(out - 1) * s + f} gives {out} with no padding; so does a larger stride or kernel",
+        f"no padding gives {out}: padding only adds, and with none the output is already ({n} -"
+        f" {f})/{s} + 1 = {_ratio(n - f, s)}{fraction}",
+        f"an input of {(out - 1) * s + f} gives {out} with no padding; so does a larger stride or"
+        " kernel",
     )
 
 
@@ -112,7 +123,9 @@ def same_padding(n: int, k: int, s: int, d: int = 1) -> Fit:
 
 def nearest_inputs(n: int, k: int, s: int, d: int, before: int, after: int) -> tuple[int, ...]:
     """The input sizes nearest ``n`` that fit exactly with this padding: ``n`` itself when it fits,
-    else the nearest below (when the kernel still fits in it) and above; fitting inputs are ``s`` apart."""
+    else the nearest below (when the kernel still fits in it) and above; fitting inputs are ``s``
+    apart.
+    """
     f = dilated(k, d)
     span = n + before + after - f
     below, above = n - span % s, n + (-span) % s

@@ -46,7 +46,9 @@ NETWORK_INPUT = "input"
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """The receptive field of a layer's output positions on the network input, per axis (height, width)."""
+    """The receptive field of a layer's output positions on the network input, per axis (height,
+    width).
+    """
 
     size: Pair
     jump: Pair
@@ -58,8 +60,10 @@ class Field:
 
     @property
     def start(self) -> tuple[float, float]:
-        """Centre of the first output position's field, ``r/2 - P`` (pixel ``i`` spans ``[i, i+1)``).
-        A half of an integer, so exact in a float (a Fraction would cost ten times as much a row)."""
+        """Centre of the first output position's field, ``r/2 - P`` (pixel ``i`` spans ``[i,
+        i+1)``).
+        A half of an integer, so exact in a float (a Fraction would cost ten times as much a row).
+        """
         return (self.size[0] - 2 * self.padding[0]) / 2, (self.size[1] - 2 * self.padding[1]) / 2
 
     def through(self, window: Window, via: str) -> Field:
@@ -71,7 +75,9 @@ class Field:
             size.append(r + (extent - 1) * j)
             jump.append(j * window.stride[axis])
             padding.append(p + window.pad[axis] * j)
-        return Field((size[0], size[1]), (jump[0], jump[1]), (padding[0], padding[1]), via, self.aligned)
+        return Field(
+            (size[0], size[1]), (jump[0], jump[1]), (padding[0], padding[1]), via, self.aligned
+        )
 
 
 INPUT_FIELD = Field((1, 1), (1, 1), (0, 0))
@@ -94,11 +100,19 @@ def union(fields: Iterable[tuple[str, Field]]) -> Field:
 
 def receptive_fields(graph: Graph, layers: Iterable[LayerResult]) -> dict[str, Field]:
     """The field of every inferred layer, by layer name. A layer whose field cannot be known (it
-    changes the map's size without declaring a window) is left out, and so is everything after it."""
+    changes the map's size without declaring a window) is left out, and so is everything after it.
+    """
     fields: dict[str, Field] = {}
     for result in layers:
         node = result.node
-        sources = [(NETWORK_INPUT, INPUT_FIELD) if i == INPUT else (graph.nodes[i].name, fields.get(graph.nodes[i].name)) for i in node.inputs]
+        sources = [
+            (
+                (NETWORK_INPUT, INPUT_FIELD)
+                if i == INPUT
+                else (graph.nodes[i].name, fields.get(graph.nodes[i].name))
+            )
+            for i in node.inputs
+        ]
         present = [(name, field) for name, field in sources if field is not None]
         if len(present) < len(sources):
             continue  # an input has no field
@@ -106,7 +120,11 @@ def receptive_fields(graph: Graph, layers: Iterable[LayerResult]) -> dict[str, F
             spatial = (result.output.h, result.output.w)
             # A 1x1 input broadcast over a larger map (a squeeze-and-excitation gate) is global
             # context: left out, or it would make every later field the whole image.
-            local = [item for item, x in zip(present, result.inputs, strict=True) if (x.h, x.w) != (1, 1) or spatial == (1, 1)]
+            local = [
+                item
+                for item, x in zip(present, result.inputs, strict=True)
+                if (x.h, x.w) != (1, 1) or spatial == (1, 1)
+            ]
             fields[node.name] = union(local)
             continue
         source, field = present[0]

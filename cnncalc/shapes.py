@@ -5,7 +5,8 @@ One axis of a window layer maps an input of ``n`` to
     out = (n + p_before + p_after - d*(k - 1) - 1) / s + 1
 
 which is the lectures' ``(W - F + 2P)/S + 1`` with the dilated kernel ``d*(k-1) + 1`` and
-possibly asymmetric padding (Dumoulin & Visin, "A guide to convolution arithmetic", arXiv:1603.07285,
+possibly asymmetric padding (Dumoulin & Visin, "A guide to convolution arithmetic",
+arXiv:1603.07285,
 relationship 15). All arithmetic is on integers, so "does not fit" is exact.
 """
 
@@ -93,7 +94,8 @@ class Axis:
         return self.d * (self.k - 1) + 1
 
     def arithmetic(self) -> str:
-        """The lecture's formula with this axis's numbers, e.g. ``(224 - 11 + 2·0)/4 + 1 = 54.25``."""
+        """The lecture's formula with this axis's numbers, e.g. ``(224 - 11 + 2·0)/4 + 1 =
+        54.25``."""
         pad = f"2·{self.before}" if self.before == self.after else f"{self.before} + {self.after}"
         kernel = str(self.k) if self.d == 1 else f"{self.k_eff} (dilated {self.k}·{self.d})"
         value = (self.n - self.k_eff + self.before + self.after) / self.s + 1
@@ -103,7 +105,9 @@ class Axis:
     def fits_nearby(self) -> str:
         """Nearest input sizes and symmetric padding that would make this axis fit exactly (from
         the padding solver, :mod:`cnncalc.padding`, which ``cnncalc pad`` prints in full)."""
-        inputs = [str(x) for x in nearest_inputs(self.n, self.k, self.s, self.d, self.before, self.after)]
+        inputs = [
+            str(x) for x in nearest_inputs(self.n, self.k, self.s, self.d, self.before, self.after)
+        ]
         pad = nearest_symmetric(self.n, self.k, self.s, self.d, at_least=self.before)
         parts = []
         if inputs:
@@ -123,7 +127,9 @@ def resolve_padding(padding: Padding, n: int, k: int, s: int, d: int, axis: int)
     return (padding[0], padding[1]) if axis == 0 else (padding[2], padding[3])
 
 
-def window_axis(n: int, k: int, s: int, d: int, before: int, after: int, rounding: Rounding) -> Axis:
+def window_axis(
+    n: int, k: int, s: int, d: int, before: int, after: int, rounding: Rounding
+) -> Axis:
     """Output size of one axis under ``rounding``; raises :class:`GeometryError` (E302) when the
     dilated kernel is larger than the padded input. A fraction under ``exact`` is reported by the
     caller, which sees ``exact=False`` (the floor value is kept so inference can go on)."""
@@ -140,6 +146,8 @@ def window_axis(n: int, k: int, s: int, d: int, before: int, after: int, roundin
     exact = span % s == 0
     if not exact and rounding is Rounding.CEIL:
         out += 1
-        if (out - 1) * s >= n + before:  # PyTorch: the last window may not start in the right padding
+        if (
+            out - 1
+        ) * s >= n + before:  # PyTorch: the last window may not start in the right padding
             out -= 1
     return Axis(n=n, k=k, s=s, d=d, before=before, after=after, out=out, exact=exact)

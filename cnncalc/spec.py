@@ -10,14 +10,34 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cnncalc.errors import MAX_PROBLEMS, Diagnostic, ParamError, Span, SpecError, did_you_mean, error, gave_up
+from cnncalc.errors import (
+    MAX_PROBLEMS,
+    Diagnostic,
+    ParamError,
+    Span,
+    SpecError,
+    did_you_mean,
+    error,
+    gave_up,
+)
 from cnncalc.expr import Value
 from cnncalc.shapes import Rounding, Shape, parse_volume
 from cnncalc.source import Map, Node, Scalar, Seq, describe, parse, path_kind, read_bytes, read_text
 from cnncalc.values import ValueProblem, integer, rounding
 from cnncalc.values import value as parse_value
 
-TOP_KEYS = ("name", "title", "source", "description", "extends", "input", "rounding", "params", "blocks", "layers")
+TOP_KEYS = (
+    "name",
+    "title",
+    "source",
+    "description",
+    "extends",
+    "input",
+    "rounding",
+    "params",
+    "blocks",
+    "layers",
+)
 #: Longest chain of ``extends``.
 MAX_EXTENDS = 8
 BLOCK_KEYS = ("args", "inputs", "layers", "description")
@@ -45,7 +65,8 @@ class Spec:
     input: Shape
     rounding: Rounding
     params: dict[str, Value]
-    #: The params as written, so a spec that extends this one can override one and recompute the rest.
+    #: The params as written, so a spec that extends this one can override one and recompute the
+    #: rest.
     param_nodes: dict[str, Node] = field(compare=False)
     blocks: dict[str, Block]
     layers: Seq
@@ -63,7 +84,14 @@ def load_text(text: str, file: str, chain: tuple[str, ...] = ()) -> Spec:
     root = parse(file, text)
     if not isinstance(root, Map):
         raise SpecError(
-            [error("E004", f"a spec must be a mapping, not {describe(root)}", root.span, "start with keys such as 'name:', 'input:' and 'layers:'")]
+            [
+                error(
+                    "E004",
+                    f"a spec must be a mapping, not {describe(root)}",
+                    root.span,
+                    "start with keys such as 'name:', 'input:' and 'layers:'",
+                )
+            ]
         )
     return _SpecReader(file, chain).read(root)
 
@@ -75,7 +103,8 @@ def load_path(path: str | Path, chain: tuple[str, ...] = ()) -> Spec:
 
 
 def _base_path(name: str, file: str) -> Path | None:
-    """``extends: NAME`` looks for NAME(.yaml) beside the extending file, then among the built-ins."""
+    """``extends: NAME`` looks for NAME(.yaml) beside the extending file, then among the
+    built-ins."""
     from cnncalc.library import builtin_path
 
     here = Path(file).parent if file not in ("-", "<stdin>", "<string>") else Path.cwd()
@@ -92,12 +121,15 @@ COMMAND_LINE = "<--set>"
 def with_params(spec: Spec, values: Mapping[str, str]) -> Spec:
     """``spec`` with params set from text (``--set v1=1``): each value is a number or an expression
     over the params before it, and the params after it are evaluated again. Raises
-    :class:`ParamError` for a name that is not a param of the spec (with a "did you mean"), :class:`SpecError` for a
+    :class:`ParamError` for a name that is not a param of the spec (with a "did you mean"),
+    :class:`SpecError` for a
     value that does not evaluate."""
     unknown = [name for name in values if name not in spec.param_nodes]
     if unknown:
         known = list(spec.param_nodes) or ["(this spec has no params)"]
-        raise ParamError(f"'{unknown[0]}' is not a param of {spec.name}: {did_you_mean(unknown[0], known)}")
+        raise ParamError(
+            f"'{unknown[0]}' is not a param of {spec.name}: {did_you_mean(unknown[0], known)}"
+        )
     nodes = dict(spec.param_nodes)
     for name, text in values.items():
         nodes[name] = Scalar(_literal(text), text, False, Span(COMMAND_LINE, 1, 1))
@@ -125,17 +157,30 @@ class _SpecReader:
         self.problems: list[Diagnostic] = []
 
     def base(self, root: Map) -> Spec | None:
-        """The spec named by ``extends``, whose keys this one overrides (params and blocks merge)."""
+        """The spec named by ``extends``, whose keys this one overrides (params and blocks
+        merge)."""
         node = root.get("extends")
         if node is None:
             return None
         if not (isinstance(node, Scalar) and isinstance(node.value, str)):
-            self.problems.append(error("E103", f"'extends' must name a spec, not {describe(node)}", node.span, "e.g. 'extends: vgg16'"))
+            self.problems.append(
+                error(
+                    "E103",
+                    f"'extends' must name a spec, not {describe(node)}",
+                    node.span,
+                    "e.g. 'extends: vgg16'",
+                )
+            )
             return None
         path = _base_path(node.value, self.file)
         if path is None:
             self.problems.append(
-                error("E001", f"'extends: {node.value}' names no spec file or built-in", node.span, "give a path relative to this file, or a built-in name")
+                error(
+                    "E001",
+                    f"'extends: {node.value}' names no spec file or built-in",
+                    node.span,
+                    "give a path relative to this file, or a built-in name",
+                )
             )
             return None
         resolved = str(path.resolve())
@@ -144,7 +189,8 @@ class _SpecReader:
             self.problems.append(
                 error(
                     "E204",
-                    f"'extends' loops or nests deeper than {MAX_EXTENDS}: {' -> '.join(Path(f).name for f in (*chain, resolved))}",
+                    f"'extends' loops or nests deeper than {MAX_EXTENDS}:"
+                    f" {' -> '.join(Path(f).name for f in (*chain, resolved))}",
                     node.span,
                     "a spec may not extend itself, directly or through others",
                 )
@@ -157,7 +203,8 @@ class _SpecReader:
             return None
 
     def full(self) -> bool:
-        """True once :data:`MAX_PROBLEMS` problems are collected: reading on would only cost time."""
+        """True once :data:`MAX_PROBLEMS` problems are collected: reading on would only cost
+        time."""
         return len(self.problems) >= MAX_PROBLEMS
 
     def text(self, root: Map, key: str, default: str = "") -> str:
@@ -166,7 +213,9 @@ class _SpecReader:
             return default
         if isinstance(node, Scalar) and isinstance(node.value, str):
             return node.value
-        self.problems.append(error("E103", f"'{key}' must be text, not {describe(node)}", node.span, "quote it"))
+        self.problems.append(
+            error("E103", f"'{key}' must be text, not {describe(node)}", node.span, "quote it")
+        )
         return default
 
     def read(self, root: Map) -> Spec:
@@ -174,7 +223,14 @@ class _SpecReader:
             if self.full():
                 break
             if key not in TOP_KEYS:
-                self.problems.append(error("E101", f"unknown key '{key}' at the top of the spec", span, did_you_mean(key, TOP_KEYS)))
+                self.problems.append(
+                    error(
+                        "E101",
+                        f"unknown key '{key}' at the top of the spec",
+                        span,
+                        did_you_mean(key, TOP_KEYS),
+                    )
+                )
         base = self.base(root)
         if base is not None and "input" not in root.entries:
             shape: Shape | None = base.input
@@ -193,9 +249,23 @@ class _SpecReader:
         blocks = {**(base.blocks if base else {}), **self.blocks(root.get("blocks"))}
         layers = root.get("layers") or (base.layers if base else None)
         if layers is None and "extends" not in root.entries:
-            self.problems.append(error("E105", "the spec has no 'layers'", root.span, "add 'layers:' with a list of layers"))
+            self.problems.append(
+                error(
+                    "E105",
+                    "the spec has no 'layers'",
+                    root.span,
+                    "add 'layers:' with a list of layers",
+                )
+            )
         elif layers is not None and not isinstance(layers, Seq):
-            self.problems.append(error("E103", f"'layers' must be a list, not {describe(layers)}", layers.span, "write one '- layer' per line"))
+            self.problems.append(
+                error(
+                    "E103",
+                    f"'layers' must be a list, not {describe(layers)}",
+                    layers.span,
+                    "write one '- layer' per line",
+                )
+            )
         default_name = Path(self.file).stem if self.file not in ("-", "<stdin>") else "spec"
         name = self.text(root, "name", default_name)
         title = self.text(root, "title", base.title if base else "")
@@ -221,7 +291,14 @@ class _SpecReader:
     def volume(self, root: Map) -> Shape | None:
         node = root.get("input")
         if node is None:
-            self.problems.append(error("E105", "the spec has no 'input' volume", root.span, "add e.g. 'input: 224x224x3' (height x width x channels)"))
+            self.problems.append(
+                error(
+                    "E105",
+                    "the spec has no 'input' volume",
+                    root.span,
+                    "add e.g. 'input: 224x224x3' (height x width x channels)",
+                )
+            )
             return None
         if isinstance(node, Scalar) and isinstance(node.value, str):
             try:
@@ -230,21 +307,45 @@ class _SpecReader:
                 self.problems.append(error("E108", str(exc), node.span, "e.g. 'input: 227x227x3'"))
                 return None
             if max(shape.h, shape.w, shape.c) > 10**6:
-                self.problems.append(error("E007", f"input {shape} is beyond the limit of 1,000,000 per dimension", node.span, "use a realistic size"))
+                self.problems.append(
+                    error(
+                        "E007",
+                        f"input {shape} is beyond the limit of 1,000,000 per dimension",
+                        node.span,
+                        "use a realistic size",
+                    )
+                )
                 return None
             return shape
         if isinstance(node, Map):
             try:
-                h, w, c = (integer(node.entries[k], {}, f"input '{k}'") if k in node.entries else 0 for k in ("h", "w", "c"))
+                h, w, c = (
+                    integer(node.entries[k], {}, f"input '{k}'") if k in node.entries else 0
+                    for k in ("h", "w", "c")
+                )
             except ValueProblem as problem:
                 self.problems.append(problem_to_diagnostic(problem))
                 return None
             extra = [k for k in node.entries if k not in ("h", "w", "c")]
             if extra or not (h and w and c):
-                self.problems.append(error("E108", "an input mapping needs exactly h, w and c", node.span, "e.g. 'input: {h: 224, w: 224, c: 3}'"))
+                self.problems.append(
+                    error(
+                        "E108",
+                        "an input mapping needs exactly h, w and c",
+                        node.span,
+                        "e.g. 'input: {h: 224, w: 224, c: 3}'",
+                    )
+                )
                 return None
             return Shape(h, w, c)
-        self.problems.append(error("E108", f"'input' must be a volume such as 224x224x3, not {describe(node)}", node.span, "write HxWxC"))
+        self.problems.append(
+            error(
+                "E108",
+                f"'input' must be a volume such as 224x224x3, not {describe(node)}",
+                node.span,
+                "write HxWxC",
+            )
+        )
         return None
 
     def param_nodes(self, node: Node | None) -> dict[str, Node]:
@@ -252,7 +353,12 @@ class _SpecReader:
             return {}
         if not isinstance(node, Map):
             self.problems.append(
-                error("E103", f"'params' must be a mapping of names to numbers, not {describe(node)}", node.span, "e.g. 'params: {width: 1.0}'")
+                error(
+                    "E103",
+                    f"'params' must be a mapping of names to numbers, not {describe(node)}",
+                    node.span,
+                    "e.g. 'params: {width: 1.0}'",
+                )
             )
             return {}
         return dict(node.entries)
@@ -264,7 +370,11 @@ class _SpecReader:
             if self.full():
                 break
             try:
-                env[key] = int(value.value) if isinstance(value, Scalar) and isinstance(value.value, bool) else parse_value(value, env, f"param '{key}'")
+                env[key] = (
+                    int(value.value)
+                    if isinstance(value, Scalar) and isinstance(value.value, bool)
+                    else parse_value(value, env, f"param '{key}'")
+                )
             except ValueProblem as problem:
                 self.problems.append(problem_to_diagnostic(problem))
         return env
@@ -274,7 +384,13 @@ class _SpecReader:
             return {}
         if not isinstance(node, Map):
             self.problems.append(
-                error("E103", f"'blocks' must be a mapping of block names to definitions, not {describe(node)}", node.span, "see the README's spec reference")
+                error(
+                    "E103",
+                    "'blocks' must be a mapping of block names to definitions, not"
+                    f" {describe(node)}",
+                    node.span,
+                    "see the README's spec reference",
+                )
             )
             return {}
         from cnncalc.layers import ALIASES, LAYERS  # a block may not shadow a layer type
@@ -285,20 +401,54 @@ class _SpecReader:
                 break
             span = node.keys[name]
             if name in LAYERS or name in ALIASES:
-                self.problems.append(error("E203", f"block '{name}' has the name of a layer type", span, "rename the block"))
+                self.problems.append(
+                    error(
+                        "E203",
+                        f"block '{name}' has the name of a layer type",
+                        span,
+                        "rename the block",
+                    )
+                )
                 continue
             if not isinstance(body, Map):
-                self.problems.append(error("E103", f"block '{name}' must be a mapping with 'layers', not {describe(body)}", body.span, "add 'layers:'"))
+                self.problems.append(
+                    error(
+                        "E103",
+                        f"block '{name}' must be a mapping with 'layers', not {describe(body)}",
+                        body.span,
+                        "add 'layers:'",
+                    )
+                )
                 continue
             for key, key_span in body.keys.items():
                 if key not in BLOCK_KEYS and not self.full():
-                    self.problems.append(error("E101", f"unknown key '{key}' in block '{name}'", key_span, did_you_mean(key, BLOCK_KEYS)))
+                    self.problems.append(
+                        error(
+                            "E101",
+                            f"unknown key '{key}' in block '{name}'",
+                            key_span,
+                            did_you_mean(key, BLOCK_KEYS),
+                        )
+                    )
             layers = body.get("layers")
             if not isinstance(layers, Seq):
                 where = layers.span if layers else body.span
-                self.problems.append(error("E105", f"block '{name}' needs a 'layers' list", where, "add 'layers:' with a list"))
+                self.problems.append(
+                    error(
+                        "E105",
+                        f"block '{name}' needs a 'layers' list",
+                        where,
+                        "add 'layers:' with a list",
+                    )
+                )
                 continue
-            blocks[name] = Block(name, self.block_args(name, body.get("args")), self.block_inputs(name, body.get("inputs")), layers, span)
+            blocks[name] = Block(
+                name,
+                self.block_args(name, body.get("args")),
+                self.block_inputs(name, body.get("inputs")),
+                layers,
+                span,
+            )
         return blocks
 
     def block_args(self, block: str, node: Node | None) -> dict[str, Value | None]:
@@ -333,7 +483,18 @@ class _SpecReader:
     def block_inputs(self, block: str, node: Node | None) -> tuple[str, ...]:
         if node is None:
             return ("input",)
-        if isinstance(node, Seq) and node.items and all(isinstance(i, Scalar) and isinstance(i.value, str) for i in node.items):
+        if (
+            isinstance(node, Seq)
+            and node.items
+            and all(isinstance(i, Scalar) and isinstance(i.value, str) for i in node.items)
+        ):
             return tuple(str(i.value) for i in node.items if isinstance(i, Scalar))
-        self.problems.append(error("E103", f"'inputs' of block '{block}' must be a list of names", node.span, "e.g. 'inputs: [x, skip]'"))
+        self.problems.append(
+            error(
+                "E103",
+                f"'inputs' of block '{block}' must be a list of names",
+                node.span,
+                "e.g. 'inputs: [x, skip]'",
+            )
+        )
         return ("input",)

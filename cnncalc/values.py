@@ -1,9 +1,11 @@
 """Located YAML values to typed layer fields, strictly.
 
 A layer's dataclass annotations are its schema: ``int`` is a count (at least 1), ``Offset`` a
-whole number from 0, ``Pair`` an int or ``[h, w]``, ``Padding`` an int, ``[h, w]``, ``[top, bottom, left, right]``, ``same`` or
+whole number from 0, ``Pair`` an int or ``[h, w]``, ``Padding`` an int, ``[h, w]``, ``[top, bottom,
+left, right]``, ``same`` or
 ``valid``. Numbers may be written as expressions over the names in scope (``filters * 4``), but
-never as quoted numbers, never as floats where an integer is needed (``2.0``), never as YAML booleans.
+never as quoted numbers, never as floats where an integer is needed (``2.0``), never as YAML
+booleans.
 """
 
 from __future__ import annotations
@@ -49,31 +51,49 @@ def value(node: Node, env: Mapping[str, Value], what: str) -> Value:
     if isinstance(node, Scalar):
         literal = node.value
         if isinstance(literal, bool) or literal is None:
-            raise ValueProblem("E103", f"{what} must be a number, not {describe(node)}", "write a number", node)
+            raise ValueProblem(
+                "E103", f"{what} must be a number, not {describe(node)}", "write a number", node
+            )
         if isinstance(literal, float) and not math.isfinite(literal):
-            raise ValueProblem("E104", f"{what} must be a finite number, not {node.raw}", "write a number", node)
+            raise ValueProblem(
+                "E104", f"{what} must be a finite number, not {node.raw}", "write a number", node
+            )
         if isinstance(literal, int | float):
             return literal
         if node.quoted and _NUMERAL.match(literal):
-            raise ValueProblem("E103", f"{what} must be a number, not {describe(node)}", f"write {literal} without quotes", node)
+            raise ValueProblem(
+                "E103",
+                f"{what} must be a number, not {describe(node)}",
+                f"write {literal} without quotes",
+                node,
+            )
         try:
             return evaluate(literal, env)
         except ExprError as exc:
             raise ValueProblem(exc.code, f"{what}: {exc.message}", exc.hint, node) from None
-    raise ValueProblem("E103", f"{what} must be a number, not {describe(node)}", "write a number", node)
+    raise ValueProblem(
+        "E103", f"{what} must be a number, not {describe(node)}", "write a number", node
+    )
 
 
 def number(node: Node, env: Mapping[str, Value], what: str) -> Number:
     """A single number (see :func:`value`); a pair is refused."""
     found = value(node, env, what)
     if isinstance(found, tuple):
-        hint = "this field takes one number; pairs go where [h, w] is accepted (kernel, stride, pad, dilation, size)"
-        raise ValueProblem("E103", f"{what} must be a single number, not the pair {list(found)}", hint, node)
+        hint = (
+            "this field takes one number; pairs go where [h, w] is accepted (kernel, stride, pad,"
+            " dilation, size)"
+        )
+        raise ValueProblem(
+            "E103", f"{what} must be a single number, not the pair {list(found)}", hint, node
+        )
     return found
 
 
 def integer(node: Node, env: Mapping[str, Value], what: str, minimum: int = 1) -> int:
-    """A whole number of at least ``minimum`` (expressions may give an integral float, e.g. ``64 * 1.5``)."""
+    """A whole number of at least ``minimum`` (expressions may give an integral float, e.g. ``64 *
+    1.5``).
+    """
     return _whole(number(node, env, what), node, what, minimum)
 
 
@@ -82,13 +102,26 @@ def _whole(value: Number, node: Node, what: str, minimum: int) -> int:
         literal = isinstance(node, Scalar) and isinstance(node.value, float)
         if literal or not value.is_integer():
             raise ValueProblem(
-                "E103", f"{what} must be a whole number, not {value:g}", "write an integer, or round with int(), round() or make_divisible()", node
+                "E103",
+                f"{what} must be a whole number, not {value:g}",
+                "write an integer, or round with int(), round() or make_divisible()",
+                node,
             )
         value = int(value)
     if value < minimum:
-        raise ValueProblem("E104", f"{what} must be at least {minimum}, not {value}", f"use a value of {minimum} or more", node)
+        raise ValueProblem(
+            "E104",
+            f"{what} must be at least {minimum}, not {value}",
+            f"use a value of {minimum} or more",
+            node,
+        )
     if value > MAX_SIZE:
-        raise ValueProblem("E007", f"{what} is {value:,}, above the limit of {MAX_SIZE:,}", "use a realistic size", node)
+        raise ValueProblem(
+            "E007",
+            f"{what} is {value:,}, above the limit of {MAX_SIZE:,}",
+            "use a realistic size",
+            node,
+        )
     return value
 
 
@@ -96,12 +129,19 @@ def _items(node: Node, what: str, counts: tuple[int, ...]) -> tuple[Node, ...]:
     if isinstance(node, Seq):
         if len(node.items) not in counts:
             wanted = " or ".join(str(n) for n in counts)
-            raise ValueProblem("E103", f"{what} must be a number or a list of {wanted} numbers, not {len(node.items)}", "e.g. 3 or [3, 5]", node)
+            raise ValueProblem(
+                "E103",
+                f"{what} must be a number or a list of {wanted} numbers, not {len(node.items)}",
+                "e.g. 3 or [3, 5]",
+                node,
+            )
         return node.items
     return (node,)
 
 
-def _scalar_pair(node: Scalar, env: Mapping[str, Value], what: str, minimum: int) -> tuple[int, int]:
+def _scalar_pair(
+    node: Scalar, env: Mapping[str, Value], what: str, minimum: int
+) -> tuple[int, int]:
     """A number or an expression that gives a pair (``kernel``, ``kernel // 2``) as ``(h, w)``."""
     found = value(node, env, what)
     if isinstance(found, tuple):
@@ -143,7 +183,9 @@ def offset(node: Node, env: Mapping[str, Value], what: str) -> int:
 def boolean(node: Node, env: Mapping[str, Value], what: str) -> bool:
     if isinstance(node, Scalar) and isinstance(node.value, bool):
         return node.value
-    raise ValueProblem("E103", f"{what} must be true or false, not {describe(node)}", "write true or false", node)
+    raise ValueProblem(
+        "E103", f"{what} must be true or false, not {describe(node)}", "write true or false", node
+    )
 
 
 def real(node: Node, env: Mapping[str, Value], what: str) -> float:
@@ -154,7 +196,12 @@ def rounding(node: Node, env: Mapping[str, Value], what: str) -> Rounding:
     choices = [r.value for r in Rounding]
     if isinstance(node, Scalar) and node.value in choices:
         return Rounding(node.value)
-    raise ValueProblem("E103", f"{what} must be one of {', '.join(choices)}, not {describe(node)}", "floor is PyTorch's rule, ceil Caffe's pooling rule", node)
+    raise ValueProblem(
+        "E103",
+        f"{what} must be one of {', '.join(choices)}, not {describe(node)}",
+        "floor is PyTorch's rule, ceil Caffe's pooling rule",
+        node,
+    )
 
 
 Converter = Callable[[Node, Mapping[str, Value], str], Any]
@@ -190,14 +237,24 @@ def schema(cls: type[Layer]) -> dict[str, FieldSpec]:
     if found is None:
         found = {}
         for f in fields(cls):
-            annotation = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+            annotation = (
+                f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+            )
             convert = _CONVERTERS[annotation]
-            found[f.name] = FieldSpec(convert, f.default is MISSING and f.default_factory is MISSING)
+            found[f.name] = FieldSpec(
+                convert, f.default is MISSING and f.default_factory is MISSING
+            )
         _SCHEMAS[cls] = found
     return found
 
 
-def build(cls: type[Layer], values: Map | None, env: Mapping[str, Value], skip: frozenset[str], where: Node) -> tuple[Layer | None, list[ValueProblem]]:
+def build(
+    cls: type[Layer],
+    values: Map | None,
+    env: Mapping[str, Value],
+    skip: frozenset[str],
+    where: Node,
+) -> tuple[Layer | None, list[ValueProblem]]:
     """Construct ``cls`` from ``values`` (keys in ``skip`` belong to the caller; ``where`` locates a
     missing field). Collects every problem rather than stopping at the first."""
     problems: list[ValueProblem] = []
@@ -217,6 +274,12 @@ def build(cls: type[Layer], values: Map | None, env: Mapping[str, Value], skip: 
     missing = [name for name, spec in fields_of.items() if spec.required and name not in entries]
     if missing or problems:
         return None, problems + [
-            ValueProblem("E105", f"{cls.kind} needs '{name}'", f"add '{name}' (fields: {', '.join(fields_of)})", where) for name in missing
+            ValueProblem(
+                "E105",
+                f"{cls.kind} needs '{name}'",
+                f"add '{name}' (fields: {', '.join(fields_of)})",
+                where,
+            )
+            for name in missing
         ]
     return cls(**kwargs), []

@@ -41,7 +41,10 @@ def table() -> str:
         result = CliRunner().invoke(cli, ["check", "--format", "json", str(path)])
         d = json.loads(result.stdout)["specs"][0]["diagnostics"][0]
         place = f"{Path(d['file']).name}:{d['line']}:{d['col']}"
-        rows.append(f"| `{path.name}` | {d['code']} | {place} | {_cell(d['message'])} | {_cell(d['hint'] or '')} |\n")
+        rows.append(
+            f"| `{path.name}` | {d['code']} | {place} | {_cell(d['message'])} |"
+            f" {_cell(d['hint'] or '')} |\n"
+        )
     return HEADER + "".join(rows)
 
 

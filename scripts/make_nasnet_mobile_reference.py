@@ -44,12 +44,17 @@ def main(site: str) -> int:
 
     mtr._meta = lambda _spec, _model: ({"package": "pretrainedmodels 0.7.4"}, 224)
     entry = mtr.run_model(CadeneSpec("cadene:nasnetamobile", "cadene", "nasnetamobile"))
-    weighted = [[r[0], r[2], r[3], r[4], r[5]] for r in entry["layers"] if r[1] in ("Conv2d", "Linear")]
+    weighted = [
+        [r[0], r[2], r[3], r[4], r[5]] for r in entry["layers"] if r[1] in ("Conv2d", "Linear")
+    ]
     keep = {k: entry[k] for k in ("ctor", "input", "output", "total_params", "buffers", "macs")}
     lines = [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in keep.items()]
     lines.append('"layers": [\n' + ",\n".join(json.dumps(row) for row in weighted) + "\n]")
     OUT.write_text("{\n" + ",\n".join(lines) + "\n}\n")
-    print(f"wrote {OUT}: {entry['total_params']:,} params, {entry['macs']:,} MACs, {len(weighted)} conv/fc calls")
+    print(
+        f"wrote {OUT}: {entry['total_params']:,} params, {entry['macs']:,} MACs, {len(weighted)}"
+        " conv/fc calls"
+    )
     return 0
 
 

@@ -72,7 +72,9 @@ try:
 except ImportError:  # timm models are skipped without it
     timm = None
 
-OUT_DEFAULT = Path(__file__).resolve().parent.parent / "tests" / "reference" / "torch_reference.json"
+OUT_DEFAULT = (
+    Path(__file__).resolve().parent.parent / "tests" / "reference" / "torch_reference.json"
+)
 
 # Functional ops (called outside leaf modules) worth recording.
 FUNCTIONAL_OPS = frozenset(
@@ -134,7 +136,19 @@ NO_AUX = {"aux_logits": False, "init_weights": False}
 
 SPECS: list[ModelSpec] = [
     ModelSpec("alexnet", "torchvision", "alexnet"),
-    *[ModelSpec(n, "torchvision", n) for n in ("vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn")],
+    *[
+        ModelSpec(n, "torchvision", n)
+        for n in (
+            "vgg11",
+            "vgg13",
+            "vgg16",
+            "vgg19",
+            "vgg11_bn",
+            "vgg13_bn",
+            "vgg16_bn",
+            "vgg19_bn",
+        )
+    ],
     ModelSpec("googlenet", "torchvision", "googlenet", NO_AUX, 224),
     ModelSpec("inception_v3", "torchvision", "inception_v3", NO_AUX, 299),
     *[
@@ -159,14 +173,35 @@ SPECS: list[ModelSpec] = [
         )
     ],
     *[ModelSpec(f"efficientnet_b{i}", "torchvision", f"efficientnet_b{i}") for i in range(8)],
-    ModelSpec("efficientnet_b2_260", "torchvision", "efficientnet_b2", resolution=260, note="B2 at the paper's 260 px; torchvision's weights use a 288 crop"),
+    ModelSpec(
+        "efficientnet_b2_260",
+        "torchvision",
+        "efficientnet_b2",
+        resolution=260,
+        note="B2 at the paper's 260 px; torchvision's weights use a 288 crop",
+    ),
     *[
         ModelSpec(n, "torchvision", n)
-        for n in ("squeezenet1_0", "squeezenet1_1", "shufflenet_v2_x1_0", "mnasnet1_0", "regnet_x_400mf", "regnet_y_400mf", "convnext_tiny")
+        for n in (
+            "squeezenet1_0",
+            "squeezenet1_1",
+            "shufflenet_v2_x1_0",
+            "mnasnet1_0",
+            "regnet_x_400mf",
+            "regnet_y_400mf",
+            "convnext_tiny",
+        )
     ],
     *[
         ModelSpec(f"timm:{n}", "timm", n)
-        for n in ("mobilenetv1_100", "legacy_seresnet50", "seresnet50", "legacy_seresnext50_32x4d", "seresnext50_32x4d", "nasnetalarge")
+        for n in (
+            "mobilenetv1_100",
+            "legacy_seresnet50",
+            "seresnet50",
+            "legacy_seresnext50_32x4d",
+            "seresnext50_32x4d",
+            "nasnetalarge",
+        )
     ],
 ]
 
@@ -193,9 +228,21 @@ def _shape(t: Any, nhwc: bool) -> list[int] | None:
 
 def _layer_attrs(m: nn.Module) -> dict[str, Any] | None:
     if isinstance(m, nn.Conv2d):
-        return {"k": _pair(m.kernel_size), "s": _pair(m.stride), "p": _pair(m.padding), "d": _pair(m.dilation), "g": m.groups, "bias": m.bias is not None}
+        return {
+            "k": _pair(m.kernel_size),
+            "s": _pair(m.stride),
+            "p": _pair(m.padding),
+            "d": _pair(m.dilation),
+            "g": m.groups,
+            "bias": m.bias is not None,
+        }
     if isinstance(m, POOL_TYPES):
-        a: dict[str, Any] = {"k": _pair(m.kernel_size), "s": _pair(m.stride), "p": _pair(m.padding), "ceil": bool(m.ceil_mode)}
+        a: dict[str, Any] = {
+            "k": _pair(m.kernel_size),
+            "s": _pair(m.stride),
+            "p": _pair(m.padding),
+            "ceil": bool(m.ceil_mode),
+        }
         if isinstance(m, nn.AvgPool2d):
             a["count_include_pad"] = bool(m.count_include_pad)
         if isinstance(m, nn.MaxPool2d) and _pair(m.dilation) != [1, 1]:
@@ -267,7 +314,9 @@ class _Recorder(TorchFunctionMode):
             w = sum(p.numel() for n, p in m.named_parameters(recurse=False) if n != "bias")
             b = sum(p.numel() for n, p in m.named_parameters(recurse=False) if n == "bias")
             attrs = _layer_attrs(m)
-            if pads and not isinstance(m, PAD_TYPES):  # timm Conv2dSame / MaxPool2dSame: (l, r, t, b)
+            if pads and not isinstance(
+                m, PAD_TYPES
+            ):  # timm Conv2dSame / MaxPool2dSame: (l, r, t, b)
                 attrs = dict(attrs or {}, dyn_pad=pads[0] if len(pads) == 1 else pads)
             row = [name, type(m).__name__, _shape(out, self.nhwc), w, b, macs, attrs]
             if leaf:
@@ -289,15 +338,26 @@ class _Recorder(TorchFunctionMode):
             if op == "pad":
                 self._stack[-1].append(list(args[1] if len(args) > 1 else kwargs["pad"]))
             return out
-        self.functional.append([len(self.layers), op, _shape(out, self.nhwc), _func_args(op, args, kwargs)])
+        self.functional.append(
+            [len(self.layers), op, _shape(out, self.nhwc), _func_args(op, args, kwargs)]
+        )
         return out
 
 
 def _func_args(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
     rest = list(args[1:])
     if op in ("max_pool2d", "avg_pool2d"):
-        names = ["k", "s", "p"] + (["d", "ceil"] if op == "max_pool2d" else ["ceil", "count_include_pad"])
-        keymap = {"kernel_size": "k", "stride": "s", "padding": "p", "dilation": "d", "ceil_mode": "ceil", "count_include_pad": "count_include_pad"}
+        names = ["k", "s", "p"] + (
+            ["d", "ceil"] if op == "max_pool2d" else ["ceil", "count_include_pad"]
+        )
+        keymap = {
+            "kernel_size": "k",
+            "stride": "s",
+            "padding": "p",
+            "dilation": "d",
+            "ceil_mode": "ceil",
+            "count_include_pad": "count_include_pad",
+        }
         a: dict[str, Any] = {"p": 0, "ceil": False}
         a.update({"d": 1} if op == "max_pool2d" else {"count_include_pad": True})
         a.update(zip(names, rest, strict=False))
@@ -333,7 +393,12 @@ def _meta(spec: ModelSpec, model: nn.Module) -> tuple[dict[str, Any], int]:
         return meta, spec.resolution or int(size[-1])
     w = torchvision.models.get_model_weights(spec.name).DEFAULT
     crop = int(w.transforms().crop_size[0])
-    meta = {"weights": str(w), "num_params": w.meta.get("num_params"), "_ops": w.meta.get("_ops"), "crop": crop}
+    meta = {
+        "weights": str(w),
+        "num_params": w.meta.get("num_params"),
+        "_ops": w.meta.get("_ops"),
+        "crop": crop,
+    }
     return meta, spec.resolution or crop
 
 
@@ -354,7 +419,9 @@ def run_model(spec: ModelSpec) -> dict[str, Any]:
             y = model(x)
     finally:
         rec.remove()
-    param_owners = {n for n, m in model.named_modules() if next(m.parameters(recurse=False), None) is not None}
+    param_owners = {
+        n for n, m in model.named_modules() if next(m.parameters(recurse=False), None) is not None
+    }
     total = sum(p.numel() for p in model.parameters())
     entry: dict[str, Any] = {
         "source": spec.source,
@@ -363,7 +430,9 @@ def run_model(spec: ModelSpec) -> dict[str, Any]:
         "output": _shape(y, False),
         "total_params": total,
         "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
-        "buffers": sum(b.numel() for n, b in model.named_buffers() if not n.endswith("num_batches_tracked")),
+        "buffers": sum(
+            b.numel() for n, b in model.named_buffers() if not n.endswith("num_batches_tracked")
+        ),
         "macs": rec.macs,
         "meta": meta,
     }
@@ -383,9 +452,16 @@ def run_model(spec: ModelSpec) -> dict[str, Any]:
         if row[0] not in seen:
             seen.add(row[0])
             counted += row[3] + row[4]
-    counted += sum(p.numel() for n, m in model.named_modules() if n in unused for p in m.parameters(recurse=False))
+    counted += sum(
+        p.numel()
+        for n, m in model.named_modules()
+        if n in unused
+        for p in m.parameters(recurse=False)
+    )
     if counted != total:
-        print(f"  WARNING {spec.key}: leaf+extra params {counted} != total {total}", file=sys.stderr)
+        print(
+            f"  WARNING {spec.key}: leaf+extra params {counted} != total {total}", file=sys.stderr
+        )
     del model, rec, x, y
     gc.collect()
     return entry
@@ -421,7 +497,15 @@ def main(argv: list[str] | None = None) -> int:
         "script": "scripts/make_torch_reference.py",
     }
     data["format"] = {
-        "layers": ["name", "class", "out_shape [H,W,C] or [C]", "weights", "biases", "macs", "attrs"],
+        "layers": [
+            "name",
+            "class",
+            "out_shape [H,W,C] or [C]",
+            "weights",
+            "biases",
+            "macs",
+            "attrs",
+        ],
         "functional": ["n_layers_before", "op", "out_shape", "args"],
         "macs": "sum Conv2d out_numel*(Cin/groups)*kh*kw + Linear rows*in*out; no bias",
     }
@@ -436,7 +520,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         e = data[spec.key]
         print(
-            f"{spec.key:28s} {e['input'][0]:4d}px params={e['total_params']:>11,d} macs={e['macs']:>15,d} layers={len(e['layers'])} ({time.time() - t0:.1f}s)",
+            f"{spec.key:28s} {e['input'][0]:4d}px params={e['total_params']:>11,d}"
+            f" macs={e['macs']:>15,d} layers={len(e['layers'])} ({time.time() - t0:.1f}s)",
             flush=True,
         )
     ns.out.parent.mkdir(parents=True, exist_ok=True)

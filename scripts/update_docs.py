@@ -37,7 +37,14 @@ def documents() -> list[Path]:
 
 def command_output(args: list[str], stderr_only: bool = False) -> str:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
-    done = subprocess.run([sys.executable, "-m", "cnncalc", *args], capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "cnncalc", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
     text = done.stderr if stderr_only else done.stdout + done.stderr
     return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n") + "\n"
 
@@ -46,7 +53,10 @@ def transcript(command: str) -> str:
     """``$ cnncalc ...`` and what it prints now."""
     line = command.strip()
     silent = line.endswith(_SILENT)
-    args = shlex.split(line.removeprefix("$ cnncalc").removesuffix(_SILENT[0]).removesuffix(_SILENT[1]), comments=True)
+    args = shlex.split(
+        line.removeprefix("$ cnncalc").removesuffix(_SILENT[0]).removesuffix(_SILENT[1]),
+        comments=True,
+    )
     return f"{line}\n{command_output(args, stderr_only=silent)}"
 
 

@@ -6,7 +6,9 @@ import pytest
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/* from the current code")
+    parser.addoption(
+        "--update-goldens", action="store_true", help="rewrite tests/golden/* from the current code"
+    )
 
 
 @pytest.fixture

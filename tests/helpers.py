@@ -10,7 +10,9 @@ from cnncalc.infer import LayerResult
 def network(input_volume: str, *layers: str, rounding: str = "exact") -> Report:
     """Analyze a sequential spec written as flow-style YAML layer items."""
     body = "\n".join(f"  - {layer}" for layer in layers)
-    return analyze(loads(f"input: {input_volume}\nrounding: {rounding}\nlayers:\n{body}\n", "test.yaml"))
+    return analyze(
+        loads(f"input: {input_volume}\nrounding: {rounding}\nlayers:\n{body}\n", "test.yaml")
+    )
 
 
 def single(input_volume: str, layer: str, rounding: str = "exact") -> LayerResult:

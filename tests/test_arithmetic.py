@@ -27,7 +27,9 @@ def run(*args: str) -> tuple[int, str, str]:
     ids=["s1-gives-5", "s2-gives-3", "s3-pad1-gives-3"],
 )
 def test_seven_by_seven_with_a_3x3_filter(stride: int, pad: int, output: str) -> None:
-    working = arithmetic.conv(Shape(7, 7, 1), Conv(filters=1, kernel=(3, 3), stride=(stride, stride), pad=(pad,) * 4))
+    working = arithmetic.conv(
+        Shape(7, 7, 1), Conv(filters=1, kernel=(3, 3), stride=(stride, stride), pad=(pad,) * 4)
+    )
     assert working.ok
     assert working.figures["output"] == output
 
@@ -41,7 +43,9 @@ def test_stride_3_does_not_fit_and_says_what_would() -> None:
 
 
 def test_the_slides_32x32x3_with_ten_5x5_filters() -> None:
-    code, out, err = run("conv", "32x32x3", "--filters", "10", "--kernel", "5", "--stride", "1", "--pad", "2")
+    code, out, err = run(
+        "conv", "32x32x3", "--filters", "10", "--kernel", "5", "--stride", "1", "--pad", "2"
+    )
     assert code == 0
     assert err == ""
     assert out.splitlines() == [
@@ -55,9 +59,24 @@ def test_the_slides_32x32x3_with_ten_5x5_filters() -> None:
 
 
 def test_alexnet_conv1_and_pool1() -> None:
-    _, out, _ = run("conv", "227x227x3", "--filters", "96", "--kernel", "11", "--stride", "4", "--format", "json")
+    _, out, _ = run(
+        "conv",
+        "227x227x3",
+        "--filters",
+        "96",
+        "--kernel",
+        "11",
+        "--stride",
+        "4",
+        "--format",
+        "json",
+    )
     conv1 = json.loads(out)
-    assert (conv1["output"], conv1["weights"], conv1["params"]) == ("55x55x96", 34_848, 34_944)  # the slide's "35K"
+    assert (conv1["output"], conv1["weights"], conv1["params"]) == (
+        "55x55x96",
+        34_848,
+        34_944,
+    )  # the slide's "35K"
     assert "height and width: (227 - 11 + 2·0)/4 + 1 = 55" in conv1["steps"]
     _, out, _ = run("pool", "55x55x96", "--kernel", "3", "--stride", "2", "--format", "json")
     pool1 = json.loads(out)
@@ -72,7 +91,18 @@ def test_cli_stride_that_does_not_fit_exits_1_with_a_hint() -> None:
 
 
 def test_rounding_floor_accepts_alexnet_at_224() -> None:
-    code, out, _ = run("conv", "224x224x3", "--filters", "96", "--kernel", "11", "--stride", "4", "--rounding", "floor")
+    code, out, _ = run(
+        "conv",
+        "224x224x3",
+        "--filters",
+        "96",
+        "--kernel",
+        "11",
+        "--stride",
+        "4",
+        "--rounding",
+        "floor",
+    )
     assert code == 0
     assert "(224 - 11 + 2·0)/4 + 1 = 54.25, rounded by floor to 54" in out
 
@@ -92,7 +122,13 @@ def test_fc_from_a_volume_and_from_a_vector() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2", (2, 2, 2, 2)), ("1,2", (1, 1, 2, 2)), ("0,1,0,1", (0, 1, 0, 1)), ("same", PadMode.SAME), ("VALID", PadMode.VALID)],
+    [
+        ("2", (2, 2, 2, 2)),
+        ("1,2", (1, 1, 2, 2)),
+        ("0,1,0,1", (0, 1, 0, 1)),
+        ("same", PadMode.SAME),
+        ("VALID", PadMode.VALID),
+    ],
 )
 def test_parse_padding(text: str, expected: object) -> None:
     assert arithmetic.parse_padding(text) == expected
@@ -109,13 +145,17 @@ def test_pad_lists_what_fits_for_f5_s2() -> None:
     code, out, _ = run("pad", "--input", "32", "--kernel", "5", "--stride", "2")
     assert code == 0
     assert "pad 1 before, 2 after: (32 - 5 + 1 + 2)/2 + 1 = 16   ('same')" in out
-    assert "no symmetric padding fits: 32 - 5 + 2P is odd for every P and the stride 2 is even" in out
+    assert (
+        "no symmetric padding fits: 32 - 5 + 2P is odd for every P and the stride 2 is even" in out
+    )
 
 
 def test_pad_output_same_and_refusal() -> None:
     _, out, _ = run("pad", "--input", "32", "--kernel", "5", "--output", "32", "--format", "json")
     assert json.loads(out)["output"] == {"before": 2, "after": 2, "output": 32}
-    _, out, _ = run("pad", "--input", "224", "--kernel", "7", "--stride", "2", "--same", "--format", "json")
+    _, out, _ = run(
+        "pad", "--input", "224", "--kernel", "7", "--stride", "2", "--same", "--format", "json"
+    )
     assert json.loads(out)["same"] == {"before": 2, "after": 3, "output": 112}
     code, _, err = run("pad", "--input", "32", "--kernel", "5", "--stride", "2", "--output", "4")
     assert code == 1

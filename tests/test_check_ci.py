@@ -40,7 +40,12 @@ def check(*args: str, stdin: str | None = None) -> Result:
     ids=["ok", "strict", "hostile", "stdin", "mixed"],
 )
 def test_json_matches_the_published_schema(args: list[str], stdin: str | None) -> None:
-    result = check("--format", "json", *[str(ROOT / a) if a.startswith("architectures/") else a for a in args], stdin=stdin)
+    result = check(
+        "--format",
+        "json",
+        *[str(ROOT / a) if a.startswith("architectures/") else a for a in args],
+        stdin=stdin,
+    )
     report = json.loads(result.stdout)
     jsonschema.Draft202012Validator(CHECK_SCHEMA).validate(report)
     assert report["version"] == CHECK_JSON_VERSION == CHECK_SCHEMA["properties"]["version"]["const"]
@@ -55,22 +60,48 @@ def test_github_annotation_lands_on_the_line(path: Path) -> None:
     first = result.stdout.splitlines()[0]
     match = re.match(r"^::error file=([^,]+),line=(\d+),col=(\d+),title=(E\d{3})::(.+)$", first)
     assert match, first
-    assert (Path(match[1].replace("%2C", ",").replace("%3A", ":")).name, int(match[2]), int(match[3]), match[4]) == (file, line, col, code)
+    assert (
+        Path(match[1].replace("%2C", ",").replace("%3A", ":")).name,
+        int(match[2]),
+        int(match[3]),
+        match[4],
+    ) == (file, line, col, code)
 
 
 def test_github_escapes_what_would_break_the_command() -> None:
-    d = Diagnostic(code="E103", severity=Severity.ERROR, message="50% of\nthe layers", span=Span("a,b:c.yaml", 3, 7), hint="say 100%")
-    assert diagnostic_github(d) == "::error file=a%2Cb%3Ac.yaml,line=3,col=7,title=E103::50%25 of%0Athe layers (hint: say 100%25)"
+    d = Diagnostic(
+        code="E103",
+        severity=Severity.ERROR,
+        message="50% of\nthe layers",
+        span=Span("a,b:c.yaml", 3, 7),
+        hint="say 100%",
+    )
+    assert (
+        diagnostic_github(d)
+        == "::error file=a%2Cb%3Ac.yaml,line=3,col=7,title=E103::50%25 of%0Athe layers (hint: say"
+        " 100%25)"
+    )
 
 
 def test_strict_fails_on_notes() -> None:
     relaxed, strict = check(ROUNDED), check("--strict", ROUNDED)
     assert (relaxed.exit_code, strict.exit_code) == (0, 1)
     assert re.search(rf"^{re.escape(ROUNDED)}:\d+:\d+: N301 \[note\] ", strict.stdout, re.MULTILINE)
-    assert json.loads(check("--strict", "--format", "json", ROUNDED).stdout)["specs"][0]["ok"] is False
+    assert (
+        json.loads(check("--strict", "--format", "json", ROUNDED).stdout)["specs"][0]["ok"] is False
+    )
 
 
-@pytest.mark.parametrize("args", [[], ["--format", "xml", "net.yaml"], ["--bogus", "net.yaml"], ["--max-layers", "0", "net.yaml"]], ids=str)
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--format", "xml", "net.yaml"],
+        ["--bogus", "net.yaml"],
+        ["--max-layers", "0", "net.yaml"],
+    ],
+    ids=str,
+)
 def test_usage_errors_exit_2(args: list[str]) -> None:
     assert check(*args).exit_code == 2
 
@@ -97,7 +128,11 @@ def test_text_lines_are_greppable() -> None:
 
 def test_the_docs_actions_step_runs_check_with_annotations() -> None:
     blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", CI_DOC, re.DOTALL)]
-    step = next(b for b in blocks if isinstance(b, list) and any("cnncalc check" in str(s.get("run", "")) for s in b))
+    step = next(
+        b
+        for b in blocks
+        if isinstance(b, list) and any("cnncalc check" in str(s.get("run", "")) for s in b)
+    )
     assert "cnncalc check --format github" in step[-1]["run"]
     assert step[0]["uses"].startswith("actions/setup-python@")
 
@@ -108,7 +143,10 @@ def test_the_docs_state_the_exit_codes() -> None:
 
 
 def test_pre_commit_hooks() -> None:
-    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    hooks = {
+        h["id"]: h
+        for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    }
     assert hooks["cnncalc-check"]["entry"] == "cnncalc check"
     assert hooks["cnncalc-check-strict"]["entry"] == "cnncalc check --strict"
     for hook in hooks.values():

@@ -49,7 +49,9 @@ def test_show_options_batch_dtype() -> None:
     assert totals["batch_activation_bytes"] == 32 * 2 * 15_237_608
 
 
-@pytest.mark.parametrize(("fmt", "marker"), [("csv", "name,type,hyper,output"), ("markdown", "| **Total** |")])
+@pytest.mark.parametrize(
+    ("fmt", "marker"), [("csv", "name,type,hyper,output"), ("markdown", "| **Total** |")]
+)
 def test_show_other_formats(fmt: str, marker: str) -> None:
     code, out, _ = run("show", "lenet5", "--format", fmt)
     assert code == 0
@@ -115,7 +117,10 @@ def test_check_json_and_github(tmp_path: Path) -> None:
     code, out, _ = run("check", "--format", "json", str(spec))
     assert code == 1
     (entry,) = json.loads(out)["specs"]
-    assert [d["code"] for d in entry["diagnostics"]] == ["E101", "E105"]  # the typo, and so 'kernel' is missing
+    assert [d["code"] for d in entry["diagnostics"]] == [
+        "E101",
+        "E105",
+    ]  # the typo, and so 'kernel' is missing
     problem = entry["diagnostics"][0]
     assert (problem["code"], problem["line"], problem["col"]) == ("E101", 3, 24)
     assert "did you mean 'kernel'?" in problem["hint"]
@@ -150,7 +155,12 @@ def test_every_command_has_help_with_examples(command: str) -> None:
 
 
 def test_python_dash_m() -> None:
-    done = subprocess.run([sys.executable, "-m", "cnncalc", "show", "lenet5", "--format", "json"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "cnncalc", "show", "lenet5", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["totals"]["params"] == 61_706
 
@@ -160,7 +170,14 @@ def test_installed_command_from_another_directory(tmp_path: Path) -> None:
     if not script.exists():
         pytest.skip("cnncalc is not installed in this environment (scripts/test.sh installs it)")
     env = {**os.environ, "NO_COLOR": "1"}
-    done = subprocess.run([str(script), "show", "vgg16"], capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
+    done = subprocess.run(
+        [str(script), "show", "vgg16"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "138,357,544" in done.stdout
     assert "\x1b[" not in done.stdout
@@ -172,8 +189,22 @@ def test_show_set_overrides_a_param_and_recomputes() -> None:
     assert code == 0
     assert json.loads(out)["totals"]["macs"] == 3_857_973_248
     # EfficientNet-B0 scaled by B2's multipliers at B2's size is B2 (derived params re-evaluated)
-    _, out, _ = run("show", "efficientnet_b0", "--set", "width=1.1", "--set", "depth=1.2", "--input", "260x260x3", "--format", "json")
-    assert json.loads(out)["totals"]["params"] == json.loads(run("show", "efficientnet_b2", "--format", "json")[1])["totals"]["params"]
+    _, out, _ = run(
+        "show",
+        "efficientnet_b0",
+        "--set",
+        "width=1.1",
+        "--set",
+        "depth=1.2",
+        "--input",
+        "260x260x3",
+        "--format",
+        "json",
+    )
+    assert (
+        json.loads(out)["totals"]["params"]
+        == json.loads(run("show", "efficientnet_b2", "--format", "json")[1])["totals"]["params"]
+    )
 
 
 @pytest.mark.parametrize(

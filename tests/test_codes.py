@@ -1,4 +1,6 @@
-"""Every diagnostic code is raised somewhere and documented: the table in errors.py is not a wish list."""
+"""Every diagnostic code is raised somewhere and documented: the table in errors.py is not a wish
+list.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +12,11 @@ from cnncalc.errors import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "\n".join(p.read_text() for p in (ROOT / "cnncalc").rglob("*.py") if p.name != "errors.py")
-DOCS = (ROOT / "README.md").read_text() + (ROOT / "docs" / "robustness.md").read_text() + (ROOT / "docs" / "hostile-cases.md").read_text()
+DOCS = (
+    (ROOT / "README.md").read_text()
+    + (ROOT / "docs" / "robustness.md").read_text()
+    + (ROOT / "docs" / "hostile-cases.md").read_text()
+)
 
 
 @pytest.mark.parametrize("code", sorted(CODES))

@@ -21,7 +21,9 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def deltas(a: str, b: str) -> dict[str, int]:
     result = diff(analyze(load(a)), analyze(load(b)))
-    return {p.a.name: p.delta("weights") for p in result.pairs if p.a and p.b and p.a.type == "conv"}
+    return {
+        p.a.name: p.delta("weights") for p in result.pairs if p.a and p.b and p.a.type == "conv"
+    }
 
 
 def test_seed_003_alexnet_to_zfnet_parameter_differences() -> None:
@@ -37,14 +39,32 @@ def test_seed_003_alexnet_to_zfnet_parameter_differences() -> None:
 
 def test_alexnet_paper_to_zfnet_paper() -> None:
     # The two-tower AlexNet groups conv2, conv4 and conv5; ZFNet (one GPU) does not.
-    assert deltas("alexnet", "zfnet") == {"conv1": -20_736, "conv2": 307_200, "conv3": 0, "conv4": 663_552, "conv5": 442_368}
+    assert deltas("alexnet", "zfnet") == {
+        "conv1": -20_736,
+        "conv2": 307_200,
+        "conv3": 0,
+        "conv4": 663_552,
+        "conv5": 442_368,
+    }
     result = diff(analyze(load("alexnet")), analyze(load("zfnet")))
     assert result.total_delta("params") == 62_357_608 - 60_965_224
 
 
 def test_alignment_by_position_and_type_when_names_differ() -> None:
-    a = analyze(loads("input: 8x8x1\nlayers:\n  - conv: {filters: 2, kernel: 3, name: first}\n  - relu\n  - fc: 10\n", "a.yaml"))
-    b = analyze(loads("input: 8x8x1\nlayers:\n  - conv: {filters: 4, kernel: 3, name: stem}\n  - bn\n  - relu\n  - fc: 10\n", "b.yaml"))
+    a = analyze(
+        loads(
+            "input: 8x8x1\nlayers:\n  - conv: {filters: 2, kernel: 3, name: first}\n  - relu\n  -"
+            " fc: 10\n",
+            "a.yaml",
+        )
+    )
+    b = analyze(
+        loads(
+            "input: 8x8x1\nlayers:\n  - conv: {filters: 4, kernel: 3, name: stem}\n  - bn\n  -"
+            " relu\n  - fc: 10\n",
+            "b.yaml",
+        )
+    )
     pairs = align(rows(a), rows(b))
     shown = [(p.a.name if p.a else None, p.b.name if p.b else None, p.match) for p in pairs]
     assert shown == [
@@ -54,7 +74,14 @@ def test_alignment_by_position_and_type_when_names_differ() -> None:
         ("relu1", "relu1", Match.NAME),
         ("fc1", "fc1", Match.NAME),
     ]
-    assert pairs[1].changed == ("output", "weights", "biases", "params", "macs", "activations")  # filters show in the output
+    assert pairs[1].changed == (
+        "output",
+        "weights",
+        "biases",
+        "params",
+        "macs",
+        "activations",
+    )  # filters show in the output
     assert pairs[1].delta("params") == (9 * 4 + 4) - (9 * 2 + 2)
 
 
@@ -66,7 +93,9 @@ def test_cli_diff_table_and_json() -> None:
     assert "60,965,224 → 62,357,608" in out
     code, out, _ = run("diff", "alexnet", "zfnet", "--format", "json", "--changed")
     document = json.loads(out)
-    conv1 = next(layer for layer in document["layers"] if layer["a"] and layer["a"]["name"] == "conv1")
+    conv1 = next(
+        layer for layer in document["layers"] if layer["a"] and layer["a"]["name"] == "conv1"
+    )
     assert conv1["delta"]["params"] == -20_736
     assert conv1["b"]["rf"]["size"] == [7, 7]
     assert document["totals"]["delta"]["params"] == 1_392_384
@@ -111,5 +140,7 @@ def test_show_rf_columns() -> None:
     _, out, _ = run("show", "vgg16", "--format", "csv")
     assert out.splitlines()[0].endswith(",rf,rf_jump,rf_start")
     _, out, _ = run("show", "resnet50", "--format", "json")
-    layer4 = next(layer for layer in json.loads(out)["layers"] if layer["name"] == "layer4.bottleneck3.add1")
+    layer4 = next(
+        layer for layer in json.loads(out)["layers"] if layer["name"] == "layer4.bottleneck3.add1"
+    )
     assert layer4["rf"]["size"] == [427, 427]

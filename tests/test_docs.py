@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _updater() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("update_docs", ROOT / "scripts" / "update_docs.py")
+    spec = importlib.util.spec_from_file_location(
+        "update_docs", ROOT / "scripts" / "update_docs.py"
+    )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -27,7 +29,9 @@ UPDATER = _updater()
 @pytest.mark.parametrize("path", UPDATER.documents(), ids=lambda p: p.name)
 def test_shown_output_is_current(path: Path) -> None:
     text = path.read_text()
-    assert UPDATER.updated(text) == text, f"{path.name} shows stale output: run python scripts/update_docs.py"
+    assert UPDATER.updated(text) == text, (
+        f"{path.name} shows stale output: run python scripts/update_docs.py"
+    )
 
 
 def test_readme_has_its_generated_sections() -> None:
@@ -47,7 +51,9 @@ def test_readme_notebook_example_prints_what_it_says() -> None:
     for line in block.splitlines():
         code, _, shown = line.partition("  # ")
         if shown and not code.lstrip().startswith(("import", "report =", "spec =")):
-            assert repr(eval(code, namespace)) == shown, line  # the README's own example, not spec text
+            assert repr(eval(code, namespace)) == shown, (
+                line
+            )  # the README's own example, not spec text
             checked += 1
         else:
             exec(line, namespace)  # the README's own example, not spec text

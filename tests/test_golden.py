@@ -42,7 +42,9 @@ def test_builtin_matches_golden(name: str, update_goldens: bool) -> None:
     if update_goldens or not path.exists():
         path.write_text(json.dumps(actual, indent=1) + "\n")
         if not update_goldens:
-            pytest.fail(f"golden file {path.name} was missing and has been written: review and commit it")
+            pytest.fail(
+                f"golden file {path.name} was missing and has been written: review and commit it"
+            )
     assert actual == json.loads(path.read_text())
 
 

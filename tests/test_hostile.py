@@ -43,7 +43,11 @@ _EXPECT = re.compile(r"^(E\d{3}) (?:(\S+):)?(\d+):(\d+)$")
 def expected(path: Path) -> tuple[str, str, int, int]:
     """(code, file name, line, col) of the first diagnostic ``path`` must produce."""
     first = path.read_bytes().split(b"\n", 1)[0].decode("ascii", errors="replace")
-    text = first.removeprefix("# expect: ") if first.startswith("# expect: ") else yaml.safe_load(SIDECAR.read_text())[path.name]
+    text = (
+        first.removeprefix("# expect: ")
+        if first.startswith("# expect: ")
+        else yaml.safe_load(SIDECAR.read_text())[path.name]
+    )
     match = _EXPECT.match(text)
     assert match, f"{path.name}: bad expectation {text!r}"
     code, file, line, col = match.groups()
@@ -57,8 +61,11 @@ def check(*args: str, stdin: str | bytes | None = None) -> tuple[Result, float]:
 
 
 def first_diagnostic(result: Result) -> dict[str, object]:
-    """The first diagnostic of ``check --format json`` output, after the checks every case shares."""
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    """The first diagnostic of ``check --format json`` output, after the checks every case
+    shares."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
     assert "Traceback" not in result.output
     assert result.exit_code == 1, result.output
     diagnostics = json.loads(result.stdout)["specs"][0]["diagnostics"]
@@ -74,7 +81,22 @@ def located(d: dict[str, object]) -> tuple[object, str, object, object]:
 def test_the_corpus_covers_every_family() -> None:
     codes = {expected(path)[0] for path in CASES}
     # not YAML, YAML features, values, limits, structure, references, blocks, geometry
-    assert {"E002", "E003", "E004", "E005", "E006", "E007", "E101", "E102", "E103", "E104", "E105", "E106", "E107", "E108"} <= codes
+    assert {
+        "E002",
+        "E003",
+        "E004",
+        "E005",
+        "E006",
+        "E007",
+        "E101",
+        "E102",
+        "E103",
+        "E104",
+        "E105",
+        "E106",
+        "E107",
+        "E108",
+    } <= codes
     assert {"E201", "E202", "E203", "E204", "E205", "E301", "E302", "E303", "E304"} <= codes
     assert len(CASES) >= 100
 
@@ -88,12 +110,15 @@ def test_hostile_file(path: Path) -> None:
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
 def test_hostile_file_as_text(path: Path) -> None:
-    """The plain report: greppable ``file:line:col: CODE [error]`` first, a FAIL line, no traceback."""
+    """The plain report: greppable ``file:line:col: CODE [error]`` first, a FAIL line, no
+    traceback."""
     code, file, line, col = expected(path)
     result, _ = check(str(path))
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert re.search(rf"^\S*{re.escape(file)}:{line}:{col}: {code} \[error\] ", result.stdout, re.MULTILINE), result.stdout
+    assert re.search(
+        rf"^\S*{re.escape(file)}:{line}:{col}: {code} \[error\] ", result.stdout, re.MULTILINE
+    ), result.stdout
     assert f"FAIL {path}" in result.stdout
 
 
@@ -107,7 +132,13 @@ def test_corpus_memory_and_time_in_one_process() -> None:
         "except SystemExit as exc:\n"
         "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, exc.code, file=sys.stderr)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script, *map(str, CASES)], capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script, *map(str, CASES)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     peak_kb, code = done.stderr.split()[-2:]
     assert code == "1"
     assert int(peak_kb) < MEMORY_BOUND_MB * 1024
@@ -143,10 +174,19 @@ def test_unreadable_file() -> None:
         spec = folder / "secret.yaml"
         spec.write_text("input: 8x8x3\nlayers: [relu]\n")
         spec.chmod(0)
-        drop = "import os; os.setgroups([]); os.setgid(65534); os.setuid(65534)\n" if os.geteuid() == 0 else ""
+        drop = (
+            "import os; os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+            if os.geteuid() == 0
+            else ""
+        )
         preload = "import cnncalc.render.data, cnncalc.render.rows\nb''.decode('utf-8-sig')\n"
-        script = f"from cnncalc.cli import main\n{preload}{drop}import sys; sys.argv = ['cnncalc', 'check', '--format', 'json', {str(spec)!r}]; main()\n"
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False)
+        script = (
+            f"from cnncalc.cli import main\n{preload}{drop}import sys; sys.argv = ['cnncalc',"
+            f" 'check', '--format', 'json', {str(spec)!r}]; main()\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False
+        )
     finally:
         shutil.rmtree(folder)
     assert done.returncode == 1, done.stderr
@@ -179,7 +219,13 @@ def test_file_symlink_loop(tmp_path: Path) -> None:
 def _in_subprocess(*args: str) -> subprocess.CompletedProcess[str]:
     """Run ``cnncalc check`` in a real process with a timeout: a FIFO that were opened for reading
     would block forever, and that must fail this test, not hang it."""
-    return subprocess.run([sys.executable, "-m", "cnncalc", "check", "--format", "json", *args], capture_output=True, text=True, timeout=30, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "cnncalc", "check", "--format", "json", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
@@ -199,7 +245,10 @@ def test_fifo_is_never_opened(tmp_path: Path) -> None:
 def test_device_is_never_read() -> None:
     done = _in_subprocess("/dev/zero", "/dev/null")
     assert done.returncode == 1
-    assert [located(s["diagnostics"][0])[0] for s in json.loads(done.stdout)["specs"]] == ["E001", "E001"]
+    assert [located(s["diagnostics"][0])[0] for s in json.loads(done.stdout)["specs"]] == [
+        "E001",
+        "E001",
+    ]
 
 
 def test_file_larger_than_the_cap(tmp_path: Path) -> None:
@@ -219,8 +268,16 @@ def test_file_larger_than_the_cap(tmp_path: Path) -> None:
         ("", "E004", "standard input is empty"),
         (" \n\n  \n", "E004", "standard input is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "E002", "byte 0x89 is not valid UTF-8"),
-        ("input: 8x8x3\nlayers: [relu]\n" + "#\n" * MAX_BYTES, "E007", f"the input is larger than {MAX_BYTES:,} bytes"),
-        ("input: 8x8x3\nlayers:\n  - fc: 10 ** 99\n", "E007", "'units': power too large in an expression"),
+        (
+            "input: 8x8x3\nlayers: [relu]\n" + "#\n" * MAX_BYTES,
+            "E007",
+            f"the input is larger than {MAX_BYTES:,} bytes",
+        ),
+        (
+            "input: 8x8x3\nlayers:\n  - fc: 10 ** 99\n",
+            "E007",
+            "'units': power too large in an expression",
+        ),
     ],
     ids=["empty", "blank", "binary", "oversized", "expression"],
 )
@@ -233,7 +290,8 @@ def test_stdin(stdin: str | bytes, code: str, message: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "title: 2001-12-14\ninput: 8x8x3\nlayers: [relu]\n",  # YAML 1.1 would make a date of it: it stays text
+        # YAML 1.1 would make a date of it: it stays text
+        "title: 2001-12-14\ninput: 8x8x3\nlayers: [relu]\n",
         "title: '<<'\ninput: 8x8x3\nlayers: [relu]\n",
         "input: 8x8x3\nlayers: [relu]\nsource: =\n",
     ],
@@ -271,9 +329,13 @@ def test_a_path_too_long_for_the_system() -> None:
 
 def test_the_case_list_in_docs_is_current() -> None:
     """docs/hostile-cases.md lists each case with the diagnostic it gets now."""
-    spec = importlib.util.spec_from_file_location("hostile_cases", HOSTILE.parent.parent / "scripts" / "hostile_cases.py")
+    spec = importlib.util.spec_from_file_location(
+        "hostile_cases", HOSTILE.parent.parent / "scripts" / "hostile_cases.py"
+    )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.OUTPUT.read_text(encoding="utf-8") == module.table(), "stale: run python scripts/hostile_cases.py"
+    assert module.OUTPUT.read_text(encoding="utf-8") == module.table(), (
+        "stale: run python scripts/hostile_cases.py"
+    )

@@ -37,18 +37,27 @@ layers:
 
 def test_blocks_repeat_and_names() -> None:
     report = spec(BLOCKS.replace('"2 if down else 1"', "2 if down else 1"))
-    assert [r.node.name for r in report.layers] == ["unit1.conv1", "unit1.relu1", "unit2.conv1", "unit2.relu1", "last.conv1", "last.relu1"]
+    assert [r.node.name for r in report.layers] == [
+        "unit1.conv1",
+        "unit1.relu1",
+        "unit2.conv1",
+        "unit2.relu1",
+        "last.conv1",
+        "last.relu1",
+    ]
     assert str(report.layers[-1].output) == "17x17x16"
 
 
 def test_quoted_numbers_are_refused_but_quoted_expressions_are_not() -> None:
     assert codes(BLOCKS.replace('"2 if down else 1"', '"2"')) == [("E103", 7, 61)]
-    assert str(spec(BLOCKS.replace('"2 if down else 1"', '"max(1, 2 * down)"')).layers[-1].output) == "17x17x16"
+    assert (
+        str(spec(BLOCKS.replace('"2 if down else 1"', '"max(1, 2 * down)"')).layers[-1].output)
+        == "17x17x16"
+    )
 
 
 def test_when_and_references() -> None:
-    report = spec(
-        """
+    report = spec("""
 input: 8x8x4
 layers:
   - conv: {filters: 4, kernel: 1, name: a}
@@ -56,15 +65,13 @@ layers:
   - add: {inputs: [a, b]}
   - concat: {inputs: [input, b], name: cat}
   - relu: {when: 0}
-"""
-    )
+""")
     assert [r.node.name for r in report.layers] == ["a", "b", "add1", "cat"]
     assert str(report.layers[-1].output) == "8x8x8"
 
 
 def test_block_with_two_inputs() -> None:
-    report = spec(
-        """
+    report = spec("""
 input: 8x8x4
 blocks:
   cell:
@@ -75,26 +82,59 @@ layers:
   - conv: {filters: 4, kernel: 1, name: a}
   - conv: {filters: 4, kernel: 1, name: b}
   - cell: {inputs: [a, b]}
-"""
-    )
+""")
     assert str(report.layers[-1].output) == "8x8x4"
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param("input: 8x8x3\nlayers:\n  - conv: {filters: 4, kernal: 3}\n", [("E101", 3, 24), ("E105", 3, 5)], id="typo and missing"),
-        pytest.param("input: 8x8x3\nlayers:\n  - cnov: {filters: 4}\n", [("E102", 3, 5)], id="unknown type"),
-        pytest.param("input: 8x8x3\nlayers:\n  - conv: {filters: 4, kernel: 2.0}\n", [("E103", 3, 32)], id="float"),
-        pytest.param("input: 8x8x3\nlayers:\n  - conv: {filters: 4, kernel: 3, bias: yes}\n", [("E103", 3, 41)], id="yaml 1.1 bool"),
-        pytest.param("input: 8x8x3\nlayers:\n  - add: {inputs: [later]}\n  - relu: {name: later}\n", [("E202", 3, 20)], id="forward reference"),
-        pytest.param("input: 8x8x3\nlayers:\n  - add: {inputs: [nope, input]}\n", [("E201", 3, 20)], id="unknown reference"),
-        pytest.param("input: 8x8x3\nlayers:\n  - relu\n  - relu\n  - relu: {name: relu1}\n", [("E203", 5, 5)], id="duplicate name"),
-        pytest.param("input: 8x8x3\nblocks:\n  b: {layers: [b]}\nlayers: [b]\n", [("E204", 3, 16)], id="block uses itself"),
+        pytest.param(
+            "input: 8x8x3\nlayers:\n  - conv: {filters: 4, kernal: 3}\n",
+            [("E101", 3, 24), ("E105", 3, 5)],
+            id="typo and missing",
+        ),
+        pytest.param(
+            "input: 8x8x3\nlayers:\n  - cnov: {filters: 4}\n", [("E102", 3, 5)], id="unknown type"
+        ),
+        pytest.param(
+            "input: 8x8x3\nlayers:\n  - conv: {filters: 4, kernel: 2.0}\n",
+            [("E103", 3, 32)],
+            id="float",
+        ),
+        pytest.param(
+            "input: 8x8x3\nlayers:\n  - conv: {filters: 4, kernel: 3, bias: yes}\n",
+            [("E103", 3, 41)],
+            id="yaml 1.1 bool",
+        ),
+        pytest.param(
+            "input: 8x8x3\nlayers:\n  - add: {inputs: [later]}\n  - relu: {name: later}\n",
+            [("E202", 3, 20)],
+            id="forward reference",
+        ),
+        pytest.param(
+            "input: 8x8x3\nlayers:\n  - add: {inputs: [nope, input]}\n",
+            [("E201", 3, 20)],
+            id="unknown reference",
+        ),
+        pytest.param(
+            "input: 8x8x3\nlayers:\n  - relu\n  - relu\n  - relu: {name: relu1}\n",
+            [("E203", 5, 5)],
+            id="duplicate name",
+        ),
+        pytest.param(
+            "input: 8x8x3\nblocks:\n  b: {layers: [b]}\nlayers: [b]\n",
+            [("E204", 3, 16)],
+            id="block uses itself",
+        ),
         pytest.param("input: 8x8x3\nlayers:\n  - add: [[]]\n", [("E205", 3, 5)], id="merge of one"),
         pytest.param("input: 8x8\nlayers: [relu]\n", [("E108", 1, 8)], id="bad volume"),
-        pytest.param("input: 8x8x3\ninput: 9x9x3\nlayers: [relu]\n", [("E006", 2, 1)], id="duplicate key"),
-        pytest.param("inptu: 8x8x3\nlayers: [relu]\n", [("E101", 1, 1), ("E105", 1, 1)], id="top-level typo"),
+        pytest.param(
+            "input: 8x8x3\ninput: 9x9x3\nlayers: [relu]\n", [("E006", 2, 1)], id="duplicate key"
+        ),
+        pytest.param(
+            "inptu: 8x8x3\nlayers: [relu]\n", [("E101", 1, 1), ("E105", 1, 1)], id="top-level typo"
+        ),
     ],
 )
 def test_errors_are_located(text: str, expected: list[tuple[str, int, int]]) -> None:
@@ -102,7 +142,10 @@ def test_errors_are_located(text: str, expected: list[tuple[str, int, int]]) -> 
 
 
 def test_extends_overrides_params_and_recomputes(tmp_path: Path) -> None:
-    (tmp_path / "base.yaml").write_text("input: 8x8x3\nparams: {w: 2, filters: w * 4}\nlayers:\n  - conv: {filters: filters, kernel: 1}\n")
+    (tmp_path / "base.yaml").write_text(
+        "input: 8x8x3\nparams: {w: 2, filters: w * 4}\nlayers:\n  - conv: {filters: filters,"
+        " kernel: 1}\n"
+    )
     (tmp_path / "wide.yaml").write_text("extends: base\nparams: {w: 3}\n")
     assert str(analyze(load(tmp_path / "wide.yaml")).layers[0].output) == "8x8x12"
 
@@ -116,7 +159,10 @@ def test_extends_loop_is_refused(tmp_path: Path) -> None:
 
 
 def test_geometry_error_in_a_block_points_at_the_use_site() -> None:
-    report = spec("input: 7x7x1\nblocks:\n  b:\n    layers:\n      - conv: {filters: 1, kernel: 3, stride: 3}\nlayers:\n  - b\n")
+    report = spec(
+        "input: 7x7x1\nblocks:\n  b:\n    layers:\n      - conv: {filters: 1, kernel: 3, stride:"
+        " 3}\nlayers:\n  - b\n"
+    )
     (problem,) = report.diagnostics
     assert (problem.code, problem.span.line) == ("E301", 7)
     assert [span.line for _, span in problem.related] == [5]
@@ -141,14 +187,22 @@ def test_pair_arguments_work_element_wise() -> None:
     report = spec(PAIR_BLOCK)
     convs = [r for r in report.layers if r.node.layer.kind == "conv"]
     assert [r.cost.weights for r in convs] == [1 * 7 * 8 * 4, 7 * 1 * 4 * 4, 4 * 4]
-    assert [r.node.layer.describe() for r in convs] == ["1x7/1 p0x3 nobias", "7x1/1 p3x0 nobias", "1x1/1 p0 nobias"]
+    assert [r.node.layer.describe() for r in convs] == [
+        "1x7/1 p0x3 nobias",
+        "7x1/1 p3x0 nobias",
+        "1x1/1 p0 nobias",
+    ]
     assert {str(r.output) for r in convs} == {"17x17x4"}
 
 
 @pytest.mark.parametrize(
     ("old", "new", "words"),
     [
-        ("filters: 4, kernel: [1, 7]", "filters: [1, 7], kernel: [1, 7]", "must be a single number, not the pair [1, 7]"),
+        (
+            "filters: 4, kernel: [1, 7]",
+            "filters: [1, 7], kernel: [1, 7]",
+            "must be a single number, not the pair [1, 7]",
+        ),
         ("pad: kernel // 2,", "pad: 1 if kernel > 1 else 0,", "a pair [1, 7] cannot be compared"),
     ],
 )

@@ -35,24 +35,49 @@ FORBIDDEN_ATTRIBUTES = {
     ("os", "popen"),
     ("importlib", "import_module"),
 }
-FORBIDDEN_MODULES = {"pickle", "marshal", "shelve", "subprocess", "runpy", "code", "codeop", "ctypes"}
+FORBIDDEN_MODULES = {
+    "pickle",
+    "marshal",
+    "shelve",
+    "subprocess",
+    "runpy",
+    "code",
+    "codeop",
+    "ctypes",
+}
 
 
 def violations(source: str) -> list[str]:
     """Every forbidden call, attribute or import in ``source``, as ``line: what``."""
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FORBIDDEN_CALLS:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in FORBIDDEN_CALLS
+        ):
             found.append(f"{node.lineno}: {node.func.id}()")
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and (node.value.id, node.attr) in FORBIDDEN_ATTRIBUTES:
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and (node.value.id, node.attr) in FORBIDDEN_ATTRIBUTES
+        ):
             found.append(f"{node.lineno}: {node.value.id}.{node.attr}")
         elif isinstance(node, ast.Import):
-            found += [f"{node.lineno}: import {a.name}" for a in node.names if a.name.split(".")[0] in FORBIDDEN_MODULES]
+            found += [
+                f"{node.lineno}: import {a.name}"
+                for a in node.names
+                if a.name.split(".")[0] in FORBIDDEN_MODULES
+            ]
         elif isinstance(node, ast.ImportFrom) and node.module:
             if node.module.split(".")[0] in FORBIDDEN_MODULES:
                 found.append(f"{node.lineno}: from {node.module} import")
             if node.module == "yaml":
-                found += [f"{node.lineno}: from yaml import {a.name}" for a in node.names if ("yaml", a.name) in FORBIDDEN_ATTRIBUTES]
+                found += [
+                    f"{node.lineno}: from yaml import {a.name}"
+                    for a in node.names
+                    if ("yaml", a.name) in FORBIDDEN_ATTRIBUTES
+                ]
     return found
 
 
@@ -74,7 +99,9 @@ def test_the_guard_catches(snippet: str) -> None:
     assert violations(snippet)
 
 
-@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))
+@pytest.mark.parametrize(
+    "path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE))
+)
 def test_no_code_path_runs_text(path: Path) -> None:
     assert violations(path.read_text(encoding="utf-8")) == []
 
@@ -95,7 +122,9 @@ def test_the_yaml_reader_composes_with_a_safe_loader() -> None:
     ],
     ids=["apply-os-system", "new-os-system", "apply-subprocess", "root"],
 )
-def test_python_tags_are_refused_and_nothing_runs(document: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_python_tags_are_refused_and_nothing_runs(
+    document: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     marker = tmp_path / "pwned"
     ran: list[object] = []
 
@@ -105,7 +134,9 @@ def test_python_tags_are_refused_and_nothing_runs(document: str, tmp_path: Path,
 
     monkeypatch.setattr(os, "system", record)
     monkeypatch.setattr(subprocess, "Popen", record)
-    result = CliRunner().invoke(cli, ["check", "--format", "json", "-"], input=document.format(marker=marker))
+    result = CliRunner().invoke(
+        cli, ["check", "--format", "json", "-"], input=document.format(marker=marker)
+    )
     assert result.exit_code == 1
     d = json.loads(result.stdout)["specs"][0]["diagnostics"][0]
     assert d["code"] == "E005"

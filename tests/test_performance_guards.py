@@ -40,7 +40,13 @@ LAZY = ("rich", "difflib", "csv", "cnncalc.diff", "importlib.metadata")
 
 
 def imported(*args: str) -> set[str]:
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=False, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     return set(done.stderr.rsplit("MODULES ", 1)[1].split())
 
@@ -48,11 +54,19 @@ def imported(*args: str) -> set[str]:
 RESNET50 = str(Path(__file__).parent.parent / "architectures" / "resnet50.yaml")
 
 
-@pytest.mark.parametrize("args", [("show", "resnet50", "--format", "json"), ("check", RESNET50)], ids=["show-json", "check"])
+@pytest.mark.parametrize(
+    "args",
+    [("show", "resnet50", "--format", "json"), ("check", RESNET50)],
+    ids=["show-json", "check"],
+)
 def test_machine_paths_import_no_rendering_library(args: tuple[str, ...]) -> None:
     modules = imported(*args)
     assert "cnncalc.infer" in modules  # the probe did run the engine
-    loaded = sorted(m for m in modules if m.split(".")[0] in LAZY or any(m == lazy or m.startswith(lazy + ".") for lazy in LAZY))
+    loaded = sorted(
+        m
+        for m in modules
+        if m.split(".")[0] in LAZY or any(m == lazy or m.startswith(lazy + ".") for lazy in LAZY)
+    )
     assert loaded == []
 
 
@@ -62,7 +76,9 @@ def test_table_path_imports_rich() -> None:
 
 
 def _benchmark_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("benchmark_run", Path(__file__).resolve().parent.parent / "benchmarks" / "run.py")
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_run", Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+    )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -97,7 +113,8 @@ def test_expansion_grows_linearly() -> None:
 
 
 def test_whole_show_grows_linearly() -> None:
-    """Parsing, expansion, inference, receptive fields, rows and JSON of 5,000 layers against 500."""
+    """Parsing, expansion, inference, receptive fields, rows and JSON of 5,000 layers against
+    500."""
     texts = {n: residual_spec(n) for n in (500, 5_000)}
     assert growth(lambda n: report_json(analyze(loads(texts[n]), max_layers=10**6)), 500) < 12
 
@@ -108,7 +125,9 @@ def test_quadratic_growth_would_be_caught() -> None:
     def quadratic(n: int) -> None:
         seen: list[int] = []
         for i in range(n):
-            any(j == i for j in seen)  # a scan of the earlier ones, as a name lookup in a list would be
+            any(
+                j == i for j in seen
+            )  # a scan of the earlier ones, as a name lookup in a list would be
             seen.append(i)
 
     assert growth(quadratic, 200) > 50

@@ -9,7 +9,7 @@ documents, arbitrary YAML documents and raw text.
 The default run is quick (a few dozen examples per property). For a long search set
 ``CNNCALC_HYPOTHESIS_EXAMPLES``, e.g.::
 
-    CNNCALC_HYPOTHESIS_EXAMPLES=20000 python -m pytest tests/test_properties_hostile.py -p no:cacheprovider
+    CNNCALC_HYPOTHESIS_EXAMPLES=20000 python -m pytest tests/test_properties_hostile.py
 """
 
 from __future__ import annotations
@@ -36,17 +36,27 @@ from cnncalc.values import schema
 EXAMPLES = int(os.environ.get("CNNCALC_HYPOTHESIS_EXAMPLES", "30"))
 #: Seconds one example may take (text and JSON reports together): generous, to catch a hang.
 TIME_BOUND = 5.0
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
-BUILTINS = {path.stem: path.read_text(encoding="utf-8") for path in sorted(directory().glob("*.yaml"))}
+BUILTINS = {
+    path.stem: path.read_text(encoding="utf-8") for path in sorted(directory().glob("*.yaml"))
+}
 PARSED = {name: yaml.safe_load(text) for name, text in BUILTINS.items()}
-FIELDS = sorted({name for cls in LAYERS.values() for name in schema(cls)} | {"name", "repeat", "when", "input", "inputs", "branches", "args"})
+FIELDS = sorted(
+    {name for cls in LAYERS.values() for name in schema(cls)}
+    | {"name", "repeat", "when", "input", "inputs", "branches", "args"}
+)
 WORDS = sorted({*TOP_KEYS, *LAYERS, *ALIASES, *FIELDS})
 #: Scalars that have tripped YAML readers and calculators before.
 NASTY = [
-    "yes", "on", "off", "no", "~", "null", "1:30", "0x1F", "0o17", "017", ".inf", "-.inf", ".nan", "2.0", "2.5", "1e3",
-    "10**9", "10**12", "2**2**2**2**2", "(-8) ** 0.5", "0 ** -1", "1/0", "make_divisible(8, 0.5)", "224x224x3", "0x0x0",
-    "same", "valid", "floor", "ceil", "exact", "<<", "&a", "*a", "!!python/object:os.system", "width * 4", "a if b else c",
+    "yes", "on", "off", "no", "~", "null", "1:30", "0x1F", "0o17", "017", ".inf", "-.inf", ".nan",
+    "2.0", "2.5", "1e3", "10**9", "10**12", "2**2**2**2**2", "(-8) ** 0.5", "0 ** -1", "1/0",
+    "make_divisible(8, 0.5)", "224x224x3", "0x0x0", "same", "valid", "floor", "ceil", "exact", "<<",
+    "&a", "*a", "!!python/object:os.system", "width * 4", "a if b else c",
     "-" * 40 + "1", "(" * 30 + "1" + ")" * 30, "999999999999999999999999999999999999", "",
 ]  # fmt: skip
 PUNCTUATION = [
@@ -87,11 +97,17 @@ scalars = st.one_of(
     st.text(max_size=12),
 )
 keys = st.one_of(st.sampled_from(WORDS), st.text(min_size=1, max_size=8))
-documents = st.recursive(scalars, lambda inner: st.lists(inner, max_size=5) | st.dictionaries(keys, inner, max_size=5), max_leaves=40)
+documents = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(keys, inner, max_size=5),
+    max_leaves=40,
+)
 
 
 def dump(doc: object) -> str:
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=None, width=200)
+    return yaml.safe_dump(
+        doc, sort_keys=False, allow_unicode=True, default_flow_style=None, width=200
+    )
 
 
 # -- the property ----------------------------------------------------------------------------------
@@ -129,7 +145,8 @@ def assert_sound(text: str) -> None:
     assert elapsed < TIME_BOUND
 
 
-# -- mutations of the built-in specs -----------------------------------------------------------------
+# -- mutations of the built-in specs
+# -----------------------------------------------------------------
 
 
 def _places(doc: Any) -> list[tuple[Any, Any]]:
@@ -138,7 +155,13 @@ def _places(doc: Any) -> list[tuple[Any, Any]]:
     stack = [doc]
     while stack:
         node = stack.pop()
-        items = list(node.items()) if isinstance(node, dict) else list(enumerate(node)) if isinstance(node, list) else []
+        items = (
+            list(node.items())
+            if isinstance(node, dict)
+            else list(enumerate(node))
+            if isinstance(node, list)
+            else []
+        )
         for key, value in items:
             found.append((node, key))
             stack.append(value)
@@ -151,7 +174,11 @@ def _mutate(draw: st.DrawFn, doc: Any) -> Any:
         return draw(documents)
     container, key = draw(st.sampled_from(places))
     value = container[key]
-    operation = draw(st.sampled_from(["delete", "duplicate", "retype", "number", "rename", "splice", "splice-other"]))
+    operation = draw(
+        st.sampled_from(
+            ["delete", "duplicate", "retype", "number", "rename", "splice", "splice-other"]
+        )
+    )
     if operation == "delete":
         del container[key]
     elif operation == "duplicate" and isinstance(container, list):
@@ -160,12 +187,20 @@ def _mutate(draw: st.DrawFn, doc: Any) -> Any:
         container[key] = draw(documents)
     elif operation == "number":
         base = value if isinstance(value, int | float) and not isinstance(value, bool) else 7
-        container[key] = draw(st.sampled_from([0, -1, -base, base + 1, base * 1000, 10**12, 2.5, float(base), base // 2 or 1]))
+        container[key] = draw(
+            st.sampled_from(
+                [0, -1, -base, base + 1, base * 1000, 10**12, 2.5, float(base), base // 2 or 1]
+            )
+        )
     elif operation == "rename" and isinstance(container, dict):
         new = draw(keys)
         container[new] = container.pop(key)
     else:  # splice: a subtree of this or another built-in spec, put here
-        source = doc if operation == "splice" else copy.deepcopy(PARSED[draw(st.sampled_from(sorted(PARSED)))])
+        source = (
+            doc
+            if operation == "splice"
+            else copy.deepcopy(PARSED[draw(st.sampled_from(sorted(PARSED)))])
+        )
         donors = _places(source)
         if donors:
             donor, donor_key = draw(st.sampled_from(donors))
@@ -192,7 +227,11 @@ def mutated_text(draw: st.DrawFn) -> str:
         if not lines:
             break
         i = draw(st.integers(min_value=0, max_value=len(lines) - 1))
-        operation = draw(st.sampled_from(["delete", "duplicate", "swap", "indent", "dedent", "insert", "truncate"]))
+        operation = draw(
+            st.sampled_from(
+                ["delete", "duplicate", "swap", "indent", "dedent", "insert", "truncate"]
+            )
+        )
         if operation == "delete":
             del lines[i]
         elif operation == "duplicate":  # a mapping line repeated is a duplicate key
@@ -213,25 +252,45 @@ def mutated_text(draw: st.DrawFn) -> str:
     return "".join(lines)
 
 
-# -- random documents ----------------------------------------------------------------------------------
+# -- random documents
+# ----------------------------------------------------------------------------------
 
 
 def _layer_item(kind: str) -> st.SearchStrategy[object]:
     cls = LAYERS.get(ALIASES.get(kind, kind))
     fields = [*sorted(schema(cls)), "name", "repeat", "when", "input"] if cls else ["name"]
-    values = st.one_of(st.integers(min_value=0, max_value=12), st.sampled_from(NASTY), st.lists(st.integers(min_value=0, max_value=5), max_size=4))
+    values = st.one_of(
+        st.integers(min_value=0, max_value=12),
+        st.sampled_from(NASTY),
+        st.lists(st.integers(min_value=0, max_value=5), max_size=4),
+    )
     return st.one_of(
-        st.just(kind), st.fixed_dictionaries({kind: st.dictionaries(st.sampled_from(fields), values, max_size=4)}), st.fixed_dictionaries({kind: values})
+        st.just(kind),
+        st.fixed_dictionaries({kind: st.dictionaries(st.sampled_from(fields), values, max_size=4)}),
+        st.fixed_dictionaries({kind: values}),
     )
 
 
 layer_items = st.sampled_from(sorted([*LAYERS, *ALIASES])).flatmap(_layer_item)
 spec_like = st.fixed_dictionaries(
     {
-        "input": st.one_of(st.sampled_from(["32x32x3", "224x224x3", "7x7x512", "1x1x10", "3x5x2"]), scalars),
-        "layers": st.lists(st.one_of(layer_items, st.fixed_dictionaries({"add": st.lists(st.lists(layer_items, max_size=3), max_size=3)})), max_size=8),
+        "input": st.one_of(
+            st.sampled_from(["32x32x3", "224x224x3", "7x7x512", "1x1x10", "3x5x2"]), scalars
+        ),
+        "layers": st.lists(
+            st.one_of(
+                layer_items,
+                st.fixed_dictionaries(
+                    {"add": st.lists(st.lists(layer_items, max_size=3), max_size=3)}
+                ),
+            ),
+            max_size=8,
+        ),
     },
-    optional={"rounding": st.sampled_from(["exact", "floor", "ceil", "nearest"]), "params": st.dictionaries(keys, scalars, max_size=3)},
+    optional={
+        "rounding": st.sampled_from(["exact", "floor", "ceil", "nearest"]),
+        "params": st.dictionaries(keys, scalars, max_size=3),
+    },
 )
 
 
@@ -260,6 +319,10 @@ def test_random_yaml_documents(text: str) -> None:
 
 
 @SETTINGS
-@given(st.lists(st.sampled_from([*"{}[]:-,&*!|>'\"#?%@`~\t\n ax01.\\", *PUNCTUATION]), max_size=60).map("".join))
+@given(
+    st.lists(
+        st.sampled_from([*"{}[]:-,&*!|>'\"#?%@`~\t\n ax01.\\", *PUNCTUATION]), max_size=60
+    ).map("".join)
+)
 def test_random_text(text: str) -> None:
     assert_sound(text)

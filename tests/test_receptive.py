@@ -45,14 +45,32 @@ def test_n_stacked_3x3_stride_1_convs_see_2n_plus_1(n: int) -> None:
 def test_recurrence_with_stride_dilation_and_padding() -> None:
     # conv 3x3/2 p1: r = 3, j = 2, P = 1, start = 3/2 - 1 = 0.5 (the first pixel's centre).
     # Then a 3x3 conv with dilation 2 (spans 5), pad 2: r = 3 + 4*2 = 11, j = 2, P = 1 + 2*2 = 5.
-    report = network("33x33x1", "conv: {filters: 1, kernel: 3, stride: 2, pad: 1}", "conv: {filters: 1, kernel: 3, dilation: 2, pad: 2}")
+    report = network(
+        "33x33x1",
+        "conv: {filters: 1, kernel: 3, stride: 2, pad: 1}",
+        "conv: {filters: 1, kernel: 3, dilation: 2, pad: 2}",
+    )
     first, second = fields(report)["conv1"], fields(report)["conv2"]
-    assert (first.size, first.jump, first.padding, first.start) == ((3, 3), (2, 2), (1, 1), (0.5, 0.5))
-    assert (second.size, second.jump, second.padding, second.start) == ((11, 11), (2, 2), (5, 5), (0.5, 0.5))
+    assert (first.size, first.jump, first.padding, first.start) == (
+        (3, 3),
+        (2, 2),
+        (1, 1),
+        (0.5, 0.5),
+    )
+    assert (second.size, second.jump, second.padding, second.start) == (
+        (11, 11),
+        (2, 2),
+        (5, 5),
+        (0.5, 0.5),
+    )
 
 
 def test_non_square_kernel_keeps_axes_apart() -> None:
-    report = network("32x32x1", "conv: {filters: 1, kernel: [1, 7], pad: [0, 3]}", "maxpool: {kernel: [2, 1], stride: [2, 1]}")
+    report = network(
+        "32x32x1",
+        "conv: {filters: 1, kernel: [1, 7], pad: [0, 3]}",
+        "maxpool: {kernel: [2, 1], stride: [2, 1]}",
+    )
     assert fields(report)["pool1"].size == (2, 7)
     assert fields(report)["pool1"].jump == (2, 1)
 
@@ -81,12 +99,24 @@ PUBLISHED = [
     ("resnet50", "layer2.bottleneck4.add1", 91, 8, 45),  # v1.5: stride on the 3x3 widens less
     ("resnet50", "layer3.bottleneck6.add1", 267, 16, 133),
     ("resnet50", "layer4.bottleneck3.add1", 427, 32, 213),  # torchvision v1.5 (v1: 483)
-    ("mobilenet_v1", "separable13.conv1", 315, 32, 157),  # Conv2d_13_pointwise; TF's 'same' pads 126
+    (
+        "mobilenet_v1",
+        "separable13.conv1",
+        315,
+        32,
+        157,
+    ),  # Conv2d_13_pointwise; TF's 'same' pads 126
 ]
 
 
-@pytest.mark.parametrize(("spec", "layer", "size", "jump", "padding"), PUBLISHED, ids=[f"{s}-{layer}" for s, layer, *_ in PUBLISHED])
-def test_published_receptive_fields(spec: str, layer: str, size: int, jump: int, padding: int) -> None:
+@pytest.mark.parametrize(
+    ("spec", "layer", "size", "jump", "padding"),
+    PUBLISHED,
+    ids=[f"{s}-{layer}" for s, layer, *_ in PUBLISHED],
+)
+def test_published_receptive_fields(
+    spec: str, layer: str, size: int, jump: int, padding: int
+) -> None:
     assert size_jump_padding(analyze(load(spec)), layer) == (size, jump, padding)
 
 
@@ -131,7 +161,8 @@ layers:
 
 
 def test_a_broadcast_gate_is_left_out() -> None:
-    # Squeeze-and-excitation: x * gate(x), the gate global (gap then fc). The field stays the conv's.
+    # Squeeze-and-excitation: x * gate(x), the gate global (gap then fc). The field stays the
+    # conv's.
     text = """input: 16x16x8
 layers:
   - conv: {filters: 8, kernel: 3, pad: 1}
@@ -174,5 +205,9 @@ def test_a_layer_that_resizes_without_a_window_gets_no_field() -> None:
     crop = GraphNode("crop", _Crop(), (0,), relu.node.span)
     after = GraphNode("relu2", relu.node.layer, (1,), relu.node.span)
     graph = Graph((relu.node, crop, after))
-    results = (relu, LayerResult(crop, relu.inputs, Shape(4, 4, 1), relu.cost), LayerResult(after, (Shape(4, 4, 1),), Shape(4, 4, 1), relu.cost))
+    results = (
+        relu,
+        LayerResult(crop, relu.inputs, Shape(4, 4, 1), relu.cost),
+        LayerResult(after, (Shape(4, 4, 1),), Shape(4, 4, 1), relu.cost),
+    )
     assert set(receptive_fields(graph, results)) == {"relu1"}

@@ -57,7 +57,9 @@ def test_each_layer_has_its_fields(kind: str) -> None:
     body: dict[str, Any] = SCHEMA["$defs"][f"layer.{kind}"]
     merge_only = set() if cls.arity is None else {"inputs", "branches"}
     assert set(body["properties"]) == set(schema(cls)) | (set(META_KEYS) - merge_only)
-    assert set(body.get("required", [])) == {name for name, spec in schema(cls).items() if spec.required}
+    assert set(body.get("required", [])) == {
+        name for name, spec in schema(cls).items() if spec.required
+    }
 
 
 def test_top_and_block_keys_are_the_spec_readers() -> None:
@@ -67,7 +69,9 @@ def test_top_and_block_keys_are_the_spec_readers() -> None:
 
 @pytest.mark.parametrize("path", sorted(directory().glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_builtin_is_valid(path: Path) -> None:
-    errors = [e.message for e in VALIDATOR.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))]
+    errors = [
+        e.message for e in VALIDATOR.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))
+    ]
     assert errors == []
 
 
@@ -93,8 +97,10 @@ def test_mistakes_are_invalid(text: str) -> None:
     "text",
     [
         "extends: vgg16\ninput: 320x320x3\n",
-        "input: {h: 8, w: 8, c: 3}\nblocks:\n  unit:\n    args: {width: ~}\n    layers: [{conv: {filters: width * 2, kernel: 1}}]\n"
-        "layers:\n  - unit: {width: 4, repeat: 2}\n",
+        (
+            "input: {h: 8, w: 8, c: 3}\nblocks:\n  unit:\n    args: {width: ~}\n    layers: [{conv:"
+            " {filters: width * 2, kernel: 1}}]\nlayers:\n  - unit: {width: 4, repeat: 2}\n"
+        ),
         "input: 8x8x3\nlayers:\n  - relu\n  - relu: ~\n  - fc: 10\n  - add: [[relu], []]\n",
     ],
 )

@@ -56,11 +56,16 @@ def test_alexnet_without_padding_shrinks_as_the_slides_say() -> None:
 
 def test_alexnet_two_towers_per_layer() -> None:
     report = analyze(load("alexnet"))
-    params = [r.cost.weights + r.cost.biases for r in report.layers if r.node.layer.kind in ("conv", "fc")]
+    params = [
+        r.cost.weights + r.cost.biases for r in report.layers if r.node.layer.kind in ("conv", "fc")
+    ]
     assert params == [34_944, 307_456, 885_120, 663_936, 442_624, 37_752_832, 16_781_312, 4_097_000]
     assert report.totals.params == 60_965_224
 
 
 def test_zfnet_lecture_variant_differs_from_alexnet_as_the_slides_say() -> None:
     alex = analyze(load("alexnet_nopad"))
-    assert alex.layers[0].cost.weights - analyze(load("zfnet")).layers[0].cost.weights == (11 * 11 - 7 * 7) * 3 * 96
+    assert (
+        alex.layers[0].cost.weights - analyze(load("zfnet")).layers[0].cost.weights
+        == (11 * 11 - 7 * 7) * 3 * 96
+    )

@@ -22,7 +22,8 @@ from cnncalc.library import builtin_names
 
 REFERENCE = Path(__file__).parent / "reference" / "torch_reference.json"
 
-#: Built-ins whose reference model has another name. Built-ins named like a reference model map to it.
+#: Built-ins whose reference model has another name. Built-ins named like a reference model map to
+#: it.
 ALIASES = {
     "alexnet_torchvision": "alexnet",
     "mobilenet_v1": "timm:mobilenetv1_100",
@@ -36,7 +37,9 @@ NO_REFERENCE = {
     "alexnet": "two-tower paper model; torchvision's is single-tower (alexnet_torchvision)",
     "alexnet_nopad": "lecture exercise",
     "lenet5": "no torchvision model",
-    "nasnet_a_mobile": "not in torchvision or timm: compared with Cadene's port in test_nasnet_mobile_reference.py",
+    "nasnet_a_mobile": (
+        "not in torchvision or timm: compared with Cadene's port in test_nasnet_mobile_reference.py"
+    ),
     "zfnet": "no torchvision model",
     "zfnet_cs231n": "no torchvision model",
 }
@@ -59,7 +62,9 @@ def _compared() -> list[str]:
 
 def test_every_builtin_has_a_reference_or_a_reason() -> None:
     missing = [n for n in _compared() if _reference_name(n) is None]
-    assert not missing, f"built-ins with neither a reference model nor a NO_REFERENCE reason: {missing}"
+    assert not missing, (
+        f"built-ins with neither a reference model nor a NO_REFERENCE reason: {missing}"
+    )
 
 
 _WEIGHTED = {"Conv2d", "Conv2dSame", "Linear"}  # Conv2dSame: timm's TensorFlow-"same" conv (NASNet)
@@ -78,9 +83,15 @@ def test_matches_pytorch(name: str) -> None:
     assert t.buffers == ref["buffers"]
     assert t.macs == ref["macs"]
     ours = Counter(
-        ((r.output.h, r.output.w, r.output.c), r.cost.weights, r.cost.biases) for r in report.layers if r.node.layer.kind in ("conv", "dwconv", "fc")
+        ((r.output.h, r.output.w, r.output.c), r.cost.weights, r.cost.biases)
+        for r in report.layers
+        if r.node.layer.kind in ("conv", "dwconv", "fc")
     )
-    theirs = Counter((tuple(layer[2]) if len(layer[2]) == 3 else (1, 1, layer[2][0]), layer[3], layer[4]) for layer in ref["layers"] if layer[1] in _WEIGHTED)
+    theirs = Counter(
+        (tuple(layer[2]) if len(layer[2]) == 3 else (1, 1, layer[2][0]), layer[3], layer[4])
+        for layer in ref["layers"]
+        if layer[1] in _WEIGHTED
+    )
     assert ours == theirs
     assert _norm_shapes_ours(report) == _norm_shapes_theirs(ref)
     final = report.layers[-1].output
@@ -92,8 +103,16 @@ _NORMS = {"BatchNorm2d", "BatchNormAct2d", "LayerNorm2d", "LayerNorm"}
 
 def _norm_shapes_ours(report: Report) -> Counter[tuple[int, int, int]]:
     """Output volumes of the normalisation layers, which are modules in every reference model."""
-    return Counter((r.output.h, r.output.w, r.output.c) for r in report.layers if r.node.layer.kind in ("batchnorm", "layernorm"))
+    return Counter(
+        (r.output.h, r.output.w, r.output.c)
+        for r in report.layers
+        if r.node.layer.kind in ("batchnorm", "layernorm")
+    )
 
 
 def _norm_shapes_theirs(ref: dict[str, Any]) -> Counter[tuple[int, int, int]]:
-    return Counter(tuple(layer[2]) if len(layer[2]) == 3 else (1, 1, layer[2][0]) for layer in ref["layers"] if layer[1] in _NORMS)
+    return Counter(
+        tuple(layer[2]) if len(layer[2]) == 3 else (1, 1, layer[2][0])
+        for layer in ref["layers"]
+        if layer[1] in _NORMS
+    )

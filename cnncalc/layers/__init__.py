@@ -1,6 +1,17 @@
 """Every layer type, registered on import. Adding one: a module here and a line below."""
 
-from cnncalc.layers import activation, channels, conv, dense, layernorm, merge, norm, pool, scale, shape_ops
+from cnncalc.layers import (
+    activation,
+    channels,
+    conv,
+    dense,
+    layernorm,
+    merge,
+    norm,
+    pool,
+    scale,
+    shape_ops,
+)
 from cnncalc.layers.base import ALIASES, LAYERS, Context, Cost, Layer
 
 __all__ = [

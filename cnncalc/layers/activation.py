@@ -2,7 +2,8 @@
 
 They are counted as computed in place (PyTorch's ``inplace=True``, and the lectures' memory tables,
 which list no separate ReLU output): no new activation memory. Each costs one operation per element
-whatever its arithmetic, except softmax (three: exponent, sum, divide), which also stores its output.
+whatever its arithmetic, except softmax (three: exponent, sum, divide), which also stores its
+output.
 """
 
 from __future__ import annotations

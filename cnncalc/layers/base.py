@@ -56,7 +56,8 @@ class Layer:
     stores_output: ClassVar[bool] = True
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
-        """The output volume; raises :class:`GeometryError` when the input does not suit the layer."""
+        """The output volume; raises :class:`GeometryError` when the input does not suit the
+        layer."""
         return inputs[0]
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
@@ -69,7 +70,8 @@ class Layer:
     def window(self, inputs: tuple[Shape, ...]) -> Window | None:
         """The window one output position reads from the input, for receptive fields
         (``receptive.py``). ``None``, the default, means the position alone: element-wise and
-        per-channel layers and merges. A layer that changes height or width must return its window."""
+        per-channel layers and merges. A layer that changes height or width must return its window.
+        """
         return None
 
 
@@ -144,11 +146,15 @@ def window_text(kernel: Pair, stride: Pair, pad: Padding) -> str:
     return f"{kernel_text}/{stride_text} {padding_text(pad)}"
 
 
-def window_axes(x: Shape, kernel: Pair, stride: Pair, pad: Padding, dilation: Pair, rule: Rounding) -> tuple[Axis, Axis]:
+def window_axes(
+    x: Shape, kernel: Pair, stride: Pair, pad: Padding, dilation: Pair, rule: Rounding
+) -> tuple[Axis, Axis]:
     """The height and width axes of a sliding window over ``x`` under ``rule`` (the numbers behind
     :func:`window_out`, for messages and the worked arithmetic of ``cnncalc conv``)."""
     axes: list[Axis] = []
-    for axis, (n, k, s, d) in enumerate(((x.h, kernel[0], stride[0], dilation[0]), (x.w, kernel[1], stride[1], dilation[1]))):
+    for axis, (n, k, s, d) in enumerate(
+        ((x.h, kernel[0], stride[0], dilation[0]), (x.w, kernel[1], stride[1], dilation[1]))
+    ):
         before, after = resolve_padding(pad, n, k, s, d, axis)
         axes.append(window_axis(n, k, s, d, before, after, rule))
     return axes[0], axes[1]
@@ -178,7 +184,8 @@ def window_out(
                 "E301",
                 f"does not fit: {name} {ax.arithmetic()}",
                 (f"{name} would fit with {nearby}; or " if (nearby := ax.fits_nearby()) else "")
-                + "declare 'rounding: floor' (PyTorch) or 'rounding: ceil' (Caffe pooling) to accept it",
+                + "declare 'rounding: floor' (PyTorch) or 'rounding: ceil' (Caffe pooling) to"
+                " accept it",
             )
         ctx.notes.append(("N301", f"{name} {ax.arithmetic()}, rounded by {rule.value} to {ax.out}"))
     return axes[0].out, axes[1].out

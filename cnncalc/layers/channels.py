@@ -1,6 +1,8 @@
-"""Layers that rearrange channels without arithmetic: ``slice`` and ``channel_shuffle`` (ShuffleNet).
+"""Layers that rearrange channels without arithmetic: ``slice`` and ``channel_shuffle``
+(ShuffleNet).
 
-``slice`` takes ``channels`` consecutive channels from ``start`` (PyTorch ``x[:, start:start+channels]``,
+``slice`` takes ``channels`` consecutive channels from ``start`` (PyTorch ``x[:,
+start:start+channels]``,
 or one part of ``x.chunk(n, dim=1)``): a view, so no new memory. ``channel_shuffle`` with ``g``
 groups reorders ``C = g * n`` channels as a ``g x n`` matrix transposed to ``n x g`` (PyTorch's
 view, transpose, contiguous): the same volume, stored anew by the copy. Neither has parameters or
@@ -34,7 +36,12 @@ class ChannelSlice(Layer):
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         x = inputs[0]
         if self.start + self.channels > x.c:
-            raise channels_error("slice", f"at least {self.start + self.channels} channels (start {self.start} + {self.channels})", x)
+            raise channels_error(
+                "slice",
+                f"at least {self.start + self.channels} channels (start {self.start} +"
+                f" {self.channels})",
+                x,
+            )
         return Shape(x.h, x.w, self.channels)
 
     def describe(self) -> str:
@@ -54,7 +61,11 @@ class ChannelShuffle(Layer):
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         x = inputs[0]
         if x.c % self.groups:
-            raise GeometryError("E303", f"groups={self.groups} does not divide the {x.c} channels", f"use a divisor of {x.c}")
+            raise GeometryError(
+                "E303",
+                f"groups={self.groups} does not divide the {x.c} channels",
+                f"use a divisor of {x.c}",
+            )
         return x
 
     def describe(self) -> str:

@@ -13,15 +13,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cnncalc.errors import GeometryError
-from cnncalc.layers.base import Context, Cost, Layer, Window, register, sliding_window, window_out, window_text
+from cnncalc.layers.base import (
+    Context,
+    Cost,
+    Layer,
+    Window,
+    register,
+    sliding_window,
+    window_out,
+    window_text,
+)
 from cnncalc.shapes import Padding, Pair, Rounding, Shape
 
 
-def _conv_shape(layer: Conv | DepthwiseConv, x: Shape, filters: int, groups: int, ctx: Context) -> Shape:
+def _conv_shape(
+    layer: Conv | DepthwiseConv, x: Shape, filters: int, groups: int, ctx: Context
+) -> Shape:
     if x.c % groups:
-        raise GeometryError("E303", f"groups={groups} does not divide the {x.c} input channels", f"use a divisor of {x.c}")
+        raise GeometryError(
+            "E303",
+            f"groups={groups} does not divide the {x.c} input channels",
+            f"use a divisor of {x.c}",
+        )
     if filters % groups:
-        raise GeometryError("E303", f"groups={groups} does not divide the {filters} filters", f"use a divisor of {filters}")
+        raise GeometryError(
+            "E303",
+            f"groups={groups} does not divide the {filters} filters",
+            f"use a divisor of {filters}",
+        )
     h, w = window_out(x, layer.kernel, layer.stride, layer.pad, layer.dilation, layer.rounding, ctx)
     return Shape(h, w, filters)
 
@@ -39,7 +58,9 @@ def _conv_cost(layer: Conv | DepthwiseConv, x: Shape, out: Shape, groups: int) -
 def _conv_text(layer: Conv | DepthwiseConv, groups: str) -> str:
     text = window_text(layer.kernel, layer.stride, layer.pad)
     if layer.dilation != (1, 1):
-        text += f" d{layer.dilation[0] if layer.dilation[0] == layer.dilation[1] else layer.dilation}"
+        text += (
+            f" d{layer.dilation[0] if layer.dilation[0] == layer.dilation[1] else layer.dilation}"
+        )
     text += groups
     return text if layer.bias else text + " nobias"
 

@@ -1,4 +1,5 @@
-"""Fully connected layers and the shape-only operations around them: ``fc``, ``flatten``, ``dropout``.
+"""Fully connected layers and the shape-only operations around them: ``fc``, ``flatten``,
+``dropout``.
 
 An fc layer flattens whatever volume it receives, as the lectures do: ``7x7x512 -> 4096`` has
 ``7*7*512*4096`` weights and as many MACs, plus ``units`` biases (one bias add each).

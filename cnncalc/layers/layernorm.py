@@ -21,7 +21,8 @@ from cnncalc.shapes import Shape
 @register("layernorm", "ln")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LayerNorm(Layer):
-    """Normalisation over the channels of each position, with a learned scale and shift per channel."""
+    """Normalisation over the channels of each position, with a learned scale and shift per
+    channel."""
 
     prefix = "ln"
 

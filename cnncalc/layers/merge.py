@@ -36,7 +36,8 @@ class Add(_Merge):
             raise GeometryError(
                 "E304",
                 f"add needs inputs of one shape, got {_shapes(inputs)}",
-                "make the branches end in the same volume (a 1x1 conv with a stride can project a shortcut)",
+                "make the branches end in the same volume (a 1x1 conv with a stride can project a"
+                " shortcut)",
             )
         return inputs[0]
 
@@ -49,7 +50,11 @@ class Concat(_Merge):
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         first = inputs[0]
         if any((x.h, x.w) != (first.h, first.w) for x in inputs):
-            raise GeometryError("E304", f"concat needs inputs of one height and width, got {_shapes(inputs)}", "make every branch keep the same spatial size")
+            raise GeometryError(
+                "E304",
+                f"concat needs inputs of one height and width, got {_shapes(inputs)}",
+                "make every branch keep the same spatial size",
+            )
         return Shape(first.h, first.w, sum(x.c for x in inputs))
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
@@ -67,6 +72,10 @@ class Mul(_Merge):
         for axis in zip(*((x.h, x.w, x.c) for x in inputs), strict=True):
             sizes = {n for n in axis if n != 1}
             if len(sizes) > 1:
-                raise GeometryError("E304", f"mul cannot broadcast {_shapes(inputs)}", "each dimension must match or be 1")
+                raise GeometryError(
+                    "E304",
+                    f"mul cannot broadcast {_shapes(inputs)}",
+                    "each dimension must match or be 1",
+                )
             dims.append(sizes.pop() if sizes else 1)
         return Shape(*dims)

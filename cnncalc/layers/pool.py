@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.layers.base import Context, Cost, Layer, Window, pair_text, register, sliding_window, whole_input, window_out, window_text
+from cnncalc.layers.base import (
+    Context,
+    Cost,
+    Layer,
+    Window,
+    pair_text,
+    register,
+    sliding_window,
+    whole_input,
+    window_out,
+    window_text,
+)
 from cnncalc.shapes import Padding, Pair, Rounding, Shape
 
 
@@ -117,5 +128,8 @@ class AdaptiveAvgPool(Layer):
 
     def window(self, inputs: tuple[Shape, ...]) -> Window:
         x = inputs[0]
-        (kh, sh), (kw, sw) = _adaptive_window(x.h, self.size[0]), _adaptive_window(x.w, self.size[1])
+        (kh, sh), (kw, sw) = (
+            _adaptive_window(x.h, self.size[0]),
+            _adaptive_window(x.w, self.size[1]),
+        )
         return Window((kh, kw), (sh, sw))

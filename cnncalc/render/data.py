@@ -17,15 +17,34 @@ JSON_SCHEMA_VERSION = 1
 CONVENTIONS = {
     "macs": "multiply-accumulates of conv and fc weights only (torchvision's GFLOPS column)",
     "flops": "2 * macs",
-    "ops": "all other arithmetic (bias adds, normalisation, activations, pooling, merges), per element",
-    "activations": "elements of the input plus every layer output needing new memory (in-place activations, dropout and views excluded)",
+    "ops": (
+        "all other arithmetic (bias adds, normalisation, activations, pooling, merges), per element"
+    ),
+    "activations": (
+        "elements of the input plus every layer output needing new memory (in-place activations,"
+        " dropout and views excluded)"
+    ),
     "training_bytes": "4 * param_bytes + buffer_bytes + 2 * batch_activation_bytes",
     "bytes": "at the chosen dtype; 1 MB = 10^6 bytes",
-    "rf": "receptive field on the input, [height, width]: size, jump (product of strides), start (centre of the first output's field, "
-    "pixel i spanning [i, i+1)), effective padding, and the input the largest field comes through (docs/receptive-fields.md)",
+    "rf": (
+        "receptive field on the input, [height, width]: size, jump (product of strides), start"
+        " (centre of the first output's field, pixel i spanning [i, i+1)), effective padding, and"
+        " the input the largest field comes through (docs/receptive-fields.md)"
+    ),
 }
 
-COLUMNS = ("name", "type", "hyper", "output", "activations", "weights", "biases", "buffers", "macs", "ops")
+COLUMNS = (
+    "name",
+    "type",
+    "hyper",
+    "output",
+    "activations",
+    "weights",
+    "biases",
+    "buffers",
+    "macs",
+    "ops",
+)
 
 
 #: The receptive-field columns of CSV (and, with ``--rf``, of the tables).
@@ -49,7 +68,9 @@ def rf_dict(rf: Field | None) -> dict[str, Any] | None:
     }
 
 
-def report_dict(report: Report, depth: int | None = None, layer: Callable[[Row], Any] = _row_dict) -> dict[str, Any]:
+def report_dict(
+    report: Report, depth: int | None = None, layer: Callable[[Row], Any] = _row_dict
+) -> dict[str, Any]:
     """The JSON document for ``show --format json``; ``layer`` makes each entry of ``layers``."""
     spec, t = report.spec, report.totals
     return {
@@ -91,7 +112,13 @@ def report_json(report: Report, depth: int | None = None) -> str:
     """
     # Layers encoded as they are made: a few hundred bytes each instead of a dict of dicts.
     document = report_dict(report, depth, lambda row: json.dumps(_row_dict(row)))
-    return "{\n" + ",\n".join(f"  {json.dumps(key)}: {_member(key, value)}" for key, value in document.items()) + "\n}"
+    return (
+        "{\n"
+        + ",\n".join(
+            f"  {json.dumps(key)}: {_member(key, value)}" for key, value in document.items()
+        )
+        + "\n}"
+    )
 
 
 def _member(key: str, value: Any) -> str:
@@ -116,7 +143,10 @@ def report_csv(report: Report, depth: int | None = None) -> str:
 
 def markdown_table(header: list[str], body: list[list[str]], right: set[int]) -> str:
     """A GitHub-flavoured Markdown table; columns in ``right`` are right-aligned."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|"]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|",
+    ]
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in line) + " |" for line in body]
     return "\n".join(lines) + "\n"
 
@@ -124,11 +154,43 @@ def markdown_table(header: list[str], body: list[list[str]], right: set[int]) ->
 def report_markdown(report: Report, depth: int | None = None, rf: bool = False) -> str:
     """The Markdown table; ``rf`` adds the receptive-field columns (size, jump, start)."""
     extra = ["RF", "Jump", "Start"] if rf else []
-    header = ["Layer", "Type", "Hyper", "Output", *extra, "Activations", "Weights", "Biases", "MACs"]
+    header = [
+        "Layer",
+        "Type",
+        "Hyper",
+        "Output",
+        *extra,
+        "Activations",
+        "Weights",
+        "Biases",
+        "MACs",
+    ]
     body = [
-        [r.name, r.type, r.hyper, r.output, *(rf_text(r.rf) if rf else ()), count(r.activations), count(r.weights), count(r.biases), count(r.macs)]
+        [
+            r.name,
+            r.type,
+            r.hyper,
+            r.output,
+            *(rf_text(r.rf) if rf else ()),
+            count(r.activations),
+            count(r.weights),
+            count(r.biases),
+            count(r.macs),
+        ]
         for r in rows(report, depth)
     ]
     t = report.totals
-    body.append(["**Total**", "", "", "", *[""] * len(extra), count(t.activations), count(t.weights), count(t.biases), count(t.macs)])
+    body.append(
+        [
+            "**Total**",
+            "",
+            "",
+            "",
+            *[""] * len(extra),
+            count(t.activations),
+            count(t.weights),
+            count(t.biases),
+            count(t.macs),
+        ]
+    )
     return markdown_table(header, body, right=set(range(4, len(header))))

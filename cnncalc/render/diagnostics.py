@@ -33,7 +33,9 @@ def source_line(file: str, line: int) -> str | None:
 
 
 def diagnostic_text(d: Diagnostic) -> str:
-    """``file:line:col: E301 [error] message``, the source line with a caret, then hint and related places."""
+    """``file:line:col: E301 [error] message``, the source line with a caret, then hint and related
+    places.
+    """
     out = [f"{d.span}: {d.code} [{d.severity.value}] {d.message}"]
     if d.severity is Severity.NOTE:  # accepted on purpose: one line is enough
         return out[0]
@@ -61,7 +63,10 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
         "severity": d.severity.value,
         "message": d.message,
         "hint": d.hint,
-        "related": [{"message": label, "file": s.file, "line": s.line, "col": s.col} for label, s in d.related],
+        "related": [
+            {"message": label, "file": s.file, "line": s.line, "col": s.col}
+            for label, s in d.related
+        ],
     }
 
 
@@ -76,4 +81,7 @@ def diagnostic_github(d: Diagnostic) -> str:
     """A GitHub Actions workflow command, which annotates the line in a pull request."""
     message = d.message + (f" (hint: {d.hint})" if d.hint else "")
     file = _escape(d.span.file).replace(",", "%2C").replace(":", "%3A")
-    return f"::{_GITHUB_LEVEL[d.severity]} file={file},line={d.span.line},col={d.span.col},title={d.code}::{_escape(message)}"
+    return (
+        f"::{_GITHUB_LEVEL[d.severity]}"
+        f" file={file},line={d.span.line},col={d.span.col},title={d.code}::{_escape(message)}"
+    )

@@ -96,7 +96,9 @@ def rows(report: Report, depth: int | None = None) -> list[Row]:
         key = scope[depth] if depth is not None and len(scope) > depth else None
         if group and key != group_key:
             assert group_key is not None
-            out.append(_group_row(group_key[0], group_key[1], group, fields.get(group[-1].node.name)))
+            out.append(
+                _group_row(group_key[0], group_key[1], group, fields.get(group[-1].node.name))
+            )
             group = []
         if key is None:
             out.append(_layer_row(result, fields.get(result.node.name)))
@@ -117,7 +119,9 @@ def rf_text(rf: Field | None) -> tuple[str, str, str]:
 
 
 def _pair(values: tuple[int, int] | tuple[float, float]) -> str:
-    texts = [str(int(v)) if v == int(v) else str(v) for v in values]  # starts are halves: exact, shown as 16 or 16.5
+    texts = [
+        str(int(v)) if v == int(v) else str(v) for v in values
+    ]  # starts are halves: exact, shown as 16 or 16.5
     return texts[0] if texts[0] == texts[1] else "x".join(texts)
 
 

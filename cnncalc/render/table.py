@@ -21,11 +21,18 @@ if TYPE_CHECKING:  # imported where used: 'show' does not pay for the diff modul
 
 
 def console(file: TextIO | None = None) -> Console:
-    """A console that colours a terminal only, honours ``NO_COLOR``, and never wraps piped tables."""
+    """A console that colours a terminal only, honours ``NO_COLOR``, and never wraps piped
+    tables."""
     stream = file or sys.stdout
     terminal = stream.isatty()
     width = None if terminal else int(os.environ.get("COLUMNS", "0") or 0) or 250
-    return Console(file=stream, width=width, no_color="NO_COLOR" in os.environ or not terminal, highlight=False, soft_wrap=not terminal)
+    return Console(
+        file=stream,
+        width=width,
+        no_color="NO_COLOR" in os.environ or not terminal,
+        highlight=False,
+        soft_wrap=not terminal,
+    )
 
 
 #: Lines of the multi-line cells in :func:`layer_table`.
@@ -36,7 +43,9 @@ def layer_table(report: Report, depth: int | None = None, rf: bool = False) -> T
     """The per-layer table; ``rf`` adds the receptive-field columns (size, jump, start)."""
     spec = report.spec
     title = f"{spec.title or spec.name} — input {report.input}"
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", show_footer=True, pad_edge=False)
+    table = Table(
+        title=title, box=box.SIMPLE_HEAD, title_justify="left", show_footer=True, pad_edge=False
+    )
     t = report.totals
     table.add_column("Layer", footer="Total", no_wrap=True)
     table.add_column("Type", no_wrap=True)
@@ -51,34 +60,71 @@ def layer_table(report: Report, depth: int | None = None, rf: bool = False) -> T
     cells = []
     for row in rows(report, depth):
         field = rf_text(row.rf) if rf else ()
-        cells.append([row.name, row.type, row.hyper, row.output, *field, count(row.activations), count(row.weights), count(row.biases), count(row.macs)])
+        cells.append(
+            [
+                row.name,
+                row.type,
+                row.hyper,
+                row.output,
+                *field,
+                count(row.activations),
+                count(row.weights),
+                count(row.biases),
+                count(row.macs),
+            ]
+        )
     # Table rows whose cells hold a column's lines each: rich lays out, measures and pads every
     # cell apart (~50 microseconds each, 80 ms for ResNet-50's 1,400 cells), while a multi-line
     # cell costs about one line's worth. The box draws no line between rows, so the output is the
     # same; rows stay one line each, as every cell is one line and columns do not wrap. A cell of
     # at most CELL_LINES lines, as rich splits a cell's text line by line in quadratic time.
     for start in range(0, len(cells), CELL_LINES):
-        table.add_row(*(Text("\n".join(column)) for column in zip(*cells[start : start + CELL_LINES], strict=True)))
+        table.add_row(
+            *(
+                Text("\n".join(column))
+                for column in zip(*cells[start : start + CELL_LINES], strict=True)
+            )
+        )
     return table
 
 
 def summary(report: Report) -> Text:
     t, dtype = report.totals, report.dtype.value
     lines = [
-        f"Params:      {count(t.params)} ({human(t.params)}) = {count(t.weights)} weights + {count(t.biases)} biases; {size(t.param_bytes)} at {dtype}",
+        (
+            f"Params:      {count(t.params)} ({human(t.params)}) = {count(t.weights)} weights +"
+            f" {count(t.biases)} biases; {size(t.param_bytes)} at {dtype}"
+        ),
     ]
     if t.buffers:
-        lines.append(f"Buffers:     {count(t.buffers)} non-trainable (running mean and variance); {size(t.buffer_bytes)}")
+        lines.append(
+            f"Buffers:     {count(t.buffers)} non-trainable (running mean and variance);"
+            f" {size(t.buffer_bytes)}"
+        )
     lines += [
-        f"Activations: {count(t.activations)} per image, {size(t.activation_bytes)}; batch of {report.batch}: {size(t.batch_activation_bytes)} (forward)",
-        f"Training:    ~{size(t.training_bytes)} = 4 x params (weights, grads, Adam) + buffers + 2 x batch activations",
-        f"MACs:        {count(t.macs)} ({human(t.macs)}); FLOPs = 2 x MACs = {human(t.flops)}; other ops: {human(t.ops)}",
-        "Conventions: MACs = conv and fc multiply-accumulates (no bias); activations = input + outputs needing new memory; 1 MB = 10^6 B",
+        (
+            f"Activations: {count(t.activations)} per image, {size(t.activation_bytes)}; batch of"
+            f" {report.batch}: {size(t.batch_activation_bytes)} (forward)"
+        ),
+        (
+            f"Training:    ~{size(t.training_bytes)} = 4 x params (weights, grads, Adam) + buffers"
+            " + 2 x batch activations"
+        ),
+        (
+            f"MACs:        {count(t.macs)} ({human(t.macs)}); FLOPs = 2 x MACs = {human(t.flops)};"
+            f" other ops: {human(t.ops)}"
+        ),
+        (
+            "Conventions: MACs = conv and fc multiply-accumulates (no bias); activations = input +"
+            " outputs needing new memory; 1 MB = 10^6 B"
+        ),
     ]
     return Text("\n".join(lines))
 
 
-def print_report(report: Report, depth: int | None = None, file: TextIO | None = None, rf: bool = False) -> None:
+def print_report(
+    report: Report, depth: int | None = None, file: TextIO | None = None, rf: bool = False
+) -> None:
     out = console(file)
     out.print(layer_table(report, depth, rf))
     out.print(summary(report))
@@ -86,10 +132,28 @@ def print_report(report: Report, depth: int | None = None, file: TextIO | None =
 
 def print_list(entries: list[dict[str, str]], file: TextIO | None = None) -> None:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for column, justify in (("name", "left"), ("input", "right"), ("params", "right"), ("MACs", "right"), ("activations", "right"), ("source", "left")):
-        table.add_column(column.capitalize() if column != "MACs" else column, justify=justify, no_wrap=column != "source")  # type: ignore[arg-type]
+    for column, justify in (
+        ("name", "left"),
+        ("input", "right"),
+        ("params", "right"),
+        ("MACs", "right"),
+        ("activations", "right"),
+        ("source", "left"),
+    ):
+        table.add_column(
+            column.capitalize() if column != "MACs" else column,
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=column != "source",
+        )
     for entry in entries:
-        table.add_row(entry["name"], entry["input"], entry["params"], entry["macs"], entry["activations"], entry["source"])
+        table.add_row(
+            entry["name"],
+            entry["input"],
+            entry["params"],
+            entry["macs"],
+            entry["activations"],
+            entry["source"],
+        )
     console(file).print(table)
 
 
@@ -105,17 +169,36 @@ def _signed(n: int) -> str:
 def diff_table(d: Diff, changed_only: bool = False) -> Table:
     """``cnncalc diff``: one row per aligned pair, ``a → b`` where they differ, deltas ``B - A``."""
     a, b = d.a, d.b
-    title = f"A: {a.spec.title or a.spec.name} ({a.input})  →  B: {b.spec.title or b.spec.name} ({b.input})"
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", show_footer=True, pad_edge=False)
+    title = (
+        f"A: {a.spec.title or a.spec.name} ({a.input})  →  B: {b.spec.title or b.spec.name}"
+        f" ({b.input})"
+    )
+    table = Table(
+        title=title, box=box.SIMPLE_HEAD, title_justify="left", show_footer=True, pad_edge=False
+    )
     table.add_column("Layer", footer="Total", no_wrap=True)
     table.add_column("Type", no_wrap=True)
     table.add_column("Hyper", no_wrap=True)
     table.add_column("Output", justify="right", no_wrap=True)
     table.add_column("RF", justify="right", no_wrap=True)
-    table.add_column("Params", footer=_both(count(a.totals.params), count(b.totals.params)), justify="right", no_wrap=True)
-    table.add_column("ΔParams", footer=_signed(d.total_delta("params")) or "0", justify="right", no_wrap=True)
-    table.add_column("MACs", footer=_both(count(a.totals.macs), count(b.totals.macs)), justify="right", no_wrap=True)
-    table.add_column("ΔMACs", footer=_signed(d.total_delta("macs")) or "0", justify="right", no_wrap=True)
+    table.add_column(
+        "Params",
+        footer=_both(count(a.totals.params), count(b.totals.params)),
+        justify="right",
+        no_wrap=True,
+    )
+    table.add_column(
+        "ΔParams", footer=_signed(d.total_delta("params")) or "0", justify="right", no_wrap=True
+    )
+    table.add_column(
+        "MACs",
+        footer=_both(count(a.totals.macs), count(b.totals.macs)),
+        justify="right",
+        no_wrap=True,
+    )
+    table.add_column(
+        "ΔMACs", footer=_signed(d.total_delta("macs")) or "0", justify="right", no_wrap=True
+    )
     for pair in d.pairs:
         if changed_only and not pair.changed:
             continue
@@ -123,8 +206,17 @@ def diff_table(d: Diff, changed_only: bool = False) -> Table:
         if x is None or y is None:  # a row of one side only: its own values
             row = x or y
             assert row is not None
-            cells = [f"{row.name} ({'A' if x else 'B'} only)", row.type, row.hyper, row.output, rf_text(row.rf)[0], count(row.params)]
-            table.add_row(*cells, _signed(pair.delta("params")), count(row.macs), _signed(pair.delta("macs")))
+            cells = [
+                f"{row.name} ({'A' if x else 'B'} only)",
+                row.type,
+                row.hyper,
+                row.output,
+                rf_text(row.rf)[0],
+                count(row.params),
+            ]
+            table.add_row(
+                *cells, _signed(pair.delta("params")), count(row.macs), _signed(pair.delta("macs"))
+            )
             continue
         table.add_row(
             _both(x.name, y.name),
@@ -147,14 +239,19 @@ def diff_summary(d: Diff) -> Text:
     for label, key in (("Params", "params"), ("MACs", "macs"), ("Activations", "activations")):
         before, after = int(getattr(d.a.totals, key)), int(getattr(d.b.totals, key))
         share = f", {100 * (after - before) / before:+.1f}%" if before else ""
-        lines.append(f"{label + ':':<13}{count(before)} → {count(after)} ({after - before:+,}{share})")
+        lines.append(
+            f"{label + ':':<13}{count(before)} → {count(after)} ({after - before:+,}{share})"
+        )
     matches = Counter(p.match for p in d.pairs)
     by_name = f"{matches[Match.NAME]} row{'s' if matches[Match.NAME] != 1 else ''} by name"
     only = f"{matches[Match.A_ONLY]} only in A, {matches[Match.B_ONLY]} only in B"
     lines.append(f"Alignment:   {by_name}, {matches[Match.POSITION]} by position and type, {only}")
     for side, report in (("A", d.a), ("B", d.b)):
         if not report.ok:
-            lines.append(f"Incomplete:  {side} has errors (below), so its rows and totals stop where its layers could not be inferred")
+            lines.append(
+                f"Incomplete:  {side} has errors (below), so its rows and totals stop where its"
+                " layers could not be inferred"
+            )
     return Text("\n".join(lines))
 
 

@@ -36,7 +36,8 @@ def test_slice_start_may_be_zero_but_not_negative() -> None:
 def test_shufflenet_split_unit_keeps_the_volume() -> None:
     report = network(
         "28x28x116",
-        "concat: [[{slice: 58}], [{slice: {channels: 58, start: 58}}, {conv: {filters: 58, kernel: 1}}]]",
+        "concat: [[{slice: 58}], [{slice: {channels: 58, start: 58}}, {conv: {filters: 58, kernel:"
+        " 1}}]]",
         "channel_shuffle: 2",
     )
     assert [str(r.output) for r in report.layers][-2:] == ["28x28x116", "28x28x116"]

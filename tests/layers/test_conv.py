@@ -12,7 +12,9 @@ from tests.helpers import network, single
     [
         pytest.param("conv: {filters: 1, kernel: 3, stride: 1}", "5x5x1", id="7x7 3x3 s1 -> 5"),
         pytest.param("conv: {filters: 1, kernel: 3, stride: 2}", "3x3x1", id="7x7 3x3 s2 -> 3"),
-        pytest.param("conv: {filters: 1, kernel: 3, stride: 3, pad: 1}", "3x3x1", id="7x7 3x3 s3 p1 -> 3"),
+        pytest.param(
+            "conv: {filters: 1, kernel: 3, stride: 3, pad: 1}", "3x3x1", id="7x7 3x3 s3 p1 -> 3"
+        ),
     ],
 )
 def test_seven_by_seven_input(layer: str, expected: str) -> None:
@@ -48,7 +50,9 @@ def test_alexnet_conv1_on_224_does_not_fit() -> None:
 
 
 def test_floor_rounding_is_a_note() -> None:
-    report = network("224x224x3", "conv: {filters: 64, kernel: 11, stride: 4, pad: 2}", rounding="floor")
+    report = network(
+        "224x224x3", "conv: {filters: 64, kernel: 11, stride: 4, pad: 2}", rounding="floor"
+    )
     assert str(report.layers[0].output) == "55x55x64"
     assert [d.code for d in report.diagnostics] == ["N301"]
 
@@ -56,13 +60,43 @@ def test_floor_rounding_is_a_note() -> None:
 @pytest.mark.parametrize(
     ("layer", "weights", "output"),
     [
-        pytest.param("conv: {filters: 256, kernel: 5, pad: 2, groups: 2}", 5 * 5 * 48 * 256, "27x27x256", id="alexnet conv2, two towers"),
+        pytest.param(
+            "conv: {filters: 256, kernel: 5, pad: 2, groups: 2}",
+            5 * 5 * 48 * 256,
+            "27x27x256",
+            id="alexnet conv2, two towers",
+        ),
         pytest.param("dwconv: {kernel: 3, pad: 1}", 3 * 3 * 96, "27x27x96", id="depthwise"),
-        pytest.param("dwconv: {kernel: 3, pad: 1, multiplier: 2}", 3 * 3 * 192, "27x27x192", id="depthwise x2"),
-        pytest.param("conv: {filters: 8, kernel: 3, dilation: 2}", 3 * 3 * 96 * 8, "23x23x8", id="dilated 3x3 spans 5"),
-        pytest.param("conv: {filters: 8, kernel: [1, 7], pad: [0, 3]}", 7 * 96 * 8, "27x27x8", id="1x7 factorised"),
-        pytest.param("conv: {filters: 8, kernel: 3, stride: 2, pad: same}", 3 * 3 * 96 * 8, "14x14x8", id="TF same: ceil(27/2)"),
-        pytest.param("conv: {filters: 8, kernel: 2, pad: [0, 1, 0, 1]}", 2 * 2 * 96 * 8, "27x27x8", id="asymmetric pad"),
+        pytest.param(
+            "dwconv: {kernel: 3, pad: 1, multiplier: 2}",
+            3 * 3 * 192,
+            "27x27x192",
+            id="depthwise x2",
+        ),
+        pytest.param(
+            "conv: {filters: 8, kernel: 3, dilation: 2}",
+            3 * 3 * 96 * 8,
+            "23x23x8",
+            id="dilated 3x3 spans 5",
+        ),
+        pytest.param(
+            "conv: {filters: 8, kernel: [1, 7], pad: [0, 3]}",
+            7 * 96 * 8,
+            "27x27x8",
+            id="1x7 factorised",
+        ),
+        pytest.param(
+            "conv: {filters: 8, kernel: 3, stride: 2, pad: same}",
+            3 * 3 * 96 * 8,
+            "14x14x8",
+            id="TF same: ceil(27/2)",
+        ),
+        pytest.param(
+            "conv: {filters: 8, kernel: 2, pad: [0, 1, 0, 1]}",
+            2 * 2 * 96 * 8,
+            "27x27x8",
+            id="asymmetric pad",
+        ),
     ],
 )
 def test_conv_variants(layer: str, weights: int, output: str) -> None:

@@ -35,7 +35,11 @@ def test_residual_add_and_mismatch() -> None:
 
 
 def test_concat_sums_channels() -> None:
-    report = network("8x8x4", "concat: [[{conv: {filters: 3, kernel: 1}}], [{conv: {filters: 5, kernel: 3, pad: 1}}], []]")
+    report = network(
+        "8x8x4",
+        "concat: [[{conv: {filters: 3, kernel: 1}}], [{conv: {filters: 5, kernel: 3, pad:"
+        " 1}}], []]",
+    )
     assert str(report.layers[-1].output) == "8x8x12"
 
 

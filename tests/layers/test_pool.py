@@ -23,12 +23,18 @@ def test_stride_defaults_to_kernel() -> None:
     [("floor", "55x55x64"), ("ceil", "56x56x64")],
 )
 def test_declared_rounding(rounding: str, expected: str) -> None:
-    assert str(single("112x112x64", "maxpool: {kernel: 3, stride: 2}", rounding=rounding).output) == expected
+    assert (
+        str(single("112x112x64", "maxpool: {kernel: 3, stride: 2}", rounding=rounding).output)
+        == expected
+    )
 
 
 def test_ceil_drops_a_window_starting_in_the_padding() -> None:
     # PyTorch: MaxPool2d(2, 2, padding=1, ceil_mode=True) on 4x4 gives 3x3, not 4x4.
-    assert str(single("4x4x1", "maxpool: {kernel: 2, stride: 2, pad: 1}", rounding="ceil").output) == "3x3x1"
+    assert (
+        str(single("4x4x1", "maxpool: {kernel: 2, stride: 2, pad: 1}", rounding="ceil").output)
+        == "3x3x1"
+    )
 
 
 def test_exact_rounding_refuses_a_fraction() -> None:

@@ -15,6 +15,9 @@ def test_layer_scale_has_one_weight_per_channel() -> None:
 def test_convnext_block_params() -> None:
     # torchvision CNBlock(96): dw 7x7 (4,800), LayerNorm (192), Linear 96->384 (37,248),
     # Linear 384->96 (36,960), layer_scale (96) = 79,296
-    branch = "{dwconv: {kernel: 7, pad: 3}}, {ln: {eps: 1.0e-6}}, {conv: {filters: 384, kernel: 1}}, gelu, {conv: {filters: 96, kernel: 1}}, layer_scale"
+    branch = (
+        "{dwconv: {kernel: 7, pad: 3}}, {ln: {eps: 1.0e-6}}, {conv: {filters: 384, kernel: 1}},"
+        " gelu, {conv: {filters: 96, kernel: 1}}, layer_scale"
+    )
     block = f"add: [[{branch}], []]"
     assert network("56x56x96", block).totals.params == 79_296
