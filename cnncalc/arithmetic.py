@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from cnncalc.errors import GeometryError
+from cnncalc.errors import Problem
 from cnncalc.layers.base import Context, Layer, window_axes
 from cnncalc.layers.conv import Conv
 from cnncalc.layers.dense import FullyConnected
@@ -80,7 +80,7 @@ def _window(
     the layer cannot apply, a :class:`Working` that says why (its title is the caller's to set)."""
     try:
         height, width = window_axes(x, kernel, stride, pad, dilation, rounding)
-    except GeometryError as exc:  # E302: the kernel is larger than the padded input
+    except Problem as exc:  # E302: the kernel is larger than the padded input
         return [], Working("", (), ok=False, problem=exc.message, hint=exc.hint)
     axes = (
         [("height and width", height)]
@@ -101,7 +101,7 @@ def _window(
         return steps, Working("", tuple(steps), ok=False, hint=hint)
     try:
         return steps, layer.infer((x,), Context(rounding=rounding))
-    except GeometryError as exc:  # e.g. groups that do not divide the channels
+    except Problem as exc:  # e.g. groups that do not divide the channels
         return steps, Working("", tuple(steps), ok=False, problem=exc.message, hint=exc.hint)
 
 
@@ -238,7 +238,7 @@ def pad(
     if output is not None:
         try:
             fit = padding_for_output(n, k, s, d, output)
-        except GeometryError as exc:
+        except Problem as exc:
             return Working(title, (), ok=False, problem=exc.message, hint=exc.hint)
         steps = [
             f"total padding for output {output}: ({output} - 1)·{s} + {f} - {n} = {fit.total}",

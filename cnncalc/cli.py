@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from cnncalc.api import Report, analyze, load, loads
-from cnncalc.errors import Diagnostic, ParamError, Severity, Span, SpecError, error
+from cnncalc.errors import Diagnostic, Problem, Severity, Span, SpecError, error
 from cnncalc.expand import MAX_LAYERS
 from cnncalc.metrics import Dtype
 from cnncalc.shapes import Shape, parse_volume
@@ -223,8 +223,8 @@ def show(
         if overrides:
             spec = with_params(spec, dict(overrides))
         report = analyze(spec, input=volume, batch=batch, dtype=Dtype(dtype), max_layers=max_layers)
-    except ParamError as exc:
-        raise click.UsageError(str(exc)) from None
+    except Problem as exc:  # a --set naming no param of the spec: the command line is wrong
+        raise click.UsageError(f"{exc.message}: {exc.hint}") from None
     except SpecError as exc:
         _echo_diagnostics(exc.diagnostics, CheckFormat.TEXT, err=True)
         sys.exit(1)

@@ -1,7 +1,9 @@
-"""Diagnostics as data: source spans, severities, the table of stable codes, and the one exception.
+"""Diagnostics as data: source spans, severities, the table of stable codes, and the errors.
 
 This module owns what a problem *is*; how problems are printed lives in ``render/diagnostics.py``
-and how they become an exit code lives in ``cli.py``. Library code never prints: it raises
+and how they become an exit code lives in ``cli.py``. Library code never prints. Code that finds
+one problem raises :class:`Problem` (code, message, hint, and its place when known), turned into a
+:class:`Diagnostic` by :meth:`Problem.diagnostic` where it is caught; loading raises
 :class:`SpecError` carrying every :class:`Diagnostic` it found.
 """
 
@@ -98,18 +100,42 @@ class SpecError(CnncalcError):
         super().__init__(f"{first.span}: {first.code} {first.message}" if first else "invalid spec")
 
 
-class ParamError(CnncalcError):
-    """A param override (``--set``) names no param of the spec."""
+class Problem(CnncalcError):
+    """One problem found by code that may not know where it is: a shape rule (a window that does
+    not fit), an expression, a field's value, a ``--set`` override. It carries the same code,
+    message and hint a :class:`Diagnostic` does; ``span`` is known where the text was read (a
+    field's value) and attached by whoever catches it otherwise (the layer's place, in
+    ``infer.py``). :meth:`diagnostic` is the one conversion."""
 
-
-class GeometryError(CnncalcError):
-    """Raised by a layer's shape rule; ``infer.py`` attaches the layer's span."""
-
-    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, hint: str | None = None, span: Span | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.hint = hint
+        self.span = span
+
+    def diagnostic(
+        self,
+        span: Span | None = None,
+        *,
+        context: str = "",
+        related: tuple[tuple[str, Span], ...] = (),
+    ) -> Diagnostic:
+        """This problem as an error at ``span`` (default: its own), its message after
+        ``context`` (e.g. the layer and its input volume)."""
+        where = span or self.span
+        if where is None:
+            raise ValueError(f"{self.code} {self.message}: a diagnostic needs a place")
+        return Diagnostic(
+            code=self.code,
+            severity=Severity.ERROR,
+            message=context + self.message,
+            span=where,
+            hint=self.hint,
+            related=related,
+        )
 
 
 #: A "did you mean" hint compares a word of at most 40 characters with at most this many choices

@@ -23,7 +23,7 @@ from typing import NamedTuple, NoReturn
 from cnncalc.errors import (
     MAX_PROBLEMS,
     Diagnostic,
-    Severity,
+    Problem,
     Span,
     SpecError,
     did_you_mean,
@@ -32,8 +32,8 @@ from cnncalc.errors import (
 from cnncalc.expr import Value
 from cnncalc.layers import ALIASES, LAYERS, Layer
 from cnncalc.source import Map, Node, Scalar, Seq, describe
-from cnncalc.spec import Block, Spec, problem_to_diagnostic
-from cnncalc.values import ValueProblem, build, integer, number, schema, value
+from cnncalc.spec import Block, Spec
+from cnncalc.values import build, integer, number, schema, value
 
 META_KEYS = ("name", "repeat", "when", "input", "inputs", "branches")
 #: Index standing for the network input in :attr:`GraphNode.inputs`.
@@ -184,27 +184,20 @@ class _Expander:
     def report(
         self, code: str, message: str, node: Node, scope: _Scope | None, hint: str | None = None
     ) -> None:
+        self.report_problem(Problem(code, message, hint, node.span), scope)
+
+    def report_problem(self, problem: Problem, scope: _Scope | None) -> None:
         related = tuple(("block used here", site) for site in scope.sites) if scope else ()
-        diagnostic = Diagnostic(
-            code=code,
-            severity=Severity.ERROR,
-            message=message,
-            span=node.span,
-            hint=hint,
-            related=related,
-        )
-        key = (code, node.span.line, node.span.col, message)
+        diagnostic = problem.diagnostic(related=related)
+        span = diagnostic.span
+        key = (problem.code, span.line, span.col, problem.message)
         self.problems.setdefault(key, diagnostic)
         self.reports += (
             1  # repeats of one problem count too: a broken block used thousands of times
         )
         if self.reports >= MAX_PROBLEMS:
-            self.problems.setdefault(("E007", 0, 0, "gave up"), gave_up(node.span))
+            self.problems.setdefault(("E007", 0, 0, "gave up"), gave_up(span))
             raise _Stop
-
-    def report_problem(self, problem: ValueProblem, scope: _Scope) -> None:
-        diagnostic = problem_to_diagnostic(problem)
-        self.report(diagnostic.code, diagnostic.message, problem.node, scope, diagnostic.hint)
 
     def stop(self, message: str, node: Node, scope: _Scope, hint: str) -> NoReturn:
         self.report("E007", message, node, scope, hint)
@@ -252,7 +245,7 @@ class _Expander:
         if (count := meta.get("repeat")) is not None:
             try:
                 repeat = integer(count, scope.env, "'repeat'", minimum=0)
-            except ValueProblem as problem:
+            except Problem as problem:
                 self.report_problem(problem, scope)
                 return current
             if repeat > self.max_layers:
@@ -401,7 +394,7 @@ class _Expander:
             return node.value
         try:
             return bool(number(node, scope.env, "'when'"))
-        except ValueProblem as problem:
+        except Problem as problem:
             self.report_problem(problem, scope)
             return False
 
@@ -599,7 +592,7 @@ class _Expander:
                     if isinstance(node, Scalar) and isinstance(node.value, bool)
                     else value(node, scope.env, f"argument '{arg}'")
                 )
-            except ValueProblem as problem:
+            except Problem as problem:
                 self.report_problem(problem, scope)
                 return current
         bound = self.block_inputs(block, fields, current, key, scope)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Union
 
-from cnncalc.errors import did_you_mean
+from cnncalc.errors import Problem, did_you_mean
 
 Number = int | float
 #: What a name may stand for: a number, or a pair ``(h, w)`` (a block argument such as a kernel
@@ -31,16 +31,6 @@ _TOKEN = re.compile(
     r"\s*(?:(\d+\.\d*|\.\d+|\d+)|([A-Za-z_][A-Za-z_0-9]*)|(//|\*\*|==|!=|<=|>=|[-+*/%()<>,]))"
 )
 _KEYWORDS = {"if", "else", "and", "or", "not"}
-
-
-class ExprError(Exception):
-    """A malformed expression (E106), an unknown name (E107) or an out-of-range value (E007)."""
-
-    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.hint = hint
 
 
 def make_divisible(value: Number, divisor: Number = 8, min_value: Number | None = None) -> int:
@@ -80,7 +70,7 @@ def parse(text: str) -> Tree:
     if tree is None:
         tree = _Parser(text).parse()
         if _depth(tree) > MAX_NESTING:
-            raise ExprError(
+            raise Problem(
                 "E007",
                 f"expression nested deeper than {MAX_NESTING} levels",
                 "simplify it, or split it with params",
@@ -109,7 +99,7 @@ def evaluate(text: str, env: Mapping[str, Value]) -> Value:
 class _Parser:
     def __init__(self, text: str) -> None:
         if len(text) > MAX_LENGTH:
-            raise ExprError(
+            raise Problem(
                 "E007", f"expression longer than {MAX_LENGTH} characters", "split it with params"
             )
         self.text = text
@@ -125,7 +115,7 @@ class _Parser:
         while pos < end:
             match = _TOKEN.match(text, pos)
             if not match:
-                raise ExprError(
+                raise Problem(
                     "E106",
                     f"unexpected character {text[pos:].lstrip()[0]!r} in '{text}'",
                     "expressions use numbers, names, + - * / // % ** ( ) and if/else",
@@ -142,7 +132,7 @@ class _Parser:
         if token is None or (expected is not None and token != expected):
             want = f"'{expected}'" if expected else "a value"
             got = f"'{token}'" if token else "the end"
-            raise ExprError(
+            raise Problem(
                 "E106",
                 f"expected {want} but found {got} in '{self.text}'",
                 "check the expression's syntax",
@@ -152,10 +142,10 @@ class _Parser:
 
     def parse(self) -> Tree:
         if not self.tokens:
-            raise ExprError("E106", "empty expression", "write a number or an expression")
+            raise Problem("E106", "empty expression", "write a number or an expression")
         tree = self.ternary()
         if self.peek() is not None:
-            raise ExprError(
+            raise Problem(
                 "E106",
                 f"unexpected '{self.peek()}' in '{self.text}'",
                 "check the expression's syntax",
@@ -166,7 +156,7 @@ class _Parser:
         """Count one level of recursion (a parenthesis, sign or power), refusing too many."""
         self.depth += 1
         if self.depth > MAX_NESTING:
-            raise ExprError(
+            raise Problem(
                 "E007",
                 f"expression nested deeper than {MAX_NESTING} levels",
                 "simplify it, or split it with params",
@@ -232,7 +222,7 @@ class _Parser:
             return _check(float(token) if "." in token else int(token))
         if token[0].isalpha() or token[0] == "_":
             if token in _KEYWORDS:
-                raise ExprError(
+                raise Problem(
                     "E106",
                     f"unexpected '{token}' in '{self.text}'",
                     "check the expression's syntax",
@@ -240,13 +230,13 @@ class _Parser:
             if self.peek() == "(":
                 return self.call(token)
             return token
-        raise ExprError(
+        raise Problem(
             "E106", f"unexpected '{token}' in '{self.text}'", "check the expression's syntax"
         )
 
     def call(self, name: str) -> Tree:
         if name not in FUNCTIONS:
-            raise ExprError(
+            raise Problem(
                 "E107", f"unknown function '{name}'", did_you_mean(name, FUNCTIONS, "functions: ")
             )
         self.take("(")
@@ -262,9 +252,9 @@ class _Parser:
 
 def _check(value: Number) -> Number:
     if isinstance(value, float) and not math.isfinite(value):
-        raise ExprError("E104", "expression is not a finite number", "avoid dividing by zero")
+        raise Problem("E104", "expression is not a finite number", "avoid dividing by zero")
     if abs(value) > MAX_MAGNITUDE:
-        raise ExprError(
+        raise Problem(
             "E007", f"expression value exceeds {MAX_MAGNITUDE:.0e}", "use smaller numbers"
         )
     return value
@@ -272,13 +262,13 @@ def _check(value: Number) -> Number:
 
 def _binary(op: str, a: Number, b: Number) -> Number:
     if op in ("/", "//", "%") and b == 0:
-        raise ExprError("E104", "division by zero in an expression", "check the divisor")
+        raise Problem("E104", "division by zero in an expression", "check the divisor")
     if op == "**" and (abs(b) > 64 or abs(a) > 10**6):
-        raise ExprError("E007", "power too large in an expression", "use smaller numbers")
+        raise Problem("E007", "power too large in an expression", "use smaller numbers")
     if op == "**" and a == 0 and b < 0:
-        raise ExprError("E104", "zero to a negative power in an expression", "check the exponent")
+        raise Problem("E104", "zero to a negative power in an expression", "check the exponent")
     if op == "**" and a < 0 and not float(b).is_integer():
-        raise ExprError(
+        raise Problem(
             "E104",
             "a negative number to a fractional power in an expression",
             "the result would not be a real number",
@@ -301,7 +291,7 @@ def _binary(op: str, a: Number, b: Number) -> Number:
             try:
                 result = a**b
             except OverflowError:  # a float power past the float range
-                raise ExprError(
+                raise Problem(
                     "E007", f"expression value exceeds {MAX_MAGNITUDE:.0e}", "use smaller numbers"
                 ) from None
         case "==":
@@ -321,7 +311,7 @@ def _binary(op: str, a: Number, b: Number) -> Number:
 
 def _number(value: Value, where: str) -> Number:
     if isinstance(value, tuple):
-        raise ExprError(
+        raise Problem(
             "E103",
             f"a pair {list(value)} cannot be {where}",
             "use a number here; arithmetic on a pair works element-wise",
@@ -343,7 +333,7 @@ def _eval(tree: Tree, env: Mapping[str, Value]) -> Value:
         return tree
     if isinstance(tree, str):
         if tree not in env:
-            raise ExprError(
+            raise Problem(
                 "E107", f"unknown name '{tree}'", did_you_mean(tree, env.keys(), "names in scope: ")
             )
         return env[tree]
@@ -374,7 +364,7 @@ def _eval(tree: Tree, env: Mapping[str, Value]) -> Value:
             ValueError,
             ArithmeticError,
         ) as exc:  # e.g. make_divisible(8, 0.5): a divisor that truncates to 0
-            raise ExprError(
+            raise Problem(
                 "E106", f"bad arguments to {name}(): {exc}", "check the function's arguments"
             ) from None
     if op in ("==", "!=", "<", "<=", ">", ">="):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.errors import Diagnostic, GeometryError, Severity, Span
+from cnncalc.errors import Diagnostic, Problem, Severity, Span
 from cnncalc.expand import INPUT, Graph, GraphNode
 from cnncalc.layers import Context, Cost, Layer
 from cnncalc.shapes import Rounding, Shape
@@ -64,18 +64,11 @@ def infer(
             ctx.notes.clear()
             try:
                 out = node.layer.infer(known, ctx)
-            except GeometryError as exc:
+            except Problem as exc:
                 span, related = place(node)
                 shown = ", ".join(str(x) for x in known)
                 diagnostics.append(
-                    Diagnostic(
-                        code=exc.code,
-                        severity=Severity.ERROR,
-                        message=f"{node.name} on {shown}: {exc.message}",
-                        span=span,
-                        hint=exc.hint,
-                        related=related,
-                    )
+                    exc.diagnostic(span, context=f"{node.name} on {shown}: ", related=related)
                 )
                 shapes.append(None)
                 continue

@@ -32,6 +32,26 @@ from enum import Enum
 from cnncalc.infer import LayerResult
 from cnncalc.shapes import Shape
 
+#: What each figure counts, by its JSON key: the one statement every output and doc quotes.
+CONVENTIONS = {
+    "macs": "multiply-accumulates of conv and fc weights only (torchvision's GFLOPS column)",
+    "flops": "2 * macs",
+    "ops": (
+        "all other arithmetic (bias adds, normalisation, activations, pooling, merges), per element"
+    ),
+    "activations": (
+        "elements of the input plus every layer output needing new memory (in-place activations,"
+        " dropout and views excluded)"
+    ),
+    "training_bytes": "4 * param_bytes + buffer_bytes + 2 * batch_activation_bytes",
+    "bytes": "at the chosen dtype; 1 MB = 10^6 bytes",
+    "rf": (
+        "receptive field on the input, [height, width]: size, jump (product of strides), start"
+        " (centre of the first output's field, pixel i spanning [i, i+1)), effective padding, and"
+        " the input the largest field comes through (docs/receptive-fields.md)"
+    ),
+}
+
 
 class Dtype(str, Enum):
     """Element types and their sizes in bytes."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.errors import GeometryError
+from cnncalc.errors import Problem
 
 
 def dilated(k: int, d: int) -> int:
@@ -86,7 +86,7 @@ def padding_for_output(n: int, k: int, s: int, d: int, out: int) -> Fit:
     """The padding that makes the window give exactly ``out``: the total is
     ``t = (out - 1)*s + F - n``, unique because the output grows by one every ``s`` pixels of
     padding.
-    Raises :class:`GeometryError` (E301) with the reason when no padding does."""
+    Raises :class:`Problem` (E301) with the reason when no padding does."""
     _check(n, k, s, d)
     if out < 1:
         raise ValueError(f"output must be at least 1, got {out}")
@@ -96,7 +96,7 @@ def padding_for_output(n: int, k: int, s: int, d: int, out: int) -> Fit:
         return Fit(*split(total), out)
     unpadded = (n - f) // s + 1
     fraction = f" (floored: {unpadded})" if (n - f) % s else ""
-    raise GeometryError(
+    raise Problem(
         "E301",
         f"no padding gives {out}: padding only adds, and with none the output is already ({n} -"
         f" {f})/{s} + 1 = {_ratio(n - f, s)}{fraction}",

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from cnncalc.errors import GeometryError
+from cnncalc.errors import Problem
 from cnncalc.padding import nearest_inputs, nearest_symmetric, same_padding
 
 
@@ -130,14 +130,14 @@ def resolve_padding(padding: Padding, n: int, k: int, s: int, d: int, axis: int)
 def window_axis(
     n: int, k: int, s: int, d: int, before: int, after: int, rounding: Rounding
 ) -> Axis:
-    """Output size of one axis under ``rounding``; raises :class:`GeometryError` (E302) when the
+    """Output size of one axis under ``rounding``; raises :class:`Problem` (E302) when the
     dilated kernel is larger than the padded input. A fraction under ``exact`` is reported by the
     caller, which sees ``exact=False`` (the floor value is kept so inference can go on)."""
     k_eff = d * (k - 1) + 1
     span = n + before + after - k_eff
     if span < 0:
         size = f"{n} + {before + after}" if before + after else str(n)
-        raise GeometryError(
+        raise Problem(
             "E302",
             f"kernel {k_eff} is larger than the padded input {size}",
             f"use a kernel of at most {n + before + after}, pad the input, or feed a larger input",

@@ -13,7 +13,7 @@ from pathlib import Path
 from cnncalc.errors import (
     MAX_PROBLEMS,
     Diagnostic,
-    ParamError,
+    Problem,
     Span,
     SpecError,
     did_you_mean,
@@ -23,7 +23,7 @@ from cnncalc.errors import (
 from cnncalc.expr import Value
 from cnncalc.shapes import Rounding, Shape, parse_volume
 from cnncalc.source import Map, Node, Scalar, Seq, describe, parse, path_kind, read_bytes, read_text
-from cnncalc.values import ValueProblem, integer, rounding
+from cnncalc.values import integer, rounding
 from cnncalc.values import value as parse_value
 
 TOP_KEYS = (
@@ -74,10 +74,6 @@ class Spec:
     span: Span = field(compare=False)
 
 
-def problem_to_diagnostic(problem: ValueProblem) -> Diagnostic:
-    return error(problem.code, problem.message, problem.node.span, problem.hint)
-
-
 def load_text(text: str, file: str, chain: tuple[str, ...] = ()) -> Spec:
     """Parse spec ``text`` read from ``file`` (used in messages); ``chain`` is the files that
     extend it, to refuse a loop."""
@@ -121,14 +117,17 @@ COMMAND_LINE = "<--set>"
 def with_params(spec: Spec, values: Mapping[str, str]) -> Spec:
     """``spec`` with params set from text (``--set v1=1``): each value is a number or an expression
     over the params before it, and the params after it are evaluated again. Raises
-    :class:`ParamError` for a name that is not a param of the spec (with a "did you mean"),
+    :class:`Problem` for a name that is not a param of the spec (with a "did you mean"),
     :class:`SpecError` for a
     value that does not evaluate."""
     unknown = [name for name in values if name not in spec.param_nodes]
     if unknown:
         known = list(spec.param_nodes) or ["(this spec has no params)"]
-        raise ParamError(
-            f"'{unknown[0]}' is not a param of {spec.name}: {did_you_mean(unknown[0], known)}"
+        raise Problem(
+            "E107",
+            f"'{unknown[0]}' is not a param of {spec.name}",
+            did_you_mean(unknown[0], known),
+            Span(COMMAND_LINE, 1, 1),
         )
     nodes = dict(spec.param_nodes)
     for name, text in values.items():
@@ -242,8 +241,8 @@ class _SpecReader:
         if (node := root.get("rounding")) is not None:
             try:
                 spec_rounding = rounding(node, {}, "'rounding'")
-            except ValueProblem as problem:
-                self.problems.append(problem_to_diagnostic(problem))
+            except Problem as problem:
+                self.problems.append(problem.diagnostic())
         param_nodes = {**(base.param_nodes if base else {}), **self.param_nodes(root.get("params"))}
         params = self.params(param_nodes)
         blocks = {**(base.blocks if base else {}), **self.blocks(root.get("blocks"))}
@@ -323,8 +322,8 @@ class _SpecReader:
                     integer(node.entries[k], {}, f"input '{k}'") if k in node.entries else 0
                     for k in ("h", "w", "c")
                 )
-            except ValueProblem as problem:
-                self.problems.append(problem_to_diagnostic(problem))
+            except Problem as problem:
+                self.problems.append(problem.diagnostic())
                 return None
             extra = [k for k in node.entries if k not in ("h", "w", "c")]
             if extra or not (h and w and c):
@@ -375,8 +374,8 @@ class _SpecReader:
                     if isinstance(value, Scalar) and isinstance(value.value, bool)
                     else parse_value(value, env, f"param '{key}'")
                 )
-            except ValueProblem as problem:
-                self.problems.append(problem_to_diagnostic(problem))
+            except Problem as problem:
+                self.problems.append(problem.diagnostic())
         return env
 
     def blocks(self, node: Node | None) -> dict[str, Block]:
@@ -476,8 +475,8 @@ class _SpecReader:
                 continue
             try:
                 args[key] = parse_value(value, {}, f"default of '{key}'")
-            except ValueProblem as problem:
-                self.problems.append(problem_to_diagnostic(problem))
+            except Problem as problem:
+                self.problems.append(problem.diagnostic())
         return args
 
     def block_inputs(self, block: str, node: Node | None) -> tuple[str, ...]:

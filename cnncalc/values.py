@@ -16,24 +16,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING, fields
 from typing import Any
 
-from cnncalc.expr import ExprError, Number, Value, evaluate
+from cnncalc.errors import Problem
+from cnncalc.expr import Number, Value, evaluate
 from cnncalc.layers.base import Layer
 from cnncalc.shapes import PadMode, Rounding
 from cnncalc.source import Map, Node, Scalar, Seq, describe
 
 #: Largest size, count or channel number accepted anywhere (E007 beyond).
 MAX_SIZE = 10**7
-
-
-class ValueProblem(Exception):
-    """A value that does not suit its field; the caller attaches the node's span."""
-
-    def __init__(self, code: str, message: str, hint: str | None, node: Node) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.hint = hint
-        self.node = node
 
 
 _NUMERAL = re.compile(r"^\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
@@ -51,28 +41,34 @@ def value(node: Node, env: Mapping[str, Value], what: str) -> Value:
     if isinstance(node, Scalar):
         literal = node.value
         if isinstance(literal, bool) or literal is None:
-            raise ValueProblem(
-                "E103", f"{what} must be a number, not {describe(node)}", "write a number", node
+            raise Problem(
+                "E103",
+                f"{what} must be a number, not {describe(node)}",
+                "write a number",
+                node.span,
             )
         if isinstance(literal, float) and not math.isfinite(literal):
-            raise ValueProblem(
-                "E104", f"{what} must be a finite number, not {node.raw}", "write a number", node
+            raise Problem(
+                "E104",
+                f"{what} must be a finite number, not {node.raw}",
+                "write a number",
+                node.span,
             )
         if isinstance(literal, int | float):
             return literal
         if node.quoted and _NUMERAL.match(literal):
-            raise ValueProblem(
+            raise Problem(
                 "E103",
                 f"{what} must be a number, not {describe(node)}",
                 f"write {literal} without quotes",
-                node,
+                node.span,
             )
         try:
             return evaluate(literal, env)
-        except ExprError as exc:
-            raise ValueProblem(exc.code, f"{what}: {exc.message}", exc.hint, node) from None
-    raise ValueProblem(
-        "E103", f"{what} must be a number, not {describe(node)}", "write a number", node
+        except Problem as exc:
+            raise Problem(exc.code, f"{what}: {exc.message}", exc.hint, node.span) from None
+    raise Problem(
+        "E103", f"{what} must be a number, not {describe(node)}", "write a number", node.span
     )
 
 
@@ -84,8 +80,8 @@ def number(node: Node, env: Mapping[str, Value], what: str) -> Number:
             "this field takes one number; pairs go where [h, w] is accepted (kernel, stride, pad,"
             " dilation, size)"
         )
-        raise ValueProblem(
-            "E103", f"{what} must be a single number, not the pair {list(found)}", hint, node
+        raise Problem(
+            "E103", f"{what} must be a single number, not the pair {list(found)}", hint, node.span
         )
     return found
 
@@ -101,26 +97,26 @@ def _whole(value: Number, node: Node, what: str, minimum: int) -> int:
     if isinstance(value, float):
         literal = isinstance(node, Scalar) and isinstance(node.value, float)
         if literal or not value.is_integer():
-            raise ValueProblem(
+            raise Problem(
                 "E103",
                 f"{what} must be a whole number, not {value:g}",
                 "write an integer, or round with int(), round() or make_divisible()",
-                node,
+                node.span,
             )
         value = int(value)
     if value < minimum:
-        raise ValueProblem(
+        raise Problem(
             "E104",
             f"{what} must be at least {minimum}, not {value}",
             f"use a value of {minimum} or more",
-            node,
+            node.span,
         )
     if value > MAX_SIZE:
-        raise ValueProblem(
+        raise Problem(
             "E007",
             f"{what} is {value:,}, above the limit of {MAX_SIZE:,}",
             "use a realistic size",
-            node,
+            node.span,
         )
     return value
 
@@ -129,11 +125,11 @@ def _items(node: Node, what: str, counts: tuple[int, ...]) -> tuple[Node, ...]:
     if isinstance(node, Seq):
         if len(node.items) not in counts:
             wanted = " or ".join(str(n) for n in counts)
-            raise ValueProblem(
+            raise Problem(
                 "E103",
                 f"{what} must be a number or a list of {wanted} numbers, not {len(node.items)}",
                 "e.g. 3 or [3, 5]",
-                node,
+                node.span,
             )
         return node.items
     return (node,)
@@ -183,8 +179,11 @@ def offset(node: Node, env: Mapping[str, Value], what: str) -> int:
 def boolean(node: Node, env: Mapping[str, Value], what: str) -> bool:
     if isinstance(node, Scalar) and isinstance(node.value, bool):
         return node.value
-    raise ValueProblem(
-        "E103", f"{what} must be true or false, not {describe(node)}", "write true or false", node
+    raise Problem(
+        "E103",
+        f"{what} must be true or false, not {describe(node)}",
+        "write true or false",
+        node.span,
     )
 
 
@@ -196,11 +195,11 @@ def rounding(node: Node, env: Mapping[str, Value], what: str) -> Rounding:
     choices = [r.value for r in Rounding]
     if isinstance(node, Scalar) and node.value in choices:
         return Rounding(node.value)
-    raise ValueProblem(
+    raise Problem(
         "E103",
         f"{what} must be one of {', '.join(choices)}, not {describe(node)}",
         "floor is PyTorch's rule, ceil Caffe's pooling rule",
-        node,
+        node.span,
     )
 
 
@@ -254,10 +253,10 @@ def build(
     env: Mapping[str, Value],
     skip: frozenset[str],
     where: Node,
-) -> tuple[Layer | None, list[ValueProblem]]:
+) -> tuple[Layer | None, list[Problem]]:
     """Construct ``cls`` from ``values`` (keys in ``skip`` belong to the caller; ``where`` locates a
     missing field). Collects every problem rather than stopping at the first."""
-    problems: list[ValueProblem] = []
+    problems: list[Problem] = []
     kwargs: dict[str, Any] = {}
     fields_of = schema(cls)
     entries = values.entries if values else {}
@@ -269,16 +268,16 @@ def build(
             continue  # unknown keys are reported by the caller, which knows the meta keys too
         try:
             kwargs[key] = spec.convert(node, env, f"'{key}'")
-        except ValueProblem as problem:
+        except Problem as problem:
             problems.append(problem)
     missing = [name for name, spec in fields_of.items() if spec.required and name not in entries]
     if missing or problems:
         return None, problems + [
-            ValueProblem(
+            Problem(
                 "E105",
                 f"{cls.kind} needs '{name}'",
                 f"add '{name}' (fields: {', '.join(fields_of)})",
-                where,
+                where.span,
             )
             for name in missing
         ]

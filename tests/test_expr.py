@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from cnncalc.expr import ExprError, evaluate, make_divisible
+from cnncalc.errors import Problem
+from cnncalc.expr import evaluate, make_divisible
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_make_divisible_is_torchvisions(value: float, expected: int) -> None:
     ],
 )
 def test_refuses(text: str, code: str, words: str) -> None:
-    with pytest.raises(ExprError, match=re.escape(words) + "|") as caught:
+    with pytest.raises(Problem, match=re.escape(words) + "|") as caught:
         evaluate(text, {"width": 4})
     assert caught.value.code == code
     assert words in f"{caught.value.message} {caught.value.hint}"

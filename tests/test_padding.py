@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cnncalc.errors import GeometryError
+from cnncalc.errors import Problem
 from cnncalc.padding import (
     Fit,
     fitting_paddings,
@@ -63,7 +63,7 @@ def test_output_solver_and_its_refusal() -> None:
     assert padding_for_output(32, 5, 1, 1, 32) == Fit(2, 2, 32)
     assert padding_for_output(227, 11, 4, 1, 55) == Fit(0, 0, 55)
     with pytest.raises(
-        GeometryError, match=r"no padding gives 4: .* \(32 - 5\)/2 \+ 1 = 14.5 \(floored: 14\)"
+        Problem, match=r"no padding gives 4: .* \(32 - 5\)/2 \+ 1 = 14.5 \(floored: 14\)"
     ) as info:
         padding_for_output(32, 5, 2, 1, 4)
     assert "input of 11" in (info.value.hint or "")
@@ -95,7 +95,7 @@ def test_output_solver_gives_the_output_or_proves_none_can(
 ) -> None:
     try:
         fit = padding_for_output(n, k, s, d, out)
-    except GeometryError:
+    except Problem:
         # Padding only adds: no total from 0 up gives exactly `out`.
         assert all(
             engine_out(n, k, s, d, t // 2, t - t // 2) != out

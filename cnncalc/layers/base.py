@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
-from cnncalc.errors import GeometryError
+from cnncalc.errors import Problem
 from cnncalc.shapes import Axis, Padding, Pair, Rounding, Shape, resolve_padding, window_axis
 
 
@@ -56,7 +56,7 @@ class Layer:
     stores_output: ClassVar[bool] = True
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
-        """The output volume; raises :class:`GeometryError` when the input does not suit the
+        """The output volume; raises :class:`Problem` when the input does not suit the
         layer."""
         return inputs[0]
 
@@ -180,7 +180,7 @@ def window_out(
         bad = [("height and width", bad[0][1])]
     for name, ax in bad:
         if rule is Rounding.EXACT:
-            raise GeometryError(
+            raise Problem(
                 "E301",
                 f"does not fit: {name} {ax.arithmetic()}",
                 (f"{name} would fit with {nearby}; or " if (nearby := ax.fits_nearby()) else "")
@@ -191,5 +191,5 @@ def window_out(
     return axes[0].out, axes[1].out
 
 
-def channels_error(layer: str, expected: str, x: Shape) -> GeometryError:
-    return GeometryError("E306", f"{layer} needs {expected}, got {x}", "check the layers before it")
+def channels_error(layer: str, expected: str, x: Shape) -> Problem:
+    return Problem("E306", f"{layer} needs {expected}, got {x}", "check the layers before it")

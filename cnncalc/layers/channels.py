@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cnncalc.errors import GeometryError
+from cnncalc.errors import Problem
 from cnncalc.layers.base import Context, Layer, channels_error, register
 from cnncalc.shapes import Shape
 
@@ -61,7 +61,7 @@ class ChannelShuffle(Layer):
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         x = inputs[0]
         if x.c % self.groups:
-            raise GeometryError(
+            raise Problem(
                 "E303",
                 f"groups={self.groups} does not divide the {x.c} channels",
                 f"use a divisor of {x.c}",

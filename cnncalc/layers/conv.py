@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.errors import GeometryError
+from cnncalc.errors import Problem
 from cnncalc.layers.base import (
     Context,
     Cost,
@@ -30,13 +30,13 @@ def _conv_shape(
     layer: Conv | DepthwiseConv, x: Shape, filters: int, groups: int, ctx: Context
 ) -> Shape:
     if x.c % groups:
-        raise GeometryError(
+        raise Problem(
             "E303",
             f"groups={groups} does not divide the {x.c} input channels",
             f"use a divisor of {x.c}",
         )
     if filters % groups:
-        raise GeometryError(
+        raise Problem(
             "E303",
             f"groups={groups} does not divide the {filters} filters",
             f"use a divisor of {filters}",

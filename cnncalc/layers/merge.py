@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.errors import GeometryError
+from cnncalc.errors import Problem
 from cnncalc.layers.base import Context, Cost, Layer, register
 from cnncalc.shapes import Shape
 
@@ -33,7 +33,7 @@ class Add(_Merge):
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         if any(x != inputs[0] for x in inputs):
-            raise GeometryError(
+            raise Problem(
                 "E304",
                 f"add needs inputs of one shape, got {_shapes(inputs)}",
                 "make the branches end in the same volume (a 1x1 conv with a stride can project a"
@@ -50,7 +50,7 @@ class Concat(_Merge):
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         first = inputs[0]
         if any((x.h, x.w) != (first.h, first.w) for x in inputs):
-            raise GeometryError(
+            raise Problem(
                 "E304",
                 f"concat needs inputs of one height and width, got {_shapes(inputs)}",
                 "make every branch keep the same spatial size",
@@ -72,7 +72,7 @@ class Mul(_Merge):
         for axis in zip(*((x.h, x.w, x.c) for x in inputs), strict=True):
             sizes = {n for n in axis if n != 1}
             if len(sizes) > 1:
-                raise GeometryError(
+                raise Problem(
                     "E304",
                     f"mul cannot broadcast {_shapes(inputs)}",
                     "each dimension must match or be 1",

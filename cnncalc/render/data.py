@@ -7,31 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from cnncalc.api import Report
+from cnncalc.metrics import CONVENTIONS
 from cnncalc.receptive import Field
 from cnncalc.render.diagnostics import diagnostic_dict
 from cnncalc.render.rows import Row, count, rf_text, rows
 
 #: Bumped when a key is removed or changes meaning (adding keys keeps the version).
 JSON_SCHEMA_VERSION = 1
-
-CONVENTIONS = {
-    "macs": "multiply-accumulates of conv and fc weights only (torchvision's GFLOPS column)",
-    "flops": "2 * macs",
-    "ops": (
-        "all other arithmetic (bias adds, normalisation, activations, pooling, merges), per element"
-    ),
-    "activations": (
-        "elements of the input plus every layer output needing new memory (in-place activations,"
-        " dropout and views excluded)"
-    ),
-    "training_bytes": "4 * param_bytes + buffer_bytes + 2 * batch_activation_bytes",
-    "bytes": "at the chosen dtype; 1 MB = 10^6 bytes",
-    "rf": (
-        "receptive field on the input, [height, width]: size, jump (product of strides), start"
-        " (centre of the first output's field, pixel i spanning [i, i+1)), effective padding, and"
-        " the input the largest field comes through (docs/receptive-fields.md)"
-    ),
-}
 
 COLUMNS = (
     "name",
