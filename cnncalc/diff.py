@@ -7,10 +7,10 @@ The rows of each report (as ``show`` prints them, blocks collapsed to ``depth``)
    types agree (the longest common subsequence of types, :class:`difflib.SequenceMatcher`);
 3. what remains is in A only or in B only, listed where it sits in its own network.
 
-Each pair carries its changes (type, hyperparameters, output volume) and the
-deltas ``B - A`` of weights, biases, params, MACs and activations; the totals are the reports'.
-This module aligns and subtracts; ``render/table.py`` draws the table and the CLI prints JSON
-from :meth:`Diff.as_dict`.
+Each pair carries its changes (type, hyperparameters, output volume), found by comparing the
+layers and numbers themselves, and the deltas ``B - A`` of weights, biases, params, MACs and
+activations; the totals are the reports'. This module aligns and subtracts; ``render/table.py``
+draws the table and ``render/diff.py`` writes the JSON document.
 """
 
 from __future__ import annotations
@@ -18,12 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import Enum
-from typing import Any
 
 from cnncalc.api import Report
-from cnncalc.metrics import Totals
-from cnncalc.render.data import JSON_SCHEMA_VERSION, rf_dict
-from cnncalc.render.rows import Row, rows
+from cnncalc.grouping import Row
 
 
 class Match(str, Enum):
@@ -49,17 +46,21 @@ class Aligned:
 
     @property
     def changed(self) -> tuple[str, ...]:
-        """What differs between the two rows: ``type``, ``hyper``, ``output`` and the counts
-        (``layer``
-        when one side is missing). A different receptive field alone is not a change of the layer:
-        it follows from the layers before (the table and JSON still show it)."""
-        if self.a is None or self.b is None:
+        """What differs between the two rows: ``type``, ``hyper`` (the hyperparameters as the layer
+        states them, :meth:`Layer.describe`, or a collapsed block's layer count), ``output`` (the
+        volume) and the counts; ``layer`` when one side is missing. A different receptive field
+        alone is not a change of the layer: it follows from the layers before (the table and JSON
+        still show it)."""
+        a, b = self.a, self.b
+        if a is None or b is None:
             return ("layer",)
-        return tuple(
-            key
-            for key in ("type", "hyper", "output", *COUNTS)
-            if getattr(self.a, key) != getattr(self.b, key)
-        )
+        differs = {
+            "type": a.type != b.type,
+            "hyper": a.hyper != b.hyper,
+            "output": a.output != b.output,
+        }
+        differs |= {key: getattr(a, key) != getattr(b, key) for key in COUNTS}
+        return tuple(key for key, changed in differs.items() if changed)
 
     def delta(self, key: str) -> int:
         """``B - A`` of a count in :data:`COUNTS` (a missing row counts 0)."""
@@ -77,34 +78,10 @@ class Diff:
     def total_delta(self, key: str) -> int:
         return int(getattr(self.b.totals, key)) - int(getattr(self.a.totals, key))
 
-    def as_dict(self, changed_only: bool = False) -> dict[str, Any]:
-        """The JSON document of ``cnncalc diff --format json``."""
-        shown = [p for p in self.pairs if p.changed] if changed_only else list(self.pairs)
-        return {
-            "version": JSON_SCHEMA_VERSION,
-            "a": _side(self.a),
-            "b": _side(self.b),
-            "layers": [
-                {
-                    "match": p.match.value,
-                    "a": _row(p.a),
-                    "b": _row(p.b),
-                    "changed": list(p.changed),
-                    "delta": {key: p.delta(key) for key in COUNTS},
-                }
-                for p in shown
-            ],
-            "totals": {
-                "a": _totals(self.a.totals),
-                "b": _totals(self.b.totals),
-                "delta": {key: self.total_delta(key) for key in COUNTS},
-            },
-        }
-
 
 def diff(a: Report, b: Report, depth: int | None = None) -> Diff:
     """Align the rows of ``a`` and ``b`` (see the module docstring)."""
-    return Diff(a, b, align(rows(a, depth), rows(b, depth)))
+    return Diff(a, b, align(list(a.rows(depth)), list(b.rows(depth))))
 
 
 def align(a_rows: list[Row], b_rows: list[Row]) -> tuple[Aligned, ...]:
@@ -136,34 +113,3 @@ def align(a_rows: list[Row], b_rows: list[Row]) -> tuple[Aligned, ...]:
         Aligned(a_rows[i] if i is not None else None, b_rows[j] if j is not None else None, match)
         for i, j, match in entries
     )
-
-
-def _side(report: Report) -> dict[str, Any]:
-    return {
-        "name": report.spec.name,
-        "title": report.spec.title,
-        "file": report.spec.file,
-        "input": str(report.input),
-        "ok": report.ok,
-    }
-
-
-def _row(row: Row | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    fields = (
-        "name",
-        "type",
-        "hyper",
-        "output",
-        "weights",
-        "biases",
-        "params",
-        "macs",
-        "activations",
-    )
-    return {key: getattr(row, key) for key in fields} | {"rf": rf_dict(row.rf)}
-
-
-def _totals(t: Totals) -> dict[str, int]:
-    return {key: int(getattr(t, key)) for key in COUNTS}

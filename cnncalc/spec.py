@@ -72,12 +72,18 @@ class Spec:
     layers: Seq
     file: str
     span: Span = field(compare=False)
+    #: The text of this spec's file and of every spec it extends, by the name their spans use:
+    #: diagnostics quote their lines from here, never from the files again.
+    sources: Mapping[str, str] = field(compare=False, repr=False)
 
 
 def load_text(text: str, file: str, chain: tuple[str, ...] = ()) -> Spec:
     """Parse spec ``text`` read from ``file`` (used in messages); ``chain`` is the files that
     extend it, to refuse a loop."""
-    root = parse(file, text)
+    try:
+        root = parse(file, text)
+    except SpecError as exc:
+        raise SpecError(exc.diagnostics, {file: text}) from None
     if not isinstance(root, Map):
         raise SpecError(
             [
@@ -87,9 +93,10 @@ def load_text(text: str, file: str, chain: tuple[str, ...] = ()) -> Spec:
                     root.span,
                     "start with keys such as 'name:', 'input:' and 'layers:'",
                 )
-            ]
+            ],
+            {file: text},
         )
-    return _SpecReader(file, chain).read(root)
+    return _SpecReader(file, chain, {file: text}).read(root)
 
 
 def load_path(path: str | Path, chain: tuple[str, ...] = ()) -> Spec:
@@ -135,7 +142,7 @@ def with_params(spec: Spec, values: Mapping[str, str]) -> Spec:
     reader = _SpecReader(spec.file)
     params = reader.params(nodes)
     if reader.problems:
-        raise SpecError(reader.problems)
+        raise SpecError(reader.problems, spec.sources)
     return replace(spec, params=params, param_nodes=nodes)
 
 
@@ -150,10 +157,14 @@ def _literal(text: str) -> str | int | float:
 
 
 class _SpecReader:
-    def __init__(self, file: str, chain: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, file: str, chain: tuple[str, ...] = (), sources: Mapping[str, str] | None = None
+    ) -> None:
         self.file = file
         self.chain = chain
         self.problems: list[Diagnostic] = []
+        #: Texts read so far: this spec's own and those of the specs it extends.
+        self.sources: dict[str, str] = dict(sources or {})
 
     def base(self, root: Map) -> Spec | None:
         """The spec named by ``extends``, whose keys this one overrides (params and blocks
@@ -196,10 +207,13 @@ class _SpecReader:
             )
             return None
         try:
-            return load_path(path, chain[-MAX_EXTENDS:])
+            base = load_path(path, chain[-MAX_EXTENDS:])
         except SpecError as exc:
             self.problems.extend(exc.diagnostics)
+            self.sources.update(exc.sources)
             return None
+        self.sources.update(base.sources)
+        return base
 
     def full(self) -> bool:
         """True once :data:`MAX_PROBLEMS` problems are collected: reading on would only cost
@@ -271,7 +285,9 @@ class _SpecReader:
         source = self.text(root, "source", base.source if base else "")
         description = self.text(root, "description", base.description if base else "")
         if self.problems or shape is None or not isinstance(layers, Seq):
-            raise SpecError(self.problems + ([gave_up(root.span)] if self.full() else []))
+            raise SpecError(
+                self.problems + ([gave_up(root.span)] if self.full() else []), self.sources
+            )
         return Spec(
             name=name,
             title=title,
@@ -285,6 +301,7 @@ class _SpecReader:
             layers=layers,
             file=self.file,
             span=root.span,
+            sources=self.sources,
         )
 
     def volume(self, root: Map) -> Shape | None:

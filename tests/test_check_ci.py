@@ -12,9 +12,10 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from cnncalc.cli import CHECK_JSON_VERSION, cli
+from cnncalc.cli import cli
 from cnncalc.errors import Diagnostic, Severity, Span
 from cnncalc.library import directory
+from cnncalc.render.check import CHECK_JSON_VERSION
 from cnncalc.render.diagnostics import diagnostic_github
 from tests.test_hostile import CASES, expected
 

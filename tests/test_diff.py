@@ -11,7 +11,6 @@ from cnncalc import Shape, analyze, load, loads
 from cnncalc.cli import cli
 from cnncalc.diff import Match, align, diff
 from cnncalc.fitting import explore
-from cnncalc.render.rows import rows
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -65,7 +64,7 @@ def test_alignment_by_position_and_type_when_names_differ() -> None:
             "b.yaml",
         )
     )
-    pairs = align(rows(a), rows(b))
+    pairs = align(list(a.rows()), list(b.rows()))
     shown = [(p.a.name if p.a else None, p.b.name if p.b else None, p.match) for p in pairs]
     assert shown == [
         ("input", "input", Match.NAME),

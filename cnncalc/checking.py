@@ -1,0 +1,72 @@
+"""``cnncalc check`` as a library: which files a list of paths names, and each file's verdict.
+
+A spec fails when it has an error, or under ``strict`` also a warning or an accepted rounding note
+(:func:`cnncalc.errors.fails`). Folders are walked for ``*.yaml`` and ``*.yml`` in sorted order,
+without following symbolic links to folders, so a link loop cannot trap the walk.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cnncalc.api import Report, analyze
+from cnncalc.errors import Diagnostic, Span, SpecError, error, fails
+from cnncalc.expand import MAX_LAYERS
+from cnncalc.source import path_kind
+from cnncalc.spec import Spec
+
+#: What :func:`spec_files` yields for a folder that holds no spec, so that it is reported.
+EMPTY_FOLDER_MARK = os.sep
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """One checked file: the report when the spec loaded, every diagnostic, and the texts read."""
+
+    file: str
+    report: Report | None
+    diagnostics: tuple[Diagnostic, ...]
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def failed(self, strict: bool) -> bool:
+        return self.report is None or fails(self.diagnostics, strict)
+
+
+def spec_files(paths: tuple[str, ...]) -> Iterator[str]:
+    """Each path as given ('-' and files), folders walked for *.yaml and *.yml in sorted order;
+    a folder with none is yielded with a trailing separator, to be reported as empty."""
+    for path in paths:
+        if path != "-" and path_kind(path) == "dir":
+            found = [str(p) for p in sorted(_walk(Path(path)))]
+            if not found:
+                yield f"{path}{EMPTY_FOLDER_MARK}"
+            yield from found
+        else:
+            yield path
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        yield from (Path(root) / f for f in files if f.endswith((".yaml", ".yml")))
+
+
+def check_file(path: str, load: Callable[[str], Spec], max_layers: int = MAX_LAYERS) -> Checked:
+    """Load ``path`` with ``load`` and analyse it at its own input size."""
+    if path.endswith(EMPTY_FOLDER_MARK) and path_kind(path) == "dir":
+        folder = path.rstrip(os.sep)
+        problem = error(
+            "E001",
+            "directory holds no *.yaml or *.yml spec",
+            Span(folder, 1, 1),
+            "point at spec files or a folder of them",
+        )
+        return Checked(folder, None, (problem,))
+    try:
+        report = analyze(load(path), max_layers=max_layers)
+    except SpecError as exc:
+        return Checked(path, None, exc.diagnostics, exc.sources)
+    return Checked(path, report, report.diagnostics, report.sources)
