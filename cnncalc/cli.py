@@ -21,6 +21,7 @@ from cnncalc.api import analyze, load, loads
 from cnncalc.errors import Diagnostic, Problem, Span, SpecError, error, fails
 from cnncalc.expand import MAX_LAYERS
 from cnncalc.metrics import Dtype
+from cnncalc.render.escape import visible
 from cnncalc.shapes import Shape, parse_volume
 from cnncalc.source import MAX_BYTES, read_text
 from cnncalc.spec import Spec, with_params
@@ -46,7 +47,7 @@ class VolumeType(click.ParamType):  # type: ignore[type-arg]
         try:
             return parse_volume(str(value))
         except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+            self.fail(visible(str(exc)), param, ctx)
 
 
 class ParamSetting(click.ParamType):  # type: ignore[type-arg]
@@ -61,7 +62,9 @@ class ParamSetting(click.ParamType):  # type: ignore[type-arg]
             return value
         name, sep, text = str(value).partition("=")
         if not sep or not name.strip() or not text.strip():
-            self.fail(f"'{value}' is not NAME=VALUE, e.g. v1=1 or width=1.2", param, ctx)
+            self.fail(
+                f"'{visible(str(value))}' is not NAME=VALUE, e.g. v1=1 or width=1.2", param, ctx
+            )
         return name.strip(), text.strip()
 
 
@@ -185,7 +188,7 @@ def show(
             spec = with_params(spec, dict(overrides))
         report = analyze(spec, input=volume, batch=batch, dtype=Dtype(dtype), max_layers=max_layers)
     except Problem as exc:  # a --set naming no param of the spec: the command line is wrong
-        raise click.UsageError(f"{exc.message}: {exc.hint}") from None
+        raise click.UsageError(visible(f"{exc.message}: {exc.hint}")) from None
     except SpecError as exc:
         _echo_spec_error(exc)
     from cnncalc.render.data import SHOW_FORMATS as RENDERERS
@@ -330,7 +333,7 @@ class PairType(click.ParamType):  # type: ignore[type-arg]
         try:
             return parse_pair(str(value), param.name if param and param.name else "value")
         except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+            self.fail(visible(str(exc)), param, ctx)
 
 
 class PaddingType(click.ParamType):  # type: ignore[type-arg]
@@ -346,7 +349,7 @@ class PaddingType(click.ParamType):  # type: ignore[type-arg]
         try:
             return parse_padding(value)
         except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+            self.fail(visible(str(exc)), param, ctx)
 
 
 class FeaturesType(VolumeType):

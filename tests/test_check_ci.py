@@ -79,7 +79,7 @@ def test_github_escapes_what_would_break_the_command() -> None:
     )
     assert (
         diagnostic_github(d)
-        == "::error file=a%2Cb%3Ac.yaml,line=3,col=7,title=E103::50%25 of%0Athe layers (hint: say"
+        == "::error file=a%2Cb%3Ac.yaml,line=3,col=7,title=E103::50%25 of\\nthe layers (hint: say"
         " 100%25)"
     )
 

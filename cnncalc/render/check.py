@@ -10,6 +10,7 @@ from typing import Any
 from cnncalc.checking import Checked
 from cnncalc.errors import Diagnostic, Severity
 from cnncalc.render.diagnostics import diagnostic_dict, diagnostics_text
+from cnncalc.render.escape import terminal
 from cnncalc.render.rows import count, human
 
 #: Version of ``check --format json`` (docs/check-json.schema.json): bumped when a key is removed or
@@ -28,7 +29,7 @@ def tally(diagnostics: Iterable[Diagnostic]) -> dict[str, int]:
 def checked_text(checked: Checked, strict: bool) -> str:
     """``ok   FILE: name, input -> output, params, MACs`` or ``FAIL FILE: counts``, then the
     diagnostics."""
-    return _verdict(checked, strict) + "\n" + checked_github(checked, github=False)
+    return terminal(_verdict(checked, strict)) + "\n" + checked_github(checked, github=False)
 
 
 def checked_github(checked: Checked, github: bool = True) -> str:

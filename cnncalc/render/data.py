@@ -18,6 +18,7 @@ from cnncalc.render.diagnostics import (
     exploration_text,
     rounding_notes_line,
 )
+from cnncalc.render.escape import csv_cell, markdown_cell
 from cnncalc.render.rows import count, rf_text
 
 #: Bumped when a key is removed or changes meaning (adding keys keeps the version).
@@ -143,7 +144,7 @@ def report_csv(report: Report, depth: int | None = None) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS + RF_COLUMNS)
     for row in report.rows(depth):
-        writer.writerow(row_values(row) + list(rf_text(row.rf)))
+        writer.writerow([csv_cell(value) for value in row_values(row)] + list(rf_text(row.rf)))
     return buffer.getvalue()
 
 
@@ -153,7 +154,7 @@ def markdown_table(header: list[str], body: list[list[str]], right: set[int]) ->
         "| " + " | ".join(header) + " |",
         "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|",
     ]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in line) + " |" for line in body]
+    lines += ["| " + " | ".join(markdown_cell(cell) for cell in line) + " |" for line in body]
     return "\n".join(lines) + "\n"
 
 

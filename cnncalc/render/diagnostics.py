@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import Diagnostic, Severity
+from cnncalc.render.escape import terminal, visible
 
 if TYPE_CHECKING:
     from cnncalc.fitting import Exploration
@@ -45,20 +46,22 @@ def diagnostic_text(d: Diagnostic, sources: Mapping[str, str]) -> str:
     related places."""
     out = [f"{d.span}: {d.code} [{d.severity.value}] {d.message}"]
     if d.severity is Severity.NOTE:  # accepted on purpose: one line is enough
-        return out[0]
+        return terminal(out[0])
     text = source_line(sources, d.span.file, d.span.line)
+    quoted = []
     if text is not None:
         gutter = " " * len(str(d.span.line))
         # a window of the line around the column on a long line (a minified spec)
         start = max(d.span.col - QUOTE_WIDTH // 2, 0) if d.span.col > QUOTE_WIDTH else 0
-        shown = ("…" if start else "") + text.expandtabs(1)[start : start + QUOTE_WIDTH]
-        caret = " " * (d.span.col - 1 - start + (1 if start else 0)) + "^"
-        out += [f"{gutter} |", f"{d.span.line} | {shown}", f"{gutter} | {caret}"]
-    for label, span in d.related:
-        out.append(f"  = note: {label}: {span}")
+        line = text.expandtabs(1)
+        before = visible(line[start : d.span.col - 1])  # the caret follows the escapes
+        shown = ("…" if start else "") + visible(line[start : start + QUOTE_WIDTH])
+        caret = " " * (len(before) + (1 if start else 0)) + "^"
+        quoted = [f"{gutter} |", f"{d.span.line} | {shown}", f"{gutter} | {caret}"]
+    notes = [f"  = note: {label}: {span}" for label, span in d.related]
     if d.hint:
-        out.append(f"  = hint: {d.hint}")
-    return "\n".join(out)
+        notes.append(f"  = hint: {d.hint}")
+    return "\n".join([terminal(out[0]), *quoted, *(terminal(line) for line in notes)])
 
 
 def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
@@ -86,8 +89,8 @@ def _escape(text: str) -> str:
 
 def diagnostic_github(d: Diagnostic) -> str:
     """A GitHub Actions workflow command, which annotates the line in a pull request."""
-    message = d.message + (f" (hint: {d.hint})" if d.hint else "")
-    file = _escape(d.span.file).replace(",", "%2C").replace(":", "%3A")
+    message = visible(d.message + (f" (hint: {d.hint})" if d.hint else ""))
+    file = _escape(visible(d.span.file)).replace(",", "%2C").replace(":", "%3A")
     level = _GITHUB_LEVEL[d.severity]
     return (
         f"::{level} file={file},line={d.span.line},col={d.span.col},title={d.code}"
@@ -131,7 +134,7 @@ def exploration_text(found: Exploration, spec_name: str) -> str:
             f"  = no input size within {found.reach} pixels of {found.input} fits the whole of"
             f" {spec_name}"
         )
-    return "".join(line + "\n" for line in lines)
+    return "".join(terminal(line) + "\n" for line in lines)
 
 
 def rounding_notes_line(notes: int) -> str:

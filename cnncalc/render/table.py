@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cnncalc.api import Report
+from cnncalc.render.escape import terminal
 from cnncalc.render.rows import count, human, rf_text, size
 
 if TYPE_CHECKING:  # imported where used: 'show' does not pay for the diff module
@@ -44,7 +45,11 @@ def layer_table(report: Report, depth: int | None = None, rf: bool = False) -> T
     spec = report.spec
     title = f"{spec.title or spec.name} — input {report.input}"
     table = Table(
-        title=title, box=box.SIMPLE_HEAD, title_justify="left", show_footer=True, pad_edge=False
+        title=Text(terminal(title)),
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        show_footer=True,
+        pad_edge=False,
     )
     t = report.totals
     table.add_column("Layer", footer="Total", no_wrap=True)
@@ -62,9 +67,9 @@ def layer_table(report: Report, depth: int | None = None, rf: bool = False) -> T
         field = rf_text(row.rf) if rf else ()
         cells.append(
             [
-                row.name,
-                row.type,
-                row.hyper,
+                terminal(row.name),
+                terminal(row.type),
+                terminal(row.hyper),
                 str(row.output),
                 *field,
                 count(row.activations),
@@ -138,7 +143,7 @@ def print_list(header: list[str], cells: list[list[str]], file: TextIO | None = 
         right = 0 < index < last
         table.add_column(column, justify="right" if right else "left", no_wrap=index != last)
     for row in cells:
-        table.add_row(*row)
+        table.add_row(*(Text(terminal(cell)) for cell in row))
     console(file).print(table)
 
 
@@ -159,7 +164,11 @@ def diff_table(d: Diff, changed_only: bool = False) -> Table:
         f" ({b.input})"
     )
     table = Table(
-        title=title, box=box.SIMPLE_HEAD, title_justify="left", show_footer=True, pad_edge=False
+        title=Text(terminal(title)),
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        show_footer=True,
+        pad_edge=False,
     )
     table.add_column("Layer", footer="Total", no_wrap=True)
     table.add_column("Type", no_wrap=True)
@@ -199,11 +208,10 @@ def diff_table(d: Diff, changed_only: bool = False) -> Table:
                 rf_text(row.rf)[0],
                 count(row.params),
             ]
-            table.add_row(
-                *cells, _signed(pair.delta("params")), count(row.macs), _signed(pair.delta("macs"))
-            )
+            cells += [_signed(pair.delta("params")), count(row.macs), _signed(pair.delta("macs"))]
+            table.add_row(*(Text(terminal(cell)) for cell in cells))
             continue
-        table.add_row(
+        both = (
             _both(x.name, y.name),
             _both(x.type, y.type),
             _both(x.hyper, y.hyper),
@@ -214,6 +222,7 @@ def diff_table(d: Diff, changed_only: bool = False) -> Table:
             _both(count(x.macs), count(y.macs)),
             _signed(pair.delta("macs")),
         )
+        table.add_row(*(Text(terminal(cell)) for cell in both))
     return table
 
 
