@@ -16,6 +16,8 @@ from cnncalc.shapes import Shape
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Activation(Layer):
+    """One operation per element, whatever its arithmetic; computed in place."""
+
     stores_output = False
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:

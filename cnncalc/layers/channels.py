@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 @register("slice")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChannelSlice(Layer):
-    """Channels ``start`` to ``start + channels - 1`` of the input, every position kept."""
+    """Channels ``start`` to ``start + channels - 1`` of the input, every position kept; a view,
+    no ops."""
 
     primary = "channels"
     stores_output = False
@@ -51,7 +52,8 @@ class ChannelSlice(Layer):
 @register("channel_shuffle", "shuffle")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChannelShuffle(Layer):
-    """ShuffleNet's channel shuffle: ``groups`` must divide the channels."""
+    """ShuffleNet's channel shuffle: ``C = groups * n`` channels read as a ``groups x n`` matrix,
+    transposed; ``groups`` must divide the channels; no ops."""
 
     prefix = "shuffle"
     primary = "groups"

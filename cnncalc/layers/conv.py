@@ -68,7 +68,9 @@ def _conv_text(layer: Conv | DepthwiseConv, groups: str) -> str:
 @register("conv")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Conv(Layer):
-    """2-D convolution with ``filters`` output channels, optionally grouped."""
+    """2-D convolution with ``filters`` output channels, optionally grouped: per axis
+    ``(W - d(k-1) - 1 + 2P)/S + 1``; weights ``kh*kw*(C_in/groups)*filters``, biases ``filters``;
+    MACs ``H_out*W_out*filters*kh*kw*(C_in/groups)``; one op (bias add) per output element."""
 
     primary = "filters"
 
@@ -98,7 +100,8 @@ class Conv(Layer):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DepthwiseConv(Layer):
     """Depthwise convolution: one ``kernel`` per input channel (``groups = C_in``), producing
-    ``multiplier * C_in`` channels."""
+    ``C_out = multiplier * C_in`` channels; weights ``kh*kw*C_out``, biases ``C_out``; MACs
+    ``H_out*W_out*C_out*kh*kw``; one op (bias add) per output element."""
 
     prefix = "dwconv"
 

@@ -16,7 +16,8 @@ from cnncalc.shapes import Shape
 @register("fc", "linear")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FullyConnected(Layer):
-    """Fully connected (PyTorch ``Linear`` after an implicit flatten): ``H*W*C -> units``."""
+    """Fully connected (PyTorch ``Linear`` after an implicit flatten): ``H*W*C -> units``;
+    weights ``H*W*C*units`` and as many MACs, biases ``units``; one op (bias add) per unit."""
 
     primary = "units"
 

@@ -18,7 +18,9 @@ from cnncalc.shapes import Shape
 @register("batchnorm", "bn")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BatchNorm(Layer):
-    """Batch normalisation over channels (PyTorch ``BatchNorm2d``, or ``BatchNorm1d`` after fc)."""
+    """Batch normalisation over channels (PyTorch ``BatchNorm2d``, or ``BatchNorm1d`` after fc):
+    weights (scale) and biases (shift) ``C`` each with ``affine``; buffers ``2C``, the running mean
+    and variance (PyTorch's scalar ``num_batches_tracked`` is not counted); 2 ops per element."""
 
     prefix = "bn"
 
@@ -36,7 +38,8 @@ class BatchNorm(Layer):
 @register("lrn")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LocalResponseNorm(Layer):
-    """Local response normalisation across ``size`` neighbouring channels (AlexNet)."""
+    """Local response normalisation across ``size`` neighbouring channels (AlexNet): no
+    parameters; ``size + 3`` ops per element."""
 
     primary = "size"
 

@@ -27,6 +27,8 @@ from cnncalc.shapes import Padding, Pair, Rounding, Shape
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _WindowPool(Layer):
+    """Window as for conv, channels kept; ``stride`` defaults to ``kernel``."""
+
     prefix = "pool"
     primary = "kernel"
 
@@ -108,8 +110,9 @@ def _adaptive_window(n: int, out: int) -> tuple[int, int]:
 @register("adaptive_avgpool")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AdaptiveAvgPool(Layer):
-    """Adaptive average pooling to a fixed ``size`` (PyTorch ``AdaptiveAvgPool2d``); an identity
-    when the input already has that size."""
+    """Adaptive average pooling to a fixed ``size`` (PyTorch ``AdaptiveAvgPool2d``): window ``i``
+    of ``out`` over ``n`` spans ``[floor(i*n/out), ceil((i+1)*n/out))``; one op per element each
+    window reads."""
 
     prefix = "pool"
     primary = "size"

@@ -11,7 +11,7 @@ from cnncalc.shapes import Padding, PadMode, Shape
 @register("zeropad")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ZeroPad(Layer):
-    """Zero padding: ``H + top + bottom``, ``W + left + right``."""
+    """Zero padding: ``H + top + bottom``, ``W + left + right``; no ops."""
 
     prefix = "pad"
     primary = "pad"
