@@ -49,9 +49,30 @@ def spec_files(paths: tuple[str, ...]) -> Iterator[str]:
 
 
 def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        yield from (Path(root) / f for f in files if f.endswith((".yaml", ".yml")))
+    """Spec files below ``folder``, with an explicit stack: a tree thousands of levels deep needs
+    no recursion (``os.walk`` recurses, and hits the interpreter's limit at about 1,000)."""
+    stack = [str(folder)]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:  # unreadable or vanished: nothing to check there
+            continue
+        folders = []
+        for entry in entries:
+            if _is_dir(entry):  # a link to a folder is not followed: a link loop cannot trap us
+                if not entry.is_symlink():
+                    folders.append(entry.path)
+            elif entry.name.endswith((".yaml", ".yml")):  # FIFOs too: reported, never opened
+                yield Path(entry.path)
+        stack.extend(reversed(folders))  # sorted order, depth first, as os.walk gave
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def check_file(path: str, load: Callable[[str], Spec], max_layers: int = MAX_LAYERS) -> Checked:

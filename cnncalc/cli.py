@@ -10,10 +10,15 @@ warning or an accepted rounding note; for the arithmetic commands, when the wind
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import gc
+import io
 import os
+import re
 import sys
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import click
 
@@ -32,6 +37,35 @@ CHECK_FORMATS = ["text", "json", "github"]
 
 def _exit(failed: bool) -> None:
     sys.exit(1 if failed else 0)
+
+
+#: Largest number any numeric option takes: the largest size a spec may hold
+#: (:data:`cnncalc.values.MAX_SIZE`), so every figure stays well inside float range.
+MAX_OPTION = 10**7
+
+
+class Count(click.ParamType):  # type: ignore[type-arg]
+    """A whole number written in ASCII digits, between ``minimum`` and ``maximum``. (click's
+    ``IntRange`` takes any Unicode digit, so a Bengali four that looks like an eight would be 4,
+    and no upper bound, so 10^400 reached float arithmetic.)"""
+
+    name = "integer"
+
+    def __init__(self, minimum: int = 1, maximum: int = MAX_OPTION) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if not re.fullmatch("[+]?[0-9]{1,30}", text):
+            shown = visible(str(value)[:40]) + ("…" if len(str(value)) > 40 else "")
+            self.fail(f"'{shown}' is not a whole number of at most 30 digits 0-9", param, ctx)
+        number = int(text)
+        if not self.minimum <= number <= self.maximum:
+            self.fail(f"{number:,} is not between {self.minimum} and {self.maximum:,}", param, ctx)
+        return number
 
 
 class VolumeType(click.ParamType):  # type: ignore[type-arg]
@@ -81,6 +115,9 @@ def _load(target: str) -> Spec:
     if target != "-":
         return load(target)
     name = "<stdin>"
+    if sys.stdin is None:  # started with standard input closed (<&-)
+        hint = "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'"
+        raise SpecError([error("E001", "standard input is closed", Span(name, 1, 1), hint)])
     text = read_text(name, sys.stdin.buffer.read(MAX_BYTES + 1))  # refuses more than MAX_BYTES
     if not text.strip():
         hint = "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'"
@@ -120,7 +157,7 @@ def cli() -> None:
 )
 @click.option(
     "--batch",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=1,
     show_default=True,
     help="Batch size for activation memory.",
@@ -142,13 +179,13 @@ def cli() -> None:
 )
 @click.option(
     "--depth",
-    type=click.IntRange(min=0),
+    type=Count(0),
     default=None,
     help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer.",
 )
 @click.option(
     "--max-layers",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=MAX_LAYERS,
     show_default=True,
     help="Refuse specs that expand to more layers.",
@@ -229,7 +266,7 @@ Examples:
 )
 @click.option(
     "--max-layers",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=MAX_LAYERS,
     show_default=True,
     help="Refuse specs that expand to more layers.",
@@ -239,6 +276,9 @@ def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int) -> No
     (with --strict also on warnings and accepted rounding), 2 on a usage error."""
     from cnncalc.checking import check_file, spec_files
     from cnncalc.render import check as document
+
+    if any(not path.strip() for path in paths):  # an empty CI variable: never the whole folder
+        raise click.UsageError("an empty PATH names no spec; give files, folders or '-'")
 
     # Each spec is reported as soon as it is checked and its Report dropped: over thousands of
     # specs, keeping every report until the summary cost memory and garbage-collector passes.
@@ -360,8 +400,8 @@ class FeaturesType(VolumeType):
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> Shape:
-        if isinstance(value, str) and value.strip().isdigit() and int(value) >= 1:
-            return Shape(1, 1, int(value))
+        if isinstance(value, str) and re.fullmatch("[0-9]{1,30}", value.strip()):
+            return Shape(1, 1, Count().convert(value, param, ctx))
         return super().convert(value, param, ctx)
 
 
@@ -407,7 +447,7 @@ Examples:
 @click.argument("volume", type=VolumeType(), metavar="HxWxC")
 @click.option(
     "--filters",
-    type=click.IntRange(min=1),
+    type=Count(1),
     required=True,
     help="K, the number of filters (output channels).",
 )
@@ -429,7 +469,7 @@ Examples:
 )
 @click.option(
     "--groups",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=1,
     show_default=True,
     help="Grouped convolution: each filter sees C/groups channels.",
@@ -523,7 +563,7 @@ Examples:
 """
 )
 @click.argument("volume", type=FeaturesType(), metavar="HxWxC|N")
-@click.option("--units", type=click.IntRange(min=1), required=True, help="Output units.")
+@click.option("--units", type=Count(1), required=True, help="Output units.")
 @click.option("--no-bias", is_flag=True, help="No biases.")
 @WORKING_FORMAT
 def fc(volume: Shape, units: int, no_bias: bool, fmt: str) -> None:
@@ -548,22 +588,22 @@ Examples:
 @click.option(
     "--input",
     "size",
-    type=click.IntRange(min=1),
+    type=Count(1),
     required=True,
     help="Input size along the axis (W or H).",
 )
-@click.option("--kernel", type=click.IntRange(min=1), required=True, help="F, the kernel size.")
-@click.option("--stride", type=click.IntRange(min=1), default=1, show_default=True, help="S.")
+@click.option("--kernel", type=Count(1), required=True, help="F, the kernel size.")
+@click.option("--stride", type=Count(1), default=1, show_default=True, help="S.")
 @click.option(
     "--dilation",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=1,
     show_default=True,
     help="Gap between kernel taps (the kernel spans d(F-1)+1).",
 )
 @click.option(
     "--output",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=None,
     help="Solve for the padding that gives this output size.",
 )
@@ -574,7 +614,7 @@ Examples:
 )
 @click.option(
     "--max-pad",
-    type=click.IntRange(min=0, max=10_000),
+    type=Count(0, 10_000),
     default=None,
     help="Largest total padding to list.  [default: 2(F-1)]",
 )
@@ -620,7 +660,7 @@ Examples:
 )
 @click.option(
     "--depth",
-    type=click.IntRange(min=0),
+    type=Count(0),
     default=None,
     help="Collapse blocks nested deeper than this, on both sides.",
 )
@@ -672,12 +712,84 @@ def diff(
 GC_THRESHOLD = 100_000
 
 
+class _GuardedOutput(io.TextIOBase):
+    """Standard output or error that outlives its reader. When the pipe closes (``| head``) or
+    the stream fails (``>/dev/full``), writing stops quietly and the command runs on to its
+    verdict, so the exit code still says whether the spec is sound: a broken pipe never reads as
+    a spec error. A failure other than a closed pipe is reported once the command is done
+    (:data:`EXIT_OUTPUT`)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.failure: OSError | None = None
+
+    def _divert(self, exc: OSError) -> None:
+        if exc.errno != errno.EPIPE:
+            self.failure = self.failure or exc
+        # the file descriptor too, so that the interpreter's last flush finds nowhere to fail
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+        self.stream = _sink()
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except OSError as exc:
+            self._divert(exc)
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            self._divert(exc)
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.stream.encoding
+
+
+def _sink() -> TextIO:
+    """Where output goes once its stream is gone: kept open for the rest of the process."""
+    return Path(os.devnull).open("w", encoding="utf-8")
+
+
+#: Exit code when the output could not be written (a full disk, a closed stream).
+EXIT_OUTPUT = 3
+
+
+def _guard(stream: TextIO | None) -> _GuardedOutput:
+    """``stream`` guarded; a closed one (``>&-``) becomes a sink. Characters the stream's encoding
+    cannot hold (``PYTHONIOENCODING=ascii``) are written as backslash escapes, not refused."""
+    if stream is None:
+        stream = _sink()
+    elif isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(errors="backslashreplace")
+    return _GuardedOutput(stream)
+
+
 def main() -> None:
     """Console entry point."""
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    out, err = _guard(sys.stdout), _guard(sys.stderr)
+    sys.stdout, sys.stderr = out, err
     try:
-        cli(prog_name="cnncalc")
-    except BrokenPipeError:  # e.g. piped into `head`: stop quietly, as Unix tools do
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(0)
+        cli.main(prog_name="cnncalc")
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = 0
+    for stream, name in ((out, "standard output"), (err, "standard error")):
+        if stream.failure is not None:
+            with contextlib.suppress(OSError, AttributeError):  # stderr itself may be closed
+                message = f"cnncalc: cannot write {name}: {stream.failure.strerror}\n"
+                sys.__stderr__.write(message)  # type: ignore[union-attr]
+            code = EXIT_OUTPUT
+    sys.exit(code)

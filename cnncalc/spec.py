@@ -138,22 +138,13 @@ def with_params(spec: Spec, values: Mapping[str, str]) -> Spec:
         )
     nodes = dict(spec.param_nodes)
     for name, text in values.items():
-        nodes[name] = Scalar(_literal(text), text, False, Span(COMMAND_LINE, 1, 1))
+        # read as a value in a spec is read, so one set of rules holds whatever the spelling
+        nodes[name] = parse(COMMAND_LINE, text)
     reader = _SpecReader(spec.file)
     params = reader.params(nodes)
     if reader.problems:
         raise SpecError(reader.problems, spec.sources)
     return replace(spec, params=params, param_nodes=nodes)
-
-
-def _literal(text: str) -> str | int | float:
-    """A command-line value as YAML would read a plain number, else the text (an expression)."""
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except ValueError:
-            continue
-    return text
 
 
 class _SpecReader:
