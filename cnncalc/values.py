@@ -299,14 +299,13 @@ def real(
         )
         if bound is not None
     )
-    lower = (
-        f"[{at_least:g}"
-        if at_least is not None
-        else f"({above:g}"
-        if above is not None
-        else "(-inf"
-    )
-    interval = f"{lower}, {below:g})" if below is not None else f"{lower}, inf)"
+    if at_least is not None:
+        lower = f"[{at_least:g}"
+    elif above is not None:
+        lower = f"({above:g}"
+    else:
+        lower = "(-inf"
+    interval = f"{lower}, {'inf' if below is None else f'{below:g}'})"
 
     def convert(node: Node, env: Mapping[str, Value], what: str) -> float:
         found = number(node, env, what)
@@ -356,8 +355,8 @@ PADDING = FieldType(
         ]
     },
     doc=(
-        f"{OFFSET.doc} for every side, [h, w] or [top, bottom, left, right] of them,"
-        f" or {' or '.join(m.value for m in shapes.PadMode)}"
+        f"{OFFSET.doc} for every side; [h, w] or [top, bottom, left, right] of them;"
+        f" {' or '.join(m.value for m in shapes.PadMode)}"
     ),
     needs=(OFFSET,),
 )
