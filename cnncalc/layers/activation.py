@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from cnncalc.layers.base import Cost, Layer, register
 from cnncalc.shapes import Shape
+from cnncalc.values import Real
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,7 +44,7 @@ class LeakyReLU(_Activation):
 
     primary = "slope"
 
-    slope: float = 0.01
+    slope: Real = 0.01
 
     def describe(self) -> str:
         return f"slope {self.slope:g}"

@@ -12,14 +12,11 @@ operations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from cnncalc.errors import Problem
 from cnncalc.layers.base import Context, Layer, channels_error, register
 from cnncalc.shapes import Shape
-
-if TYPE_CHECKING:
-    from cnncalc.values import Offset
+from cnncalc.values import Count, Offset
 
 
 @register("slice")
@@ -31,7 +28,7 @@ class ChannelSlice(Layer):
     primary = "channels"
     stores_output = False
 
-    channels: int
+    channels: Count
     start: Offset = 0
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
@@ -58,7 +55,7 @@ class ChannelShuffle(Layer):
     prefix = "shuffle"
     primary = "groups"
 
-    groups: int
+    groups: Count
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         x = inputs[0]

@@ -23,7 +23,8 @@ from cnncalc.layers.base import (
     window_out,
     window_text,
 )
-from cnncalc.shapes import Padding, Pair, Rounding, Shape
+from cnncalc.shapes import Shape
+from cnncalc.values import Count, Flag, Padding, Pair, Rounding
 
 
 def _conv_shape(
@@ -74,13 +75,13 @@ class Conv(Layer):
 
     primary = "filters"
 
-    filters: int
+    filters: Count
     kernel: Pair
     stride: Pair = (1, 1)
     pad: Padding = (0, 0, 0, 0)
     dilation: Pair = (1, 1)
-    groups: int = 1
-    bias: bool = True
+    groups: Count = 1
+    bias: Flag = True
     rounding: Rounding | None = None
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
@@ -109,8 +110,8 @@ class DepthwiseConv(Layer):
     stride: Pair = (1, 1)
     pad: Padding = (0, 0, 0, 0)
     dilation: Pair = (1, 1)
-    multiplier: int = 1
-    bias: bool = True
+    multiplier: Count = 1
+    bias: Flag = True
     rounding: Rounding | None = None
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from cnncalc.layers.base import Context, Cost, Layer, Window, register, whole_input
 from cnncalc.shapes import Shape
+from cnncalc.values import Count, Flag, Ratio
 
 
 @register("fc", "linear")
@@ -21,8 +22,8 @@ class FullyConnected(Layer):
 
     primary = "units"
 
-    units: int
-    bias: bool = True
+    units: Count
+    bias: Flag = True
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         return Shape(1, 1, self.units)
@@ -65,7 +66,7 @@ class Dropout(Layer):
     primary = "p"
     stores_output = False
 
-    p: float = 0.5
+    p: Ratio = 0.5
 
     def describe(self) -> str:
         return f"p={self.p:g}"

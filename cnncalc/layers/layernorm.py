@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from cnncalc.layers.base import Cost, Layer, register
 from cnncalc.shapes import Shape
+from cnncalc.values import Flag, Positive
 
 
 @register("layernorm", "ln")
@@ -27,8 +28,8 @@ class LayerNorm(Layer):
 
     prefix = "ln"
 
-    eps: float = 1e-5
-    affine: bool = True
+    eps: Positive = 1e-5
+    affine: Flag = True
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         learned = out.c if self.affine else 0

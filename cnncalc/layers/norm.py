@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from cnncalc.layers.base import Context, Cost, Layer, register
 from cnncalc.shapes import Shape
+from cnncalc.values import Count, Flag, NonNegative, Positive
 
 
 @register("batchnorm", "bn")
@@ -24,8 +25,8 @@ class BatchNorm(Layer):
 
     prefix = "bn"
 
-    eps: float = 1e-5
-    affine: bool = True
+    eps: Positive = 1e-5
+    affine: Flag = True
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         learned = out.c if self.affine else 0
@@ -43,10 +44,10 @@ class LocalResponseNorm(Layer):
 
     primary = "size"
 
-    size: int = 5
-    alpha: float = 1e-4
-    beta: float = 0.75
-    k: float = 2.0
+    size: Count = 5
+    alpha: NonNegative = 1e-4
+    beta: NonNegative = 0.75
+    k: Positive = 2.0
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         return inputs[0]

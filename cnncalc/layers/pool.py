@@ -22,7 +22,8 @@ from cnncalc.layers.base import (
     window_out,
     window_text,
 )
-from cnncalc.shapes import Padding, Pair, Rounding, Shape
+from cnncalc.shapes import Shape
+from cnncalc.values import Padding, Pair, Rounding
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

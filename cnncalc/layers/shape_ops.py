@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cnncalc.layers.base import Context, Layer, Window, padding_text, register
-from cnncalc.shapes import Padding, PadMode, Shape
+from cnncalc.shapes import PadMode, Shape
+from cnncalc.values import Padding
 
 
 @register("zeropad")
