@@ -11,14 +11,9 @@ warning or an accepted rounding note; for the arithmetic commands, when the wind
 from __future__ import annotations
 
 import contextlib
-import errno
 import gc
-import io
-import os
-import re
 import sys
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
@@ -26,10 +21,12 @@ from cnncalc.api import analyze, load, loads
 from cnncalc.errors import Diagnostic, Problem, Span, SpecError, error, fails
 from cnncalc.expand import MAX_LAYERS
 from cnncalc.metrics import Dtype
+from cnncalc.options import Count, FeaturesType, PaddingType, PairType, ParamSetting, VolumeType
 from cnncalc.render.escape import visible
-from cnncalc.shapes import Shape, parse_volume
+from cnncalc.shapes import Shape
 from cnncalc.source import MAX_BYTES, read_text
 from cnncalc.spec import Spec, with_params
+from cnncalc.streams import EXIT_OUTPUT, guard
 
 SHOW_FORMATS = ["table", "json", "csv", "markdown"]
 CHECK_FORMATS = ["text", "json", "github"]
@@ -37,69 +34,6 @@ CHECK_FORMATS = ["text", "json", "github"]
 
 def _exit(failed: bool) -> None:
     sys.exit(1 if failed else 0)
-
-
-#: Largest number any numeric option takes: the largest size a spec may hold
-#: (:data:`cnncalc.values.MAX_SIZE`), so every figure stays well inside float range.
-MAX_OPTION = 10**7
-
-
-class Count(click.ParamType):  # type: ignore[type-arg]
-    """A whole number written in ASCII digits, between ``minimum`` and ``maximum``. (click's
-    ``IntRange`` takes any Unicode digit, so a Bengali four that looks like an eight would be 4,
-    and no upper bound, so 10^400 reached float arithmetic.)"""
-
-    name = "integer"
-
-    def __init__(self, minimum: int = 1, maximum: int = MAX_OPTION) -> None:
-        self.minimum = minimum
-        self.maximum = maximum
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        text = str(value).strip()
-        if not re.fullmatch("[+]?[0-9]{1,30}", text):
-            shown = visible(str(value)[:40]) + ("…" if len(str(value)) > 40 else "")
-            self.fail(f"'{shown}' is not a whole number of at most 30 digits 0-9", param, ctx)
-        number = int(text)
-        if not self.minimum <= number <= self.maximum:
-            self.fail(f"{number:,} is not between {self.minimum} and {self.maximum:,}", param, ctx)
-        return number
-
-
-class VolumeType(click.ParamType):  # type: ignore[type-arg]
-    """``HxWxC``, e.g. ``224x224x3``."""
-
-    name = "HxWxC"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> Shape:
-        if isinstance(value, Shape):
-            return value
-        try:
-            return parse_volume(str(value))
-        except ValueError as exc:
-            self.fail(visible(str(exc)), param, ctx)
-
-
-class ParamSetting(click.ParamType):  # type: ignore[type-arg]
-    """``NAME=VALUE``: a param of the spec and a number or expression."""
-
-    name = "NAME=VALUE"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> tuple[str, str]:
-        if isinstance(value, tuple):
-            return value
-        name, sep, text = str(value).partition("=")
-        if not sep or not name.strip() or not text.strip():
-            self.fail(
-                f"'{visible(str(value))}' is not NAME=VALUE, e.g. v1=1 or width=1.2", param, ctx
-            )
-        return name.strip(), text.strip()
 
 
 def _echo_spec_error(exc: SpecError) -> None:
@@ -130,7 +64,7 @@ Examples:
   cnncalc show vgg16
   cnncalc show alexnet --input 224x224x3      # the 224 vs 227 puzzle
   cnncalc show my_net.yaml --batch 32 --dtype float16
-  cnncalc show resnet50 --depth 1             # one row per stage
+  cnncalc show resnet50 --depth 0             # one row per stage
   cnncalc show resnet50 --set v1=1            # a param changed: the paper's v1 stride
   cnncalc show vgg16 --format json | jq .totals
 """
@@ -356,53 +290,6 @@ def schema_command() -> None:
     from cnncalc.render.schema import schema_json
 
     click.echo(schema_json())
-
-
-class PairType(click.ParamType):  # type: ignore[type-arg]
-    """``N`` or ``HxW``, e.g. ``3`` or ``1x7``."""
-
-    name = "N|HxW"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> tuple[int, int]:
-        from cnncalc.arithmetic import parse_pair
-
-        if isinstance(value, tuple):
-            return value
-        try:
-            return parse_pair(str(value), param.name if param and param.name else "value")
-        except ValueError as exc:
-            self.fail(visible(str(exc)), param, ctx)
-
-
-class PaddingType(click.ParamType):  # type: ignore[type-arg]
-    """As in a spec: ``P``, ``PH,PW``, ``TOP,BOTTOM,LEFT,RIGHT``, ``same`` or ``valid``."""
-
-    name = "P|same|valid"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from cnncalc.arithmetic import parse_padding
-
-        if not isinstance(value, str):
-            return value
-        try:
-            return parse_padding(value)
-        except ValueError as exc:
-            self.fail(visible(str(exc)), param, ctx)
-
-
-class FeaturesType(VolumeType):
-    """``HxWxC``, or ``N`` for ``1x1xN`` (the output of an earlier fc)."""
-
-    name = "HxWxC|N"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> Shape:
-        if isinstance(value, str) and re.fullmatch("[0-9]{1,30}", value.strip()):
-            return Shape(1, 1, Count().convert(value, param, ctx))
-        return super().convert(value, param, ctx)
 
 
 ROUNDING = click.option(
@@ -712,73 +599,10 @@ def diff(
 GC_THRESHOLD = 100_000
 
 
-class _GuardedOutput(io.TextIOBase):
-    """Standard output or error that outlives its reader. When the pipe closes (``| head``) or
-    the stream fails (``>/dev/full``), writing stops quietly and the command runs on to its
-    verdict, so the exit code still says whether the spec is sound: a broken pipe never reads as
-    a spec error. A failure other than a closed pipe is reported once the command is done
-    (:data:`EXIT_OUTPUT`)."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.failure: OSError | None = None
-
-    def _divert(self, exc: OSError) -> None:
-        if exc.errno != errno.EPIPE:
-            self.failure = self.failure or exc
-        # the file descriptor too, so that the interpreter's last flush finds nowhere to fail
-        with contextlib.suppress(OSError, ValueError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, self.stream.fileno())
-        self.stream = _sink()
-
-    def write(self, text: str) -> int:
-        try:
-            return self.stream.write(text)
-        except OSError as exc:
-            self._divert(exc)
-            return len(text)
-
-    def flush(self) -> None:
-        try:
-            self.stream.flush()
-        except OSError as exc:
-            self._divert(exc)
-
-    def isatty(self) -> bool:
-        return self.stream.isatty()
-
-    def fileno(self) -> int:
-        return self.stream.fileno()
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return self.stream.encoding
-
-
-def _sink() -> TextIO:
-    """Where output goes once its stream is gone: kept open for the rest of the process."""
-    return Path(os.devnull).open("w", encoding="utf-8")
-
-
-#: Exit code when the output could not be written (a full disk, a closed stream).
-EXIT_OUTPUT = 3
-
-
-def _guard(stream: TextIO | None) -> _GuardedOutput:
-    """``stream`` guarded; a closed one (``>&-``) becomes a sink. Characters the stream's encoding
-    cannot hold (``PYTHONIOENCODING=ascii``) are written as backslash escapes, not refused."""
-    if stream is None:
-        stream = _sink()
-    elif isinstance(stream, io.TextIOWrapper):
-        stream.reconfigure(errors="backslashreplace")
-    return _GuardedOutput(stream)
-
-
 def main() -> None:
     """Console entry point."""
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
-    out, err = _guard(sys.stdout), _guard(sys.stderr)
+    out, err = guard(sys.stdout), guard(sys.stderr)
     sys.stdout, sys.stderr = out, err
     try:
         cli.main(prog_name="cnncalc")
