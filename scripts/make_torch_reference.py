@@ -70,6 +70,7 @@ import gc
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,7 +91,7 @@ OUT_DEFAULT = REFERENCE_DIR / "torch_reference.json"
 OUT_SIZES = REFERENCE_DIR / "torch_sizes.json"
 
 #: Input sizes (height, width) recorded besides a model's own: squares that halve evenly (160) and
-#: oddly (193: every stride-2 window floors or ceils on the way down), a non-square pair (256x320),
+#: oddly (193: the first stride-2 windows floor, or ceil in ceil_mode), a non-square pair (256x320),
 #: an odd non-square pair (97x131: the 32-fold reductions leave 3x4, below an AdaptiveAvgPool2d(7)),
 #: and the Inception and classic ImageNet sizes.
 EXTRA_SIZES = ((160, 160), (193, 193), (256, 320), (97, 131), (299, 299), (224, 224))
@@ -497,10 +498,7 @@ def run_model(spec: ModelSpec) -> dict[str, Any]:
 
 def _multiset(rows: list[tuple[int, ...]]) -> list[list[int]]:
     """Rows with their counts appended, sorted: ``[*row, count]``."""
-    counts: dict[tuple[int, ...], int] = {}
-    for row in rows:
-        counts[row] = counts.get(row, 0) + 1
-    return [[*row, n] for row, n in sorted(counts.items())]
+    return [[*row, n] for row, n in sorted(Counter(rows).items())]
 
 
 def _volume(shape: list[int]) -> tuple[int, int, int]:
