@@ -123,28 +123,37 @@ COMMAND_LINE = "<--set>"
 
 def with_params(spec: Spec, values: Mapping[str, str]) -> Spec:
     """``spec`` with params set from text (``--set v1=1``): each value is a number or an expression
-    over the params before it, and the params after it are evaluated again. Raises
-    :class:`Problem` for a name that is not a param of the spec (with a "did you mean"),
-    :class:`SpecError` for a
-    value that does not evaluate."""
-    unknown = [name for name in values if name not in spec.param_nodes]
+    over the params before it, and the params after it are evaluated again. The name ``rounding``,
+    unless the spec has a param of that name, sets the spec's top-level rounding rule instead
+    (``--set rounding=floor``). Raises :class:`Problem` for a name that is not a param of the spec
+    (with a "did you mean") or a rounding that is not a rule, :class:`SpecError` for a value that
+    does not evaluate."""
+    here = Span(COMMAND_LINE, 1, 1)
+    rule = values.get("rounding") if "rounding" not in spec.param_nodes else None
+    settings = {name: text for name, text in values.items() if name != "rounding" or rule is None}
+    unknown = [name for name in settings if name not in spec.param_nodes]
     if unknown:
-        known = list(spec.param_nodes) or ["(this spec has no params)"]
+        known = [*spec.param_nodes, "rounding"]
         raise Problem(
             "E107",
             f"'{unknown[0]}' is not a param of {spec.name}",
             did_you_mean(unknown[0], known),
-            Span(COMMAND_LINE, 1, 1),
+            here,
         )
+    spec_rounding = (
+        spec.rounding
+        if rule is None
+        else rounding(Scalar(rule, rule, False, here), {}, "'rounding'")
+    )
     nodes = dict(spec.param_nodes)
-    for name, text in values.items():
+    for name, text in settings.items():
         # read as a value in a spec is read, so one set of rules holds whatever the spelling
         nodes[name] = parse(COMMAND_LINE, text)
     reader = _SpecReader(spec.file)
     params = reader.params(nodes)
     if reader.problems:
         raise SpecError(reader.problems, spec.sources)
-    return replace(spec, params=params, param_nodes=nodes)
+    return replace(spec, rounding=spec_rounding, params=params, param_nodes=nodes)
 
 
 class _SpecReader:

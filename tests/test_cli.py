@@ -315,12 +315,25 @@ def test_show_set_overrides_a_param_and_recomputes() -> None:
     )
 
 
+def test_show_set_rounding_accepts_what_the_spec_refuses() -> None:
+    # The paper's AlexNet at 224: conv1's (224 - 11)/4 + 1 = 54.25 is an error, floored with --set
+    assert run("show", "alexnet", "--input", "224x224x3")[0] == 1
+    code, out, err = run(
+        "show", "alexnet", "--input", "224x224x3", "--set", "rounding=floor", "--format", "json"
+    )
+    assert code == 0
+    assert json.loads(out)["layers"][1]["output"] == "54x54x96"
+    assert "4 window(s) rounded" in err
+
+
 @pytest.mark.parametrize(
     ("setting", "code", "words"),
     [
         ("vv1=1", 2, "did you mean 'v1'?"),
         ("v1", 2, "is not NAME=VALUE"),
         ("v1=foo", 1, "E107"),
+        ("rounding=flor", 2, "'rounding' must be one of exact, floor, ceil"),
+        ("roundin=floor", 2, "did you mean 'rounding'?"),
     ],
 )
 def test_show_set_refusals(setting: str, code: int, words: str) -> None:
