@@ -21,7 +21,17 @@ from cnncalc.api import analyze, load, loads
 from cnncalc.errors import Diagnostic, Problem, Span, SpecError, error, fails
 from cnncalc.expand import MAX_LAYERS
 from cnncalc.metrics import Dtype
-from cnncalc.options import Count, FeaturesType, PaddingType, PairType, ParamSetting, VolumeType
+from cnncalc.options import (
+    ColumnsType,
+    Count,
+    FeaturesType,
+    PaddingType,
+    PairType,
+    ParamSetting,
+    VolumeType,
+)
+from cnncalc.render.columns import BY_KEY as _COLUMNS
+from cnncalc.render.columns import DEFAULT as DEFAULT_COLUMNS
 from cnncalc.render.escape import visible
 from cnncalc.shapes import Shape
 from cnncalc.source import MAX_BYTES, read_text
@@ -29,6 +39,7 @@ from cnncalc.spec import Spec, with_params
 from cnncalc.streams import EXIT_OUTPUT, guard
 
 SHOW_FORMATS = ["table", "json", "csv", "markdown"]
+COLUMN_KEYS = list(_COLUMNS)
 CHECK_FORMATS = ["text", "json", "github"]
 
 
@@ -133,6 +144,17 @@ def cli() -> None:
     ),
 )
 @click.option(
+    "--columns",
+    "keys",
+    type=ColumnsType(),
+    default=None,
+    help=(
+        "Columns of the table and Markdown, comma-separated; with a leading + each, added to the"
+        f" defaults ({','.join(DEFAULT_COLUMNS)}). Names: {', '.join(COLUMN_KEYS)}"
+        " (docs/views.md). Columns chosen here are never left out to fit a terminal."
+    ),
+)
+@click.option(
     "--set",
     "overrides",
     multiple=True,
@@ -148,6 +170,7 @@ def show(
     depth: int | None,
     max_layers: int,
     rf: bool,
+    keys: tuple[str, ...] | None,
     overrides: tuple[tuple[str, str], ...],
 ) -> None:
     """Per-layer table and totals of a built-in architecture NAME or a spec file PATH ('-' for
@@ -162,15 +185,17 @@ def show(
         raise click.UsageError(visible(f"{exc.message}: {exc.hint}")) from None
     except SpecError as exc:
         _echo_spec_error(exc)
+    from cnncalc.render.columns import chosen
     from cnncalc.render.data import SHOW_FORMATS as RENDERERS
     from cnncalc.render.data import show_problems
 
+    columns = chosen(keys, rf)
     if fmt == "table":
         from cnncalc.render.table import print_report
 
-        print_report(report, depth, rf=rf)
+        print_report(report, columns, depth, keep=keys is not None)
     else:
-        click.echo(RENDERERS[fmt](report, depth, rf), nl=False)
+        click.echo(RENDERERS[fmt](report, depth, columns), nl=False)
     click.echo(show_problems(report), err=True, nl=False)
     _exit(fails(report.diagnostics))
 

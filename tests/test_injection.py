@@ -124,9 +124,9 @@ def test_spec_text_never_escapes_its_format(title: str, first: str, second: str)
         assert len(table) == 2 + len(layers) + 1  # header, rule, a row per layer, total
         for line, row in zip(table[2:], layers, strict=False):
             assert line.rstrip(" |").endswith(f"{row['macs']:,}")  # the name beside its numbers
-        body = _run("show", str(path))[1].splitlines()[4:]  # after the title, header and rule
+        body = _run("show", str(path))[1].splitlines()[3:]  # after the title, header and rule
         for line, row in zip(body, layers, strict=False):  # one line per layer, in order
-            assert line[1:].startswith(terminal(row["name"]) + " ")
+            assert line.startswith(terminal(row["name"]) + " ")
             assert line.rstrip().endswith(f"{row['macs']:,}")
 
 

@@ -14,8 +14,10 @@ from rich.table import Table
 from rich.text import Text
 
 from cnncalc.api import Report
+from cnncalc.render.columns import Column, cells, totals
 from cnncalc.render.escape import terminal
-from cnncalc.render.rows import count, human, rf_text, size
+from cnncalc.render.layout import fit, stacked_lines, table_lines
+from cnncalc.render.rows import count, rf_text, summary_lines
 
 if TYPE_CHECKING:  # imported where used: 'show' does not pay for the diff module
     from cnncalc.diff import Diff
@@ -36,102 +38,63 @@ def console(file: TextIO | None = None) -> Console:
     )
 
 
-#: Lines of the multi-line cells in :func:`layer_table`.
-CELL_LINES = 256
-
-
-def layer_table(report: Report, depth: int | None = None, rf: bool = False) -> Table:
-    """The per-layer table; ``rf`` adds the receptive-field columns (size, jump, start)."""
+def layer_lines(
+    report: Report,
+    columns: tuple[Column, ...],
+    depth: int | None = None,
+    width: int | None = None,
+    keep: bool = False,
+) -> Text:
+    """The title and the per-layer table (or stacked rows) fitted to ``width`` (``None``: piped,
+    never fitted), as :func:`cnncalc.render.layout.fit` decides; ``keep``: the user chose the
+    columns."""
     spec = report.spec
-    title = f"{spec.title or spec.name} — input {report.input}"
-    table = Table(
-        title=Text(terminal(title)),
-        box=box.SIMPLE_HEAD,
-        title_justify="left",
-        show_footer=True,
-        pad_edge=False,
-    )
-    t = report.totals
-    table.add_column("Layer", footer="Total", no_wrap=True)
-    table.add_column("Type", no_wrap=True)
-    table.add_column("Hyper", no_wrap=True)
-    table.add_column("Output", justify="right", no_wrap=True)
-    for column in ("RF", "Jump", "Start") if rf else ():
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("Activations", footer=count(t.activations), justify="right", no_wrap=True)
-    table.add_column("Weights", footer=count(t.weights), justify="right", no_wrap=True)
-    table.add_column("Biases", footer=count(t.biases), justify="right", no_wrap=True)
-    table.add_column("MACs", footer=count(t.macs), justify="right", no_wrap=True)
-    cells = []
-    for row in report.rows(depth):
-        field = rf_text(row.rf) if rf else ()
-        cells.append(
-            [
-                terminal(row.name),
-                terminal(row.type),
-                terminal(row.hyper),
-                str(row.output),
-                *field,
-                count(row.activations),
-                count(row.weights),
-                count(row.biases),
-                count(row.macs),
-            ]
+    body = [[terminal(cell) for cell in line] for line in cells(report, columns, depth)]
+    footer = totals(report, columns)
+    layout = fit(columns, body, footer, width, keep)
+    out = Text(terminal(f"{spec.title or spec.name} — input {report.input}") + "\n")
+    if layout.stacked:
+        assert width is not None
+        *rows, total = stacked_lines(columns, body, footer, width)
+        for lines in rows:
+            out.append("\n".join(lines) + "\n")
+        out.append("─" * min(width, 40) + "\n")
+        out.append("\n".join(total) + "\n", style="bold")
+        return out
+    header, rule, lines, last = table_lines(layout, columns, body, footer)
+    out.append(header + "\n", style="bold")
+    out.append(rule + "\n")
+    out.append("".join(line + "\n" for line in lines))
+    out.append(rule + "\n")
+    out.append(last + "\n", style="bold")
+    if layout.dropped:
+        every = ",".join(c.key for c in columns)
+        out.append(
+            f"Not shown at {width} columns: {', '.join(c.key for c in layout.dropped)}"
+            f" (--columns {every} shows them)\n",
+            style="dim",
         )
-    # Table rows whose cells hold a column's lines each: rich lays out, measures and pads every
-    # cell apart (~50 microseconds each, 80 ms for ResNet-50's 1,400 cells), while a multi-line
-    # cell costs about one line's worth. The box draws no line between rows, so the output is the
-    # same; rows stay one line each, as every cell is one line and columns do not wrap. A cell of
-    # at most CELL_LINES lines, as rich splits a cell's text line by line in quadratic time.
-    for start in range(0, len(cells), CELL_LINES):
-        table.add_row(
-            *(
-                Text("\n".join(column))
-                for column in zip(*cells[start : start + CELL_LINES], strict=True)
-            )
-        )
-    return table
+    return out
 
 
 def summary(report: Report) -> Text:
-    t, dtype = report.totals, report.dtype.value
-    lines = [
-        (
-            f"Params:      {count(t.params)} ({human(t.params)}) = {count(t.weights)} weights +"
-            f" {count(t.biases)} biases; {size(t.param_bytes)} at {dtype}"
-        ),
-    ]
-    if t.buffers:
-        lines.append(
-            f"Buffers:     {count(t.buffers)} non-trainable (running mean and variance);"
-            f" {size(t.buffer_bytes)}"
-        )
-    lines += [
-        (
-            f"Activations: {count(t.activations)} per image, {size(t.activation_bytes)}; batch of"
-            f" {report.batch}: {size(t.batch_activation_bytes)} (forward)"
-        ),
-        (
-            f"Training:    ~{size(t.training_bytes)} = 4 x params (weights, grads, Adam) + buffers"
-            " + 2 x batch activations"
-        ),
-        (
-            f"MACs:        {count(t.macs)} ({human(t.macs)}); FLOPs = 2 x MACs = {human(t.flops)};"
-            f" other ops: {human(t.ops)}"
-        ),
-        (
-            "Conventions: MACs = conv and fc multiply-accumulates (no bias); activations = input +"
-            " outputs needing new memory; 1 MB = 10^6 B"
-        ),
-    ]
-    return Text("\n".join(lines))
+    return Text("\n".join(summary_lines(report)))
 
 
 def print_report(
-    report: Report, depth: int | None = None, file: TextIO | None = None, rf: bool = False
+    report: Report,
+    columns: tuple[Column, ...],
+    depth: int | None = None,
+    file: TextIO | None = None,
+    width: int | None = None,
+    keep: bool = False,
 ) -> None:
+    """``show``'s table and summary; fitted to ``width``, by default the terminal's (piped output
+    is never fitted)."""
     out = console(file)
-    out.print(layer_table(report, depth, rf))
+    if width is None and out.is_terminal:
+        width = out.width
+    out.print(layer_lines(report, columns, depth, width, keep), end="")
     out.print(summary(report))
 
 
