@@ -23,6 +23,7 @@ from cnncalc.source import path_kind
 from cnncalc.spec import Spec, load_path, load_text
 
 if TYPE_CHECKING:  # imported where first used: a check that needs no receptive field skips them
+    from cnncalc.breakdown import Breakdown
     from cnncalc.fitting import Exploration
     from cnncalc.grouping import Row
     from cnncalc.receptive import Field
@@ -75,6 +76,16 @@ class Report:
 
             self._cache[key] = group_rows(self.input, self.layers, self.fields, depth)
         found: tuple[Row, ...] = self._cache[key]
+        return found
+
+    def breakdown(self) -> Breakdown:
+        """Params, activations and MACs by layer family and by stage, and the largest layers
+        (:mod:`cnncalc.breakdown`)."""
+        if "breakdown" not in self._cache:
+            from cnncalc.breakdown import breakdown
+
+            self._cache["breakdown"] = breakdown(self.input, self.layers)
+        found: Breakdown = self._cache["breakdown"]
         return found
 
     def exploration(self) -> Exploration | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -38,7 +39,7 @@ from cnncalc.source import MAX_BYTES, read_text
 from cnncalc.spec import Spec, with_params
 from cnncalc.streams import EXIT_OUTPUT, guard
 
-SHOW_FORMATS = ["table", "json", "csv", "markdown"]
+SHOW_FORMATS = ["table", "json", "csv", "markdown", "html"]
 COLUMN_KEYS = list(_COLUMNS)
 CHECK_FORMATS = ["text", "json", "github"]
 
@@ -196,6 +197,75 @@ def show(
         print_report(report, columns, depth, keep=keys is not None)
     else:
         click.echo(RENDERERS[fmt](report, depth, columns), nl=False)
+    click.echo(show_problems(report), err=True, nl=False)
+    _exit(fails(report.diagnostics))
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  cnncalc profile vgg16                    # memory early, params late
+  cnncalc profile resnet50 --depth 0       # one row per stage
+  cnncalc profile vgg16 --format svg > vgg16-profile.svg
+  cnncalc profile vgg16 --format png -o vgg16.png   # pip install 'cnncalc[plot]'
+"""
+)
+@click.argument("target", metavar="NAME|PATH")
+@click.option(
+    "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
+)
+@click.option(
+    "--depth",
+    type=Count(0),
+    default=None,
+    help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "svg", "png"]),
+    default="text",
+    show_default=True,
+    help="Bars in the terminal, an SVG picture (no extra needed), or a PNG (matplotlib).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the picture to this file (needed for png) instead of standard output.",
+)
+def profile(
+    target: str, volume: Shape | None, depth: int | None, fmt: str, output: str | None
+) -> None:
+    """Where the activations, params and MACs live: a bar per figure for each layer (or block),
+    then the sums by layer type and by stage, and the largest layers."""
+    import shutil
+
+    from cnncalc.render.data import show_problems
+    from cnncalc.render.profile import breakdown_lines, profile_svg, profile_text
+
+    try:
+        report = analyze(_load(target), input=volume)
+    except SpecError as exc:
+        _echo_spec_error(exc)
+    if fmt == "png":
+        from cnncalc.render.plot import MissingExtra, profile_png
+
+        if output is None:
+            raise click.UsageError("a PNG goes to a file: add -o FILE.png")
+        try:
+            Path(output).write_bytes(profile_png(report, depth))
+        except MissingExtra as exc:
+            raise click.UsageError(str(exc)) from None
+    elif fmt == "svg" and output is not None:
+        Path(output).write_text(profile_svg(report, depth), encoding="utf-8")
+    elif fmt == "svg":
+        click.echo(profile_svg(report, depth), nl=False)
+    else:
+        width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+        lines = [*profile_text(report, depth, width), "", *breakdown_lines(report)]
+        click.echo("\n".join(lines))
     click.echo(show_problems(report), err=True, nl=False)
     _exit(fails(report.diagnostics))
 

@@ -243,3 +243,10 @@ def test_in_a_real_terminal_every_number_is_the_jsons(name: str, columns: int) -
     _check_table(text.splitlines(), document, columns, name)
     if name == "vgg16":  # the terminal's width was used: at 80 columns, names give way
         assert "stage1.unit1.conv1 " not in text
+
+
+def test_every_column_is_documented() -> None:
+    """docs/views.md lists each column with its header and what it holds, as the registry says."""
+    page = (Path(__file__).parent.parent / "docs" / "views.md").read_text(encoding="utf-8")
+    listed = [line for line in page.splitlines() if line.startswith("| `")]
+    assert listed == [f"| `{c.key}` | {c.header} | {c.doc} |" for c in COLUMNS]

@@ -183,7 +183,14 @@ SHOW_FORMATS: dict[str, Callable[[Report, int | None, tuple[Column, ...]], str]]
     "json": lambda report, depth, columns: report_json(report, depth) + "\n",
     "csv": lambda report, depth, columns: report_csv(report, depth),
     "markdown": report_markdown,
+    "html": lambda report, depth, columns: _html(report, depth, columns),
 }
+
+
+def _html(report: Report, depth: int | None, columns: tuple[Column, ...]) -> str:
+    from cnncalc.render.profile import report_html  # only this format pays for it
+
+    return report_html(report, depth, columns)
 
 
 def show_problems(report: Report) -> str:
