@@ -24,6 +24,7 @@ from cnncalc.spec import Spec, load_path, load_text
 
 if TYPE_CHECKING:  # imported where first used: a check that needs no receptive field skips them
     from cnncalc.breakdown import Breakdown
+    from cnncalc.diagram import Diagram
     from cnncalc.fitting import Exploration
     from cnncalc.grouping import Row
     from cnncalc.receptive import Field
@@ -86,6 +87,17 @@ class Report:
 
             self._cache["breakdown"] = breakdown(self.input, self.layers)
         found: Breakdown = self._cache["breakdown"]
+        return found
+
+    def diagram(self, depth: int | None = None) -> Diagram:
+        """The layer graph as boxes and edges, blocks nested deeper than ``depth`` collapsed
+        (:mod:`cnncalc.diagram`)."""
+        key = ("diagram", depth)
+        if key not in self._cache:
+            from cnncalc.diagram import diagram
+
+            self._cache[key] = diagram(self.graph, self.input, self.layers, depth)
+        found: Diagram = self._cache[key]
         return found
 
     def exploration(self) -> Exploration | None:

@@ -273,6 +273,58 @@ def profile(
 @cli.command(
     epilog="""\b
 Examples:
+  cnncalc graph resnet18 --depth 1              # Mermaid: paste into a ```mermaid block
+  cnncalc graph densenet201 --depth 1 --format dot | dot -Tpng -o densenet201.png
+  cnncalc graph resnet152 --depth 0 --format svg > resnet152.svg   # needs Graphviz
+"""
+)
+@click.argument("target", metavar="NAME|PATH")
+@click.option(
+    "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
+)
+@click.option(
+    "--depth",
+    type=Count(0),
+    default=None,
+    help="Collapse blocks nested deeper than this into one box (0: top-level items only).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot", "svg"]),
+    default="mermaid",
+    show_default=True,
+    help="Mermaid (GitHub renders it in Markdown), Graphviz DOT, or SVG drawn by Graphviz's dot.",
+)
+def graph(target: str, volume: Shape | None, depth: int | None, fmt: str) -> None:
+    """The layer graph as a picture: a box per layer (name, type, hyper-parameters, output volume)
+    or per collapsed block, blocks as nested groups, merges rounded, skips dashed."""
+    from cnncalc.render.data import show_problems
+    from cnncalc.render.graph import graph_dot, graph_mermaid
+
+    try:
+        report = analyze(_load(target), input=volume)
+    except SpecError as exc:
+        _echo_spec_error(exc)
+    if fmt == "mermaid":
+        click.echo(graph_mermaid(report, depth), nl=False)
+    elif fmt == "dot":
+        click.echo(graph_dot(report, depth), nl=False)
+    else:
+        from cnncalc.render.graphviz import NoGraphviz, render_svg
+
+        try:
+            click.echo(render_svg(graph_dot(report, depth)), nl=False)
+        except NoGraphviz as exc:
+            click.echo(f"cnncalc: {exc}", err=True)
+            sys.exit(1)
+    click.echo(show_problems(report), err=True, nl=False)
+    _exit(fails(report.diagnostics))
+
+
+@cli.command(
+    epilog="""\b
+Examples:
   cnncalc check my_net.yaml
   cnncalc check architectures/ --strict
   cnncalc check specs/ --format github        # annotations in a pull request
