@@ -100,6 +100,21 @@ class Report:
         found: Diagram = self._cache[key]
         return found
 
+    def _repr_html_(self) -> str:
+        """A notebook shows the title, the per-layer table and the summary
+        (:mod:`cnncalc.render.html`)."""
+        from cnncalc.render.columns import chosen
+        from cnncalc.render.html import report_fragment
+
+        return report_fragment(self, chosen(None))
+
+    def _repr_markdown_(self) -> str:
+        """The same as Markdown, for front ends that prefer it (``show --format markdown``)."""
+        from cnncalc.render.columns import chosen
+        from cnncalc.render.data import report_markdown
+
+        return report_markdown(self, None, chosen(None))
+
     def exploration(self) -> Exploration | None:
         """When a window does not fit exactly (E301): every window that fails at this input, each
         floored to reach the next, and the nearest input sizes that fit (:mod:`cnncalc.fitting`)."""

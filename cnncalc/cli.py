@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -39,9 +40,12 @@ from cnncalc.source import MAX_BYTES, read_text
 from cnncalc.spec import Spec, with_params
 from cnncalc.streams import EXIT_OUTPUT, guard
 
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
 SHOW_FORMATS = ["table", "json", "csv", "markdown", "html"]
 COLUMN_KEYS = list(_COLUMNS)
-CHECK_FORMATS = ["text", "json", "github"]
+CHECK_FORMATS = ["text", "json", "github", "sarif"]
 
 
 def _exit(failed: bool) -> None:
@@ -54,6 +58,19 @@ def _echo_spec_error(exc: SpecError) -> None:
 
     click.echo(diagnostics_text(exc.diagnostics, exc.sources), err=True, nl=False)
     sys.exit(1)
+
+
+def _complete_target(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion of NAME|PATH: the built-in names that start with what was typed, and
+    the shell's own file completion."""
+    from click.shell_completion import CompletionItem
+
+    from cnncalc.library import builtin_names
+
+    names = [CompletionItem(name) for name in builtin_names() if name.startswith(incomplete)]
+    return [*names, CompletionItem(incomplete, type="file")]
 
 
 def _load(target: str) -> Spec:
@@ -69,6 +86,15 @@ def _load(target: str) -> Spec:
         hint = "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'"
         raise SpecError([error("E004", "standard input is empty", Span(name, 1, 1), hint)])
     return loads(text, name)
+
+
+COLOR = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour and bold: auto on a terminal unless NO_COLOR is set.",
+)
 
 
 EPILOG_SHOW = """\b
@@ -97,7 +123,7 @@ def cli() -> None:
 
 
 @cli.command(epilog=EPILOG_SHOW)
-@click.argument("target", metavar="NAME|PATH")
+@click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
 @click.option(
     "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
 )
@@ -162,6 +188,7 @@ def cli() -> None:
     type=ParamSetting(),
     help="Set a param of the spec, e.g. --set v1=1 (repeatable).",
 )
+@COLOR
 def show(
     target: str,
     volume: Shape | None,
@@ -173,6 +200,7 @@ def show(
     rf: bool,
     keys: tuple[str, ...] | None,
     overrides: tuple[tuple[str, str], ...],
+    color: str,
 ) -> None:
     """Per-layer table and totals of a built-in architecture NAME or a spec file PATH ('-' for
     stdin).
@@ -194,7 +222,7 @@ def show(
     if fmt == "table":
         from cnncalc.render.table import print_report
 
-        print_report(report, columns, depth, keep=keys is not None)
+        print_report(report, columns, depth, keep=keys is not None, color=color)
     else:
         click.echo(RENDERERS[fmt](report, depth, columns), nl=False)
     click.echo(show_problems(report), err=True, nl=False)
@@ -210,7 +238,7 @@ Examples:
   cnncalc profile vgg16 --format png -o vgg16.png   # pip install 'cnncalc[plot]'
 """
 )
-@click.argument("target", metavar="NAME|PATH")
+@click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
 @click.option(
     "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
 )
@@ -278,7 +306,7 @@ Examples:
   cnncalc graph resnet152 --depth 0 --format svg > resnet152.svg   # needs Graphviz
 """
 )
-@click.argument("target", metavar="NAME|PATH")
+@click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
 @click.option(
     "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
 )
@@ -328,6 +356,7 @@ Examples:
   cnncalc check my_net.yaml
   cnncalc check architectures/ --strict
   cnncalc check specs/ --format github        # annotations in a pull request
+  cnncalc check specs/ --format sarif > cnncalc.sarif   # GitHub code scanning
   cat net.yaml | cnncalc check -
 """
 )
@@ -352,11 +381,15 @@ Examples:
     show_default=True,
     help="Refuse specs that expand to more layers.",
 )
-def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int) -> None:
+@COLOR
+def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int, color: str) -> None:
     """Validate spec files and folders of specs; exit 0 when all are sound, 1 otherwise
     (with --strict also on warnings and accepted rounding), 2 on a usage error."""
     from cnncalc.checking import check_file, spec_files
     from cnncalc.render import check as document
+    from cnncalc.render.style import Colour, paint, use_colour
+
+    styled = fmt == "text" and use_colour(Colour(color), sys.stdout)
 
     if any(not path.strip() for path in paths):  # an empty CI variable: never the whole folder
         raise click.UsageError("an empty PATH names no spec; give files, folders or '-'")
@@ -373,13 +406,22 @@ def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int) -> No
         every.extend(result.diagnostics)
         if fmt == "json":
             entries.append(document.checked_entry(result, strict))
+        elif fmt == "sarif":
+            continue  # one document of every spec's diagnostics, below
         elif fmt == "text":
-            click.echo(document.checked_text(result, strict), nl=False)
+            text = document.checked_text(result, strict)
+            click.echo(paint(text) if styled else text, nl=False, color=styled)
         else:
             click.echo(document.checked_github(result), nl=False)
     code = 1 if fails(every, strict) else 0
     if fmt == "json":
         click.echo(document.check_json(entries, strict, code, every))
+    elif fmt == "sarif":
+        from importlib.metadata import version
+
+        from cnncalc.render.sarif import check_sarif
+
+        click.echo(check_sarif(every, version("cnncalc")))
     else:  # in GitHub's log too: why the job failed
         click.echo(document.check_summary(checked, failed, every))
     sys.exit(code)
@@ -684,8 +726,8 @@ Examples:
   cnncalc diff resnet50 resnet101 --depth 1 --format json
 """
 )
-@click.argument("spec_a", metavar="A")
-@click.argument("spec_b", metavar="B")
+@click.argument("spec_a", metavar="A", shell_complete=_complete_target)
+@click.argument("spec_b", metavar="B", shell_complete=_complete_target)
 @click.option(
     "--input-a", type=VolumeType(), default=None, help="Input volume for A instead of its own."
 )
@@ -745,10 +787,15 @@ def diff(
 #: over 1,000 specs. A higher threshold keeps collecting any cycle, just less often.
 GC_THRESHOLD = 100_000
 
+#: The variable click's shell completion sets (README, "Shell completion").
+COMPLETE = "_CNNCALC_COMPLETE"
+
 
 def main() -> None:
     """Console entry point."""
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    if COMPLETE in os.environ:  # the shell asks for completions: click writes bytes, unguarded
+        cli.main(prog_name="cnncalc")
     out, err = guard(sys.stdout), guard(sys.stderr)
     sys.stdout, sys.stderr = out, err
     try:

@@ -207,12 +207,13 @@ def test_piped_table_is_one_line_per_layer_at_natural_width() -> None:
     assert not any(line.startswith("Not shown") for line in lines)
 
 
-def _in_terminal(args: list[str], columns: int) -> str:
-    """What ``cnncalc ARGS`` shows in a pseudo-terminal ``columns`` wide, colours stripped."""
+def in_terminal(args: list[str], columns: int, strip: bool = True, **extra: str) -> str:
+    """What ``cnncalc ARGS`` shows in a pseudo-terminal ``columns`` wide (with ``extra``
+    environment variables), colours stripped unless not ``strip``."""
     main, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
-    env["TERM"] = "xterm-256color"
+    env |= {"TERM": "xterm-256color", **extra}
     done = subprocess.Popen(
         [sys.executable, "-m", "cnncalc", *args],
         stdin=secondary,
@@ -233,12 +234,13 @@ def _in_terminal(args: list[str], columns: int) -> str:
         chunks.append(chunk)
     os.close(main)
     assert done.wait(timeout=60) == 0
-    return _ANSI.sub("", b"".join(chunks).decode()).replace("\r\n", "\n")
+    text = b"".join(chunks).decode().replace("\r\n", "\n")
+    return _ANSI.sub("", text) if strip else text
 
 
 @pytest.mark.parametrize(("name", "columns"), [("vgg16", 80), ("resnet50", 120)])
 def test_in_a_real_terminal_every_number_is_the_jsons(name: str, columns: int) -> None:
-    text = _in_terminal(["show", name], columns)
+    text = in_terminal(["show", name], columns)
     document = json.loads(report_json(analyze(load(name))))
     _check_table(text.splitlines(), document, columns, name)
     if name == "vgg16":  # the terminal's width was used: at 80 columns, names give way

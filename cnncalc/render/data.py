@@ -188,7 +188,7 @@ SHOW_FORMATS: dict[str, Callable[[Report, int | None, tuple[Column, ...]], str]]
 
 
 def _html(report: Report, depth: int | None, columns: tuple[Column, ...]) -> str:
-    from cnncalc.render.profile import report_html  # only this format pays for it
+    from cnncalc.render.html import report_html  # only this format pays for it
 
     return report_html(report, depth, columns)
 

@@ -14,10 +14,10 @@ from html import escape
 from cnncalc.api import Report
 from cnncalc.breakdown import Part
 from cnncalc.grouping import Row
-from cnncalc.render.columns import Column, Shorten, cells, totals
+from cnncalc.render.columns import Shorten
 from cnncalc.render.escape import visible
 from cnncalc.render.layout import clip
-from cnncalc.render.rows import human, share, summary_lines
+from cnncalc.render.rows import human, share
 
 #: The figures drawn side by side: (attribute of a row, header).
 FIGURES = (("activations", "Activations"), ("params", "Params"), ("macs", "MACs"))
@@ -151,31 +151,3 @@ def profile_svg(report: Report, depth: int | None = None) -> str:
         )
     out.append("</svg>")
     return "\n".join(out) + "\n"
-
-
-def report_html(report: Report, depth: int | None, columns: tuple[Column, ...]) -> str:
-    """``show --format html``: one self-contained page (no script, no network) with the title,
-    the table of ``columns``, the summary, the breakdown and the profile picture."""
-    spec = report.spec
-    title = escape(visible(f"{spec.title or spec.name} — input {report.input}"))
-    right = ' style="text-align:right"'
-    head = "".join(f"<th{'' if c.shorten else right}>{escape(c.header)}</th>" for c in columns)
-    body = "\n".join(
-        "<tr>"
-        + "".join(
-            f"<td{'' if c.shorten else right}>{escape(visible(cell))}</td>"
-            for c, cell in zip(columns, line, strict=True)
-        )
-        + "</tr>"
-        for line in [*cells(report, columns, depth), totals(report, columns)]
-    )
-    pre = escape("\n".join([*summary_lines(report), "", *breakdown_lines(report)]))
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{title}</title>\n<style>body{{font-family:sans-serif;margin:2em}}"
-        "table{border-collapse:collapse;font-size:13px}td,th{padding:1px 8px}"
-        "tr:last-child{font-weight:bold;border-top:1px solid #888}"
-        "th{border-bottom:1px solid #888;text-align:left}pre{font-size:13px}</style></head><body>\n"
-        f"<h1>{title}</h1>\n<table>\n<tr>{head}</tr>\n{body}\n</table>\n"
-        f"<pre>{pre}</pre>\n<h2>Profile</h2>\n{profile_svg(report, depth)}</body></html>\n"
-    )

@@ -18,21 +18,24 @@ from cnncalc.render.columns import Column, cells, totals
 from cnncalc.render.escape import terminal
 from cnncalc.render.layout import fit, stacked_lines, table_lines
 from cnncalc.render.rows import count, rf_text, summary_lines
+from cnncalc.render.style import Colour, use_colour
 
 if TYPE_CHECKING:  # imported where used: 'show' does not pay for the diff module
     from cnncalc.diff import Diff
 
 
-def console(file: TextIO | None = None) -> Console:
-    """A console that colours a terminal only, honours ``NO_COLOR``, and never wraps piped
-    tables."""
+def console(file: TextIO | None = None, color: str = "auto") -> Console:
+    """A console that styles a terminal only (``--color``, ``NO_COLOR``: no colour, no bold:
+    :func:`cnncalc.render.style.use_colour`), and never wraps piped tables."""
     stream = file or sys.stdout
     terminal = stream.isatty()
     width = None if terminal else int(os.environ.get("COLUMNS", "0") or 0) or 250
+    styled = use_colour(Colour(color), stream)
     return Console(
         file=stream,
         width=width,
-        no_color="NO_COLOR" in os.environ or not terminal,
+        color_system="auto" if styled else None,
+        force_terminal=styled or None,
         highlight=False,
         soft_wrap=not terminal,
     )
@@ -88,11 +91,12 @@ def print_report(
     file: TextIO | None = None,
     width: int | None = None,
     keep: bool = False,
+    color: str = "auto",
 ) -> None:
     """``show``'s table and summary; fitted to ``width``, by default the terminal's (piped output
     is never fitted)."""
-    out = console(file)
-    if width is None and out.is_terminal:
+    out = console(file, color)
+    if width is None and (file or sys.stdout).isatty():
         width = out.width
     out.print(layer_lines(report, columns, depth, width, keep), end="")
     out.print(summary(report))
