@@ -34,6 +34,7 @@ from cnncalc.options import (
 )
 from cnncalc.render.columns import BY_KEY as _COLUMNS
 from cnncalc.render.columns import DEFAULT as DEFAULT_COLUMNS
+from cnncalc.render.data import SHOW_FORMATS as RENDERERS
 from cnncalc.render.escape import visible
 from cnncalc.shapes import Shape
 from cnncalc.source import MAX_BYTES, read_text
@@ -43,7 +44,7 @@ from cnncalc.streams import EXIT_OUTPUT, guard
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
-SHOW_FORMATS = ["table", "json", "csv", "markdown", "html"]
+SHOW_FORMATS = ["table", *RENDERERS]
 COLUMN_KEYS = list(_COLUMNS)
 CHECK_FORMATS = ["text", "json", "github", "sarif"]
 
@@ -215,7 +216,6 @@ def show(
     except SpecError as exc:
         _echo_spec_error(exc)
     from cnncalc.render.columns import chosen
-    from cnncalc.render.data import SHOW_FORMATS as RENDERERS
     from cnncalc.render.data import show_problems
 
     columns = chosen(keys, rf)
