@@ -20,7 +20,7 @@ from cnncalc.library import builtin_names, builtin_path
 from cnncalc.metrics import Dtype, Totals, totals
 from cnncalc.shapes import Shape
 from cnncalc.source import path_kind
-from cnncalc.spec import Spec, load_path, load_text
+from cnncalc.spec import Spec, channels_first, load_path, load_text
 
 if TYPE_CHECKING:  # imported where first used: a check that needs no receptive field skips them
     from cnncalc.breakdown import Breakdown
@@ -128,12 +128,28 @@ class Report:
         return found
 
 
+def is_bare_name(target: str | Path) -> bool:
+    """Whether ``target`` reads as a built-in's name: a :class:`~pathlib.Path` never does; a text
+    does when it has no folder separator and no ``.yaml`` or ``.yml`` suffix (``resnet50``, not
+    ``./resnet50``, ``specs/resnet50`` or ``resnet50.yaml``)."""
+    if isinstance(target, Path):
+        return False
+    return not any(sep in target for sep in ("/", "\\")) and Path(target).suffix not in (
+        ".yaml",
+        ".yml",
+    )
+
+
 def load(target: str | Path) -> Spec:
-    """Load a spec from a file path, or a built-in architecture by name (``vgg16``)."""
+    """Load a spec from a file path, or a built-in architecture by name (``vgg16``).
+
+    A bare name (:func:`is_bare_name`) is the built-in of that name, even when a file or folder
+    of that name is in the working directory (``./resnet50`` names that one); any other text, or
+    a bare name that is no built-in, is a path."""
     path = Path(target)
-    if path.suffix in (".yaml", ".yml") or path_kind(path) is not None:
+    found = builtin_path(str(target)) if is_bare_name(target) else None
+    if found is None and (path.suffix in (".yaml", ".yml") or path_kind(path) is not None):
         return load_path(path)
-    found = builtin_path(str(target))
     if found is not None:
         # Shown in messages: relative where the built-ins sit below the working directory (a
         # checkout).
@@ -181,7 +197,10 @@ def analyze(
     """
     graph = expand(spec, max_layers=max_layers)
     source = input or spec.input
-    layers, diagnostics = infer(graph, source, spec.rounding)
+    layers, inferred = infer(graph, source, spec.rounding)
+    given = channels_first(input, Span("<input>", 1, 1)) if input is not None else None
+    warnings = spec.warnings if input is None else (given,) if given else ()
+    diagnostics = (*warnings, *inferred)
     return Report(
         spec=spec,
         graph=graph,

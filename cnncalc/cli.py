@@ -26,6 +26,7 @@ from cnncalc.metrics import Dtype
 from cnncalc.options import (
     ColumnsType,
     Count,
+    DtypeType,
     FeaturesType,
     PaddingType,
     PairType,
@@ -75,8 +76,20 @@ def _complete_target(
 
 
 def _load(target: str) -> Spec:
-    """A built-in name or spec path, or ``-``: the spec text on standard input (bounded)."""
+    """A built-in name or spec path, or ``-``: the spec text on standard input (bounded). A bare
+    name is the built-in even when a path of that name exists here: a note says so."""
     if target != "-":
+        from cnncalc.api import is_bare_name
+        from cnncalc.library import builtin_path
+        from cnncalc.source import path_kind
+
+        if is_bare_name(target) and builtin_path(target) and path_kind(target) is not None:
+            shown = visible(target)
+            click.echo(
+                f"note: '{shown}' is the built-in architecture; for the path of that name here,"
+                f" write './{shown}'",
+                err=True,
+            )
         return load(target)
     name = "<stdin>"
     if sys.stdin is None:  # started with standard input closed (<&-)
@@ -137,10 +150,10 @@ def cli() -> None:
 )
 @click.option(
     "--dtype",
-    type=click.Choice([d.value for d in Dtype]),
+    type=DtypeType(),
     default="float32",
     show_default=True,
-    help="Element type for sizes in bytes.",
+    help="Element type for sizes in bytes (also fp32, fp16, half, bf16, int8).",
 )
 @click.option(
     "--format",
@@ -194,7 +207,7 @@ def show(
     target: str,
     volume: Shape | None,
     batch: int,
-    dtype: str,
+    dtype: Dtype,
     fmt: str,
     depth: int | None,
     max_layers: int,
@@ -210,7 +223,7 @@ def show(
         spec = _load(target)
         if overrides:
             spec = with_params(spec, dict(overrides))
-        report = analyze(spec, input=volume, batch=batch, dtype=Dtype(dtype), max_layers=max_layers)
+        report = analyze(spec, input=volume, batch=batch, dtype=dtype, max_layers=max_layers)
     except Problem as exc:  # a --set naming no param of the spec: the command line is wrong
         raise click.UsageError(visible(f"{exc.message}: {exc.hint}")) from None
     except SpecError as exc:

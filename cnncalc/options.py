@@ -149,3 +149,19 @@ class ColumnsType(click.ParamType):  # type: ignore[type-arg]
         if adding:
             keys = [*DEFAULT, *(key for key in keys if key not in DEFAULT)]
         return tuple(dict.fromkeys(keys))
+
+
+class DtypeType(click.ParamType):  # type: ignore[type-arg]
+    """An element type by any usual spelling (:meth:`cnncalc.metrics.Dtype.parse`)."""
+
+    name = "float32|float16|bfloat16|int8"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from cnncalc.metrics import Dtype
+
+        if isinstance(value, Dtype):
+            return value
+        try:
+            return Dtype.parse(str(value))
+        except ValueError as exc:
+            self.fail(visible(str(exc)), param, ctx)

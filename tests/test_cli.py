@@ -73,8 +73,8 @@ def test_show_table_rows_and_totals_are_the_librarys() -> None:
     assert "\x1b[" not in out  # not a terminal: plain text
     notes = sum(d.code == "N301" for d in REPORT.diagnostics)
     assert err == (
-        f"note: {notes} window(s) rounded by the spec's declared rule; 'cnncalc check --strict'"
-        " lists them\n"
+        f"note: {notes} window(s) rounded down to a whole size by the spec's 'rounding: floor' (as"
+        f" PyTorch); 'cnncalc check --strict {REPORT.spec.file}' lists them\n"
     )
     lines = out.splitlines()
     rule = next(i for i, line in enumerate(lines) if line.strip().startswith("───"))

@@ -19,7 +19,7 @@ from cnncalc.render.diagnostics import (
     exploration_text,
     rounding_notes_line,
 )
-from cnncalc.render.escape import csv_cell, markdown_cell
+from cnncalc.render.escape import csv_cell, markdown_cell, visible
 from cnncalc.render.rows import rf_text, summary_lines
 
 #: Bumped when a key is removed or changes meaning (adding keys keeps the version).
@@ -91,6 +91,8 @@ def report_dict(
         "batch": report.batch,
         "dtype": report.dtype.value,
         "layers": [layer(row) for row in report.rows(depth)],
+        # False when the spec has an error: the totals then count only the layers inferred.
+        "complete": report.ok,
         "totals": {
             "params": t.params,
             "weights": t.weights,
@@ -203,5 +205,7 @@ def show_problems(report: Report) -> str:
     if found is not None:
         text += exploration_text(found, report.spec.name)
     if notes:
-        text += rounding_notes_line(len(notes))
+        spec = report.spec
+        target = spec.file if spec.file and spec.file != "<stdin>" else spec.name
+        text += rounding_notes_line(len(notes), spec.rounding.value, visible(target))
     return text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from collections import Counter
 from typing import TYPE_CHECKING, TextIO
 
@@ -16,7 +17,7 @@ from rich.text import Text
 from cnncalc.api import Report
 from cnncalc.render.columns import Column, cells, totals
 from cnncalc.render.escape import terminal
-from cnncalc.render.layout import fit, stacked_lines, table_lines
+from cnncalc.render.layout import GAP, fit, stacked_lines, table_lines
 from cnncalc.render.rows import count, rf_text, summary_lines
 from cnncalc.render.style import Colour, use_colour
 
@@ -103,15 +104,37 @@ def print_report(
 
 
 def print_list(header: list[str], cells: list[list[str]], file: TextIO | None = None) -> None:
-    """``cnncalc list``: the built-ins, numbers right-aligned, the source free to wrap."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    last = len(header) - 1
-    for index, column in enumerate(header):
-        right = 0 < index < last
-        table.add_column(column, justify="right" if right else "left", no_wrap=index != last)
-    for row in cells:
-        table.add_row(*(Text(terminal(cell)) for cell in row))
-    console(file).print(table)
+    """``cnncalc list``: the built-ins, numbers right-aligned, the source last. Piped, or when
+    the sources fit beside the figures, one line per built-in; on a narrower terminal each
+    source goes on its own indented lines under its built-in, wrapped between words, so no
+    figure is ever cut."""
+    out = console(file)
+    stream = file or sys.stdout
+    width = out.width if stream.isatty() else None
+    rows = [[terminal(cell) for cell in row] for row in cells]
+    figures = [max(len(header[i]), *(len(row[i]) for row in rows)) for i in range(len(header) - 1)]
+    source = max(len(header[-1]), *(len(row[-1]) for row in rows))
+    beside = width is None or sum(figures) + GAP * len(figures) + source <= width
+    widths = [*figures, source] if beside else figures
+    shown = header if beside else header[:-1]
+
+    def line(values: list[str]) -> str:
+        texts = [
+            value.ljust(w) if i in (0, len(header) - 1) else value.rjust(w)
+            for i, (value, w) in enumerate(zip(values, widths, strict=False))
+        ]
+        return (" " * GAP).join(texts).rstrip()
+
+    text = Text()
+    text.append(line(shown) + "\n", style="bold")
+    text.append("─" * (sum(widths) + GAP * (len(widths) - 1)) + "\n")
+    for row in rows:
+        text.append(line(row if beside else row[:-1]) + "\n")
+        if not beside:
+            assert width is not None
+            wrapped = textwrap.wrap(row[-1], width - 4, break_long_words=False)
+            text.append("".join(f"    {part}\n" for part in wrapped), style="dim")
+    out.print(text, end="")
 
 
 def _both(a: str, b: str) -> str:
