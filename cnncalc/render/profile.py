@@ -2,6 +2,10 @@
 the terminal and as SVG (written by this module: no plotting library needed), and the breakdown
 by layer family and by stage (:mod:`cnncalc.breakdown`) as text. No rich import here.
 
+Spec text is escaped by the format's rule: :func:`cnncalc.render.escape.terminal` for a line that
+may start with it (a layer name, the title), :func:`~cnncalc.render.escape.visible` inside a line,
+and :func:`html.escape` after it in SVG.
+
 Every bar is scaled to the largest value of its own figure, and the scale is printed (``max
 3.21 M``: a full bar is that largest value); a nonzero value too small to draw gets the thinnest
 bar, so no cost hides.
@@ -15,7 +19,7 @@ from cnncalc.api import Report
 from cnncalc.breakdown import Part
 from cnncalc.grouping import Row
 from cnncalc.render.columns import Shorten
-from cnncalc.render.escape import visible
+from cnncalc.render.escape import terminal, visible
 from cnncalc.render.layout import clip
 from cnncalc.render.rows import human, share
 
@@ -49,13 +53,13 @@ def profile_text(report: Report, depth: int | None = None, width: int = 100) -> 
     """The picture in lines of at most ``width`` characters: a row per layer (or collapsed block),
     a bar per figure."""
     rows, hidden = profile_rows(report, depth)
-    names = [visible(r.name) for r in rows]
+    names = [terminal(r.name) for r in rows]
     name_width = min(max((len(n) for n in names), default=5), max(12, width // 4))
     cells = max(6, (width - name_width - 2 * len(FIGURES)) // len(FIGURES))
     largest = {key: max((getattr(r, key) for r in rows), default=0) for key, _ in FIGURES}
     spec = report.spec
     lines = [
-        visible(
+        terminal(
             f"{spec.title or spec.name} — input {report.input}: where the memory, params and"
             " MACs are"
         ),
