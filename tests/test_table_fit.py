@@ -182,12 +182,19 @@ def test_every_column_chosen_is_shown_whole(name: str, width: int) -> None:
 
 
 def test_narrow_terminal_gives_way_in_the_documented_order() -> None:
-    """Text is shortened first (names keep their last part), then defaults are left out with a
-    note naming them and --columns."""
-    lines, _ = _render("vgg16", 80, None)
-    assert "stage1.unit1.conv1" not in "\n".join(lines)  # shortened, with the leaf whole
-    assert any(line.startswith("stage1") and "…conv1 " in line for line in lines)
-    lines, _ = _render("vgg16", 60, None)
+    """Text is shortened first (a type wide for one cell before the names most rows need), then
+    default columns are left out with a note naming them and --columns, and names keep their
+    last part."""
+    text = "\n".join(_render("vgg16", 80, None)[0])
+    assert "stage1.unit1.conv1 " in text  # names whole at 80 columns
+    assert "adaptiv… " in text  # the one long type gave way
+    assert "Not shown" not in text
+    lines = _render("vgg16", 64, None)[0]
+    assert any(line.startswith("stage1.u…conv1 ") for line in lines)
+    assert next(line for line in lines if line.startswith("Not shown")) == (
+        "Not shown at 64 columns: hyper (--columns name,type,hyper,output,params,macs shows them)"
+    )
+    lines = _render("vgg16", 60, None)[0]
     note = next(line for line in lines if line.startswith("Not shown"))
     assert note == (
         "Not shown at 60 columns: type, hyper (--columns name,type,hyper,output,params,macs shows"
@@ -243,8 +250,11 @@ def test_in_a_real_terminal_every_number_is_the_jsons(name: str, columns: int) -
     text = in_terminal(["show", name], columns)
     document = json.loads(report_json(analyze(load(name))))
     _check_table(text.splitlines(), document, columns, name)
-    if name == "vgg16":  # the terminal's width was used: at 80 columns, names give way
-        assert "stage1.unit1.conv1 " not in text
+    shown = [line for line in text.splitlines() if not line.startswith("note: ")]  # stderr's
+    assert all(len(line) <= columns for line in shown)  # the summary too
+    if name == "vgg16":  # the terminal's width was used: at 80 columns, a type gives way
+        assert "adaptiv… " in text
+        assert "\n             553.4 MB at float32\n" in text  # wrapped, a number with its unit
 
 
 def test_every_column_is_documented() -> None:

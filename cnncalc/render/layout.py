@@ -4,8 +4,9 @@ Plain strings, no rendering library: :mod:`cnncalc.render.table` styles the line
 A number is never shortened: a cut number is a wrong number. When the table is wider than the
 terminal, in this order:
 
-1. text gives way: layer names lose their middle (``stage1.…conv1``), hyper-parameters and types
-   their end, down to a few characters each;
+1. text gives way: layer names lose their middle (``stage1.u…conv1``), hyper-parameters and types
+   their end, down to a few characters each, and the room left goes first to the width that nine
+   cells in ten of a column need (one long type gives way before every row's name);
 2. default columns are left out, the highest :attr:`Column.drop` first (weights, biases and other
    ops; then the receptive-field columns; activations; type; hyper-parameters), and a note names
    them and ``--columns``; columns chosen with ``--columns`` are never left out;
@@ -79,19 +80,33 @@ def fit(
             return Layout(columns=columns, widths=(), stacked=True)
         shown.remove(max(candidates, key=lambda i: (columns[i].drop, i)))
     widths = list(least)
-    spare = width - needed(shown, widths)
-    # Text grows back a character at a time in turn, so no text column takes all the room.
-    growing = [i for i in shown if widths[i] < natural[i]]
-    while spare and growing:
-        for i in growing[:spare]:
-            widths[i] += 1
-        spare -= min(spare, len(growing))
-        growing = [i for i in growing if widths[i] < natural[i]]
+    # Text grows back a character at a time in turn, first to the width most of its cells need
+    # (a column wide for one cell, adaptive_avgpool among convs, waits), then to its widest.
+    for target in (_typical(columns, body, natural, least), natural):
+        spare = width - needed(shown, widths)
+        growing = [i for i in shown if widths[i] < target[i]]
+        while spare and growing:
+            for i in growing[:spare]:
+                widths[i] += 1
+            spare -= min(spare, len(growing))
+            growing = [i for i in growing if widths[i] < target[i]]
     return Layout(
         columns=tuple(columns[i] for i in shown),
         widths=tuple(widths[i] for i in shown),
         dropped=tuple(c for i, c in enumerate(columns) if i not in shown),
     )
+
+
+def _typical(
+    columns: tuple[Column, ...], body: list[list[str]], natural: list[int], least: list[int]
+) -> list[int]:
+    """Per column, the width nine cells in ten fit in (at least its narrowest)."""
+    out = []
+    for i, _ in enumerate(columns):
+        lengths = sorted(len(line[i]) for line in body)
+        typical = lengths[(9 * (len(lengths) - 1)) // 10] if lengths else 0
+        out.append(min(natural[i], max(least[i], typical)))
+    return out
 
 
 def _line(cells: list[str], layout: Layout) -> str:

@@ -4,6 +4,7 @@ that imports rich, so the machine formats never pay for it."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 import textwrap
 from collections import Counter
@@ -81,8 +82,23 @@ def layer_lines(
     return out
 
 
-def summary(report: Report) -> Text:
-    return Text("\n".join(summary_lines(report)))
+#: A number and its unit (``553.4 MB``, ``138.4 M``): never split across lines.
+_UNIT = re.compile(r"(?<=\d) (?=[KMGT]?B\b|[KMGT]\b)")
+
+
+def summary(report: Report, width: int | None = None) -> Text:
+    """The summary lines; on a terminal ``width`` wide, wrapped between words under the values,
+    a number never apart from its unit."""
+    lines = summary_lines(report)
+    if width is not None:
+        wrap = textwrap.TextWrapper(width=width, subsequent_indent=" " * 13, break_long_words=False)
+        # textwrap breaks at ASCII whitespace only, so a no-break space holds a pair together.
+        lines = [
+            part.replace("\u00a0", " ")
+            for line in lines
+            for part in wrap.wrap(_UNIT.sub("\u00a0", line))
+        ]
+    return Text("\n".join(lines))
 
 
 def print_report(
@@ -100,7 +116,7 @@ def print_report(
     if width is None and (file or sys.stdout).isatty():
         width = out.width
     out.print(layer_lines(report, columns, depth, width, keep), end="")
-    out.print(summary(report))
+    out.print(summary(report, width))
 
 
 def print_list(header: list[str], cells: list[list[str]], file: TextIO | None = None) -> None:
