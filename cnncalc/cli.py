@@ -37,6 +37,7 @@ from cnncalc.render.columns import BY_KEY as _COLUMNS
 from cnncalc.render.columns import DEFAULT as DEFAULT_COLUMNS
 from cnncalc.render.data import SHOW_FORMATS as RENDERERS
 from cnncalc.render.escape import visible
+from cnncalc.render.style import Colour
 from cnncalc.shapes import Shape
 from cnncalc.source import MAX_BYTES, read_text
 from cnncalc.spec import Spec, with_params
@@ -104,7 +105,7 @@ def _load(target: str) -> Spec:
 
 COLOR = click.option(
     "--color",
-    type=click.Choice(["auto", "always", "never"]),
+    type=click.Choice([c.value for c in Colour]),
     default="auto",
     show_default=True,
     help="Colour and bold: auto on a terminal unless NO_COLOR is set.",
@@ -400,7 +401,7 @@ def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int, color
     (with --strict also on warnings and accepted rounding), 2 on a usage error."""
     from cnncalc.checking import check_file, spec_files
     from cnncalc.render import check as document
-    from cnncalc.render.style import Colour, paint, use_colour
+    from cnncalc.render.style import paint, use_colour
 
     styled = fmt == "text" and use_colour(Colour(color), sys.stdout)
 
