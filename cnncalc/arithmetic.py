@@ -22,6 +22,10 @@ from cnncalc.layers.pool import AvgPool, MaxPool
 from cnncalc.padding import Fit, dilated, fitting_paddings, padding_for_output, same_padding
 from cnncalc.shapes import Axis, Padding, PadMode, Pair, Rounding, Shape, window_axis
 
+#: Largest total padding ``pad`` lists (``--max-pad``; the default ``2(F - 1)`` is cut to it too):
+#: each fitting padding is a line of output, and a kernel of 10^8 would otherwise ask for 10^8.
+MAX_PAD = 10_000
+
 
 @dataclass(frozen=True, slots=True)
 class Working:
@@ -38,9 +42,13 @@ class Working:
     figures: Mapping[str, object] = field(default_factory=dict)
 
 
+_DIGITS = re.compile(r"\s*[0-9]+\s*", re.ASCII)
+
+
 def parse_pair(text: str, what: str) -> Pair:
-    """``5`` or ``5x3`` (height x width), each at least 1; ``ValueError`` otherwise."""
-    match = re.fullmatch(r"\s*(\d+)\s*(?:[xX,]\s*(\d+)\s*)?", text)
+    """``5`` or ``5x3`` (height x width), each at least 1; ``ValueError`` otherwise. Only ASCII
+    digits are digits (``re.ASCII``: a Unicode ``\\d`` also takes a Bengali ``৪``)."""
+    match = re.fullmatch(r"\s*(\d+)\s*(?:[xX,]\s*(\d+)\s*)?", text, re.ASCII)
     if not match or int(match.group(1)) < 1 or int(match.group(2) or 1) < 1:
         raise ValueError(
             f"{what} '{text}' is not a size: write N or HxW with whole numbers of at least 1, e.g."
@@ -51,11 +59,12 @@ def parse_pair(text: str, what: str) -> Pair:
 
 
 def parse_padding(text: str) -> Padding:
-    """As in a spec: ``P``, ``PH,PW``, ``TOP,BOTTOM,LEFT,RIGHT``, ``same`` or ``valid``."""
+    """As in a spec: ``P``, ``PH,PW``, ``TOP,BOTTOM,LEFT,RIGHT``, ``same`` or ``valid`` (ASCII
+    digits only: ``str.isdigit`` also takes a Bengali ``৪`` and a superscript ``²``)."""
     if text.strip().lower() in ("same", "valid"):
         return PadMode(text.strip().lower())
     parts = text.split(",")
-    if not all(p.strip().isdigit() for p in parts) or len(parts) not in (1, 2, 4):
+    if not all(_DIGITS.fullmatch(p) for p in parts) or len(parts) not in (1, 2, 4):
         raise ValueError(
             f"pad '{text}' is not a padding: write P, PH,PW, TOP,BOTTOM,LEFT,RIGHT, same or valid"
         )
@@ -224,7 +233,10 @@ def pad(
     max_total: int | None = None,
 ) -> Working:
     """What padding fits a window of ``k`` (dilation ``d``, stride ``s``) on an input of ``n``:
-    every padding up to ``max_total`` in total, the one for a wanted ``output``, or ``same``."""
+    every padding up to ``max_total`` in total (default ``2(F - 1)``; both at most
+    :data:`MAX_PAD`), the one for a wanted ``output``, or ``same``."""
+    if max_total is not None and not 0 <= max_total <= MAX_PAD:
+        raise ValueError(f"max_total must be from 0 to {MAX_PAD:,}, got {max_total:,}")
     f = dilated(k, d)
     kernel = f"kernel {k}" + (f" dilated by {d} (spans {f})" if d > 1 else "")
     title = f"input {n}, {kernel}, stride {s}"
@@ -250,7 +262,7 @@ def pad(
                 " first window reads only zeros"
             )
         return Working(title, tuple(steps), figures={"output": _fit_dict(fit)})
-    bound = 2 * (f - 1) if max_total is None else max_total
+    bound = min(2 * (f - 1), MAX_PAD) if max_total is None else max_total
     fits = fitting_paddings(n, k, s, d, bound)
     steps = [
         f"paddings up to {bound} in total that make ({n} - {f} + before + after)/{s} + 1 whole:"
@@ -269,7 +281,13 @@ def pad(
         steps.append(
             f"no symmetric padding fits{reason}; the asymmetric ones (TensorFlow 'same' style) do"
         )
-    hint = None if fits else "try a larger --max-pad, or another stride"
+    hint = (
+        None
+        if fits
+        else "--output N gives the padding for an output of N, however large"
+        if bound == MAX_PAD
+        else "try a larger --max-pad, --output N, or another stride"
+    )
     return Working(
         title,
         tuple(steps),

@@ -815,7 +815,7 @@ Examples:
     "--max-pad",
     type=click.IntRange(min=0, max=10_000),
     default=None,
-    help="Largest total padding to list.  [default: 2(F-1)]",
+    help="Largest total padding to list.  [default: 2(F-1), at most 10,000]",
 )
 @WORKING_FORMAT
 def pad(
