@@ -894,7 +894,7 @@ def diff(
         sys.exit(1)
     result = align(a, b, depth)
     if fmt == "json":
-        click.echo(json.dumps(result.as_dict(changed_only=changed), indent=2))
+        click.echo(result.as_json(changed_only=changed))
     else:
         from cnncalc.render.table import print_diff
 
