@@ -8,17 +8,21 @@ The rows of each report (as ``show`` prints them, blocks collapsed to ``depth``)
    left over in a gap are matched in order where their types agree (the longest common
    subsequence of types, :class:`difflib.SequenceMatcher`). A gap with more than
    :data:`GAP_CELLS` pairs of rows to compare takes the linear fallback instead: the k-th row of a
-   type left in A's part pairs with the k-th row of that type left in B's part;
+   type left in A's part pairs with the k-th row of that type left in B's part. A leftover never
+   pairs across an anchor (DenseNet-161's ``denseblock3.33`` with DenseNet-169's
+   ``denseblock4.25``, as a matcher over all the leftovers at once did);
 3. what remains is in A only or in B only, listed where it sits in its own network.
 
-So aligning costs ``O(n log n)`` for the anchors plus at most ``sqrt(GAP_CELLS)`` comparisons a
-row in the gaps (a gap of ``a`` by ``b`` rows with ``a*b <= GAP_CELLS`` has ``min(a, b) <=
-sqrt(GAP_CELLS)``), never ``len(A) * len(B)``.
+So aligning costs ``O(n log n)`` for the anchors, and the gaps cost work linear in the rows,
+never ``len(A) * len(B)``: a gap of ``a`` by ``b`` rows reaches the matcher only when
+``a*b <= GAP_CELLS``, so its shorter side has at most ``sqrt(GAP_CELLS)`` = 64 rows; each of the
+matcher's passes over it (at most one per row of the shorter side) costs at most ``a*b``, which is
+at most 64 times ``a + b``.
 
 Each pair carries its changes (type, hyperparameters, output volume) and the
 deltas ``B - A`` of weights, biases, params, MACs and activations; the totals are the reports'.
-This module aligns and subtracts; ``render/table.py`` draws the table and the CLI prints JSON
-from :meth:`Diff.as_dict`.
+This module aligns and subtracts; ``render/table.py`` draws the table and the CLI prints
+:meth:`Diff.as_json`.
 """
 
 from __future__ import annotations

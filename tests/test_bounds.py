@@ -350,6 +350,14 @@ def test_alignment_keeps_every_row_once_and_places_b_rows_as_before(
     assert list(pairs) == _placed_as_before(pairs, b_rows)
 
 
+def test_leftovers_never_pair_across_an_anchor() -> None:
+    """``y`` is in both, in order: a conv before it in A and one after it in B are not one layer."""
+    a_rows = [_row("x", "conv"), _row("a1", "conv"), _row("y", "relu")]
+    b_rows = [_row("x", "conv"), _row("y", "relu"), _row("b1", "conv")]
+    shown = [(p.a.name if p.a else None, p.b.name if p.b else None) for p in align(a_rows, b_rows)]
+    assert shown == [("x", "x"), ("a1", None), ("y", "y"), (None, "b1")]
+
+
 def test_a_gap_beyond_the_matcher_pairs_types_in_order() -> None:
     """Past :data:`GAP_CELLS`, the k-th conv left in A pairs with the k-th conv left in B."""
     n = 100
