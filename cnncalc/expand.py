@@ -45,8 +45,9 @@ MAX_LAYERS = 50_000
 #: Items visited (layers, blocks, and items left out by ``when``) per allowed layer.
 WORK_PER_LAYER = 4
 #: Expression evaluation steps (tree nodes, see :func:`cnncalc.expr.budget`) per allowed layer:
-#: 1,000,000 at the default layer cap. Block arguments, ``when`` and ``repeat`` are evaluated per
-#: use, so repeated blocks with long expressions would otherwise cost minutes.
+#: 1,000,000 at the default layer cap (:data:`cnncalc.expr.MAX_STEPS`, about a second). Block
+#: arguments, ``when`` and ``repeat`` are evaluated per use, so repeated blocks with long
+#: expressions would otherwise cost minutes. The built-ins need at most 3.4 a layer.
 STEPS_PER_LAYER = 20
 #: Deepest nesting of blocks within blocks.
 MAX_BLOCK_DEPTH = 32
@@ -115,7 +116,11 @@ class _Item(NamedTuple):
 
 def expand(spec: Spec, max_layers: int = MAX_LAYERS) -> Graph:
     """Expand ``spec`` into a :class:`Graph`; raises :class:`SpecError` with every problem found."""
-    with budget(STEPS_PER_LAYER * max_layers) as steps:
+    hint = (
+        "block arguments, 'when' and 'repeat' are evaluated at every use: compute a value once in"
+        " params, use shorter expressions, or raise --max-layers (the budget grows with it)"
+    )
+    with budget(STEPS_PER_LAYER * max_layers, hint) as steps:
         return _Expander(spec, max_layers, steps).run()
 
 

@@ -132,15 +132,17 @@ def _uses(argument: str, count: int) -> str:
 
 
 def test_the_expansion_budget_grows_with_the_layer_cap() -> None:
-    """300 uses of a 31-node argument: 9,300 steps, more than 20 a layer at a cap of 400 layers
+    """300 uses of a 30-node argument: 9,000 steps, more than 20 a layer at a cap of 400 layers
     (8,000) and fewer than at 500 (10,000)."""
-    text = _uses("min(" + ", ".join(["1"] * 30) + ")", 300)
+    assert STEPS_PER_LAYER == 20
+    text = _uses("min(" + ", ".join(["1"] * 29) + ")", 300)
     assert len(analyze(loads(text), max_layers=500).layers) == 300
     with pytest.raises(SpecError) as caught:
         analyze(loads(text), max_layers=400)
     [problem] = caught.value.diagnostics
     assert problem.code == "E007"
     assert f"more than {STEPS_PER_LAYER * 400:,} evaluation steps" in problem.message
+    assert "--max-layers" in (problem.hint or "")
 
 
 @contextmanager
@@ -153,7 +155,7 @@ def _recorded(opened: list[Budget], steps: int) -> Iterator[Budget]:
 def _record_budgets(monkeypatch: pytest.MonkeyPatch) -> list[Budget]:
     """The budgets expansion opens, to read what each spec used."""
     opened: list[Budget] = []
-    monkeypatch.setattr(cnncalc.expand, "budget", lambda steps: _recorded(opened, steps))
+    monkeypatch.setattr(cnncalc.expand, "budget", lambda steps, _: _recorded(opened, steps))
     return opened
 
 
