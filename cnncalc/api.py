@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import Diagnostic, Severity, Span, SpecError, error
 from cnncalc.expand import MAX_LAYERS, Graph, expand
@@ -20,10 +22,18 @@ from cnncalc.shapes import Shape
 from cnncalc.source import path_kind
 from cnncalc.spec import Spec, load_path, load_text
 
+if TYPE_CHECKING:  # imported where first used: a check that needs no receptive field skips them
+    from cnncalc.fitting import Exploration
+    from cnncalc.grouping import Row
+    from cnncalc.receptive import Field
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
-    """Everything known about one spec at one input size."""
+    """Everything known about one spec at one input size: the layers with their volumes and
+    costs, the totals and the problems, and on first use the analyses built on them (receptive
+    fields, rows collapsed to a depth, the exploration of a window that does not fit). Renderers
+    format these; they compute nothing."""
 
     spec: Spec
     graph: Graph
@@ -33,11 +43,51 @@ class Report:
     layers: tuple[LayerResult, ...]
     diagnostics: tuple[Diagnostic, ...]
     totals: Totals
+    #: Analyses computed on first use (a frozen report memoises them here).
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         """True when no diagnostic is an error (notes and warnings allowed)."""
         return not any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def sources(self) -> Mapping[str, str]:
+        """The text of every file the spec was read from, by the name its spans use."""
+        return self.spec.sources
+
+    @property
+    def fields(self) -> Mapping[str, Field]:
+        """The receptive field of every inferred layer, by name (:mod:`cnncalc.receptive`)."""
+        if "fields" not in self._cache:
+            from cnncalc.receptive import receptive_fields
+
+            self._cache["fields"] = receptive_fields(self.graph, self.layers)
+        found: Mapping[str, Field] = self._cache["fields"]
+        return found
+
+    def rows(self, depth: int | None = None) -> tuple[Row, ...]:
+        """The input and one row per layer, or block instances nested deeper than ``depth``
+        collapsed into one row each (:func:`cnncalc.grouping.group_rows`)."""
+        key = ("rows", depth)
+        if key not in self._cache:
+            from cnncalc.grouping import group_rows
+
+            self._cache[key] = group_rows(self.input, self.layers, self.fields, depth)
+        found: tuple[Row, ...] = self._cache[key]
+        return found
+
+    def exploration(self) -> Exploration | None:
+        """When a window does not fit exactly (E301): every window that fails at this input, each
+        floored to reach the next, and the nearest input sizes that fit (:mod:`cnncalc.fitting`)."""
+        if not any(d.code == "E301" for d in self.diagnostics):
+            return None
+        if "exploration" not in self._cache:
+            from cnncalc.fitting import explore
+
+            self._cache["exploration"] = explore(self)
+        found: Exploration = self._cache["exploration"]
+        return found
 
 
 def load(target: str | Path) -> Spec:

@@ -21,6 +21,7 @@ from cnncalc.layers.dense import FullyConnected
 from cnncalc.layers.pool import AvgPool, MaxPool
 from cnncalc.padding import Fit, dilated, fitting_paddings, padding_for_output, same_padding
 from cnncalc.shapes import Axis, Padding, PadMode, Pair, Rounding, Shape, window_axis
+from cnncalc.values import MAX_SIZE
 
 #: Largest total padding ``pad`` lists (``--max-pad``; the default ``2(F - 1)`` is cut to it too):
 #: each fitting padding is a line of output, and a kernel of 10^8 would otherwise ask for 10^8.
@@ -42,14 +43,11 @@ class Working:
     figures: Mapping[str, object] = field(default_factory=dict)
 
 
-_DIGITS = re.compile(r"\s*[0-9]+\s*", re.ASCII)
-
-
 def parse_pair(text: str, what: str) -> Pair:
-    """``5`` or ``5x3`` (height x width), each at least 1; ``ValueError`` otherwise. Only ASCII
-    digits are digits (``re.ASCII``: a Unicode ``\\d`` also takes a Bengali ``৪``)."""
-    match = re.fullmatch(r"\s*(\d+)\s*(?:[xX,]\s*(\d+)\s*)?", text, re.ASCII)
-    if not match or int(match.group(1)) < 1 or int(match.group(2) or 1) < 1:
+    """``5`` or ``5x3`` (height x width), each from 1 to :data:`MAX_SIZE` in ASCII digits;
+    ``ValueError`` otherwise."""
+    match = re.fullmatch(r"\s*([0-9]{1,30})\s*(?:[xX,]\s*([0-9]{1,30})\s*)?", text)
+    if not match or not all(1 <= int(g) <= MAX_SIZE for g in match.groups() if g is not None):
         raise ValueError(
             f"{what} '{text}' is not a size: write N or HxW with whole numbers of at least 1, e.g."
             " 3 or 3x5"
@@ -64,9 +62,11 @@ def parse_padding(text: str) -> Padding:
     if text.strip().lower() in ("same", "valid"):
         return PadMode(text.strip().lower())
     parts = text.split(",")
-    if not all(_DIGITS.fullmatch(p) for p in parts) or len(parts) not in (1, 2, 4):
+    digits = all(re.fullmatch("[0-9]{1,30}", p.strip()) for p in parts)
+    if not digits or len(parts) not in (1, 2, 4) or any(int(p) > MAX_SIZE for p in parts):
         raise ValueError(
-            f"pad '{text}' is not a padding: write P, PH,PW, TOP,BOTTOM,LEFT,RIGHT, same or valid"
+            f"pad '{text}' is not a padding: write P, PH,PW, TOP,BOTTOM,LEFT,RIGHT (each at most"
+            f" {MAX_SIZE:,}), same or valid"
         )
     values = [int(p) for p in parts]
     if len(values) == 1:

@@ -1,127 +1,62 @@
-"""The ``cnncalc`` command: parse arguments, call the library, pick a renderer, choose the exit
-code.
+"""The ``cnncalc`` command: a thin shell over the library. Each command parses its arguments,
+calls the library (:mod:`cnncalc.api`, :mod:`cnncalc.checking`, :mod:`cnncalc.diff`,
+:mod:`cnncalc.arithmetic`), hands the result to a renderer under :mod:`cnncalc.render`, and maps
+it to an exit code.
 
-Exit codes (one policy, :func:`exit_code`): 0 when every spec is sound, 1 when a spec has an error
-(or, with ``--strict``, a warning or an accepted rounding note), 2 on a usage error.
+Exit codes: 0 when every spec is sound, 1 when a spec has an error (or, with ``--strict``, a
+warning or an accepted rounding note; for the arithmetic commands, when the window does not fit),
+2 on a usage error (click's own).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
-import json
-import os
 import sys
-from collections.abc import Iterable, Iterator
-from enum import Enum
-from pathlib import Path
 from typing import Any
 
 import click
 
-from cnncalc.api import Report, analyze, load, loads
-from cnncalc.errors import Diagnostic, Problem, Severity, Span, SpecError, error
+from cnncalc.api import analyze, load, loads
+from cnncalc.errors import Diagnostic, Problem, Span, SpecError, error, fails
 from cnncalc.expand import MAX_LAYERS
 from cnncalc.metrics import Dtype
-from cnncalc.shapes import Shape, parse_volume
-from cnncalc.source import MAX_BYTES, path_kind, read_text
-from cnncalc.spec import with_params
+from cnncalc.options import Count, FeaturesType, PaddingType, PairType, ParamSetting, VolumeType
+from cnncalc.render.escape import visible
+from cnncalc.shapes import Shape
+from cnncalc.source import MAX_BYTES, read_text
+from cnncalc.spec import Spec, with_params
+from cnncalc.streams import EXIT_OUTPUT, guard
+
+SHOW_FORMATS = ["table", "json", "csv", "markdown"]
+CHECK_FORMATS = ["text", "json", "github"]
 
 
-class ShowFormat(str, Enum):
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
-    MARKDOWN = "markdown"
+def _exit(failed: bool) -> None:
+    sys.exit(1 if failed else 0)
 
 
-class CheckFormat(str, Enum):
-    TEXT = "text"
-    JSON = "json"
-    GITHUB = "github"
+def _echo_spec_error(exc: SpecError) -> None:
+    """A spec that could not be loaded: its diagnostics on standard error, exit 1."""
+    from cnncalc.render.diagnostics import diagnostics_text
+
+    click.echo(diagnostics_text(exc.diagnostics, exc.sources), err=True, nl=False)
+    sys.exit(1)
 
 
-def exit_code(diagnostics: Iterable[Diagnostic], strict: bool) -> int:
-    """0 when clean; 1 on any error, or under ``strict`` on any warning or note. (2, a usage
-    error, is click's own.)"""
-    failing = {Severity.ERROR, Severity.WARNING, Severity.NOTE} if strict else {Severity.ERROR}
-    return 1 if any(d.severity in failing for d in diagnostics) else 0
-
-
-class VolumeType(click.ParamType):  # type: ignore[type-arg]
-    """``HxWxC``, e.g. ``224x224x3``."""
-
-    name = "HxWxC"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> Shape:
-        if isinstance(value, Shape):
-            return value
-        try:
-            return parse_volume(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-#: Diagnostics printed per spec in text and GitHub formats; the rest are counted (JSON has all).
-MAX_SHOWN = 100
-
-
-class ParamSetting(click.ParamType):  # type: ignore[type-arg]
-    """``NAME=VALUE``: a param of the spec and a number or expression."""
-
-    name = "NAME=VALUE"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> tuple[str, str]:
-        if isinstance(value, tuple):
-            return value
-        name, sep, text = str(value).partition("=")
-        if not sep or not name.strip() or not text.strip():
-            self.fail(f"'{value}' is not NAME=VALUE, e.g. v1=1 or width=1.2", param, ctx)
-        return name.strip(), text.strip()
-
-
-def _echo_diagnostics(diagnostics: Iterable[Diagnostic], fmt: CheckFormat, err: bool) -> None:
-    from cnncalc.render.diagnostics import diagnostic_github, diagnostic_text
-
-    render = diagnostic_github if fmt is CheckFormat.GITHUB else diagnostic_text
-    shown = list(diagnostics)
-    for d in shown[:MAX_SHOWN]:
-        click.echo(render(d), err=err)
-    if len(shown) > MAX_SHOWN:
-        click.echo(
-            f"... {len(shown) - MAX_SHOWN:,} more problems not shown ('--format json' lists all)",
-            err=err,
-        )
-
-
-def _stdin_spec() -> tuple[str, str]:
-    from cnncalc.render.diagnostics import SOURCES
-
-    data = sys.stdin.buffer.read(MAX_BYTES + 1)  # bounded: read_text refuses more than MAX_BYTES
-    text = read_text("<stdin>", data)
-    SOURCES["<stdin>"] = text
-    return text, "<stdin>"
-
-
-def _load(target: str) -> Any:
-    if target == "-":
-        text, name = _stdin_spec()
-        if not text.strip():
-            raise SpecError(
-                [
-                    error(
-                        "E004",
-                        "standard input is empty",
-                        Span(name, 1, 1),
-                        "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'",
-                    )
-                ]
-            )
-        return loads(text, name)
-    return load(target)
+def _load(target: str) -> Spec:
+    """A built-in name or spec path, or ``-``: the spec text on standard input (bounded)."""
+    if target != "-":
+        return load(target)
+    name = "<stdin>"
+    if sys.stdin is None:  # started with standard input closed (<&-)
+        hint = "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'"
+        raise SpecError([error("E001", "standard input is closed", Span(name, 1, 1), hint)])
+    text = read_text(name, sys.stdin.buffer.read(MAX_BYTES + 1))  # refuses more than MAX_BYTES
+    if not text.strip():
+        hint = "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'"
+        raise SpecError([error("E004", "standard input is empty", Span(name, 1, 1), hint)])
+    return loads(text, name)
 
 
 EPILOG_SHOW = """\b
@@ -129,7 +64,7 @@ Examples:
   cnncalc show vgg16
   cnncalc show alexnet --input 224x224x3      # the 224 vs 227 puzzle
   cnncalc show my_net.yaml --batch 32 --dtype float16
-  cnncalc show resnet50 --depth 1             # one row per stage
+  cnncalc show resnet50 --depth 0             # one row per stage
   cnncalc show resnet50 --set v1=1            # a param changed: the paper's v1 stride
   cnncalc show vgg16 --format json | jq .totals
 """
@@ -156,7 +91,7 @@ def cli() -> None:
 )
 @click.option(
     "--batch",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=1,
     show_default=True,
     help="Batch size for activation memory.",
@@ -171,20 +106,20 @@ def cli() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice([f.value for f in ShowFormat]),
+    type=click.Choice(SHOW_FORMATS),
     default="table",
     show_default=True,
     help="Output format.",
 )
 @click.option(
     "--depth",
-    type=click.IntRange(min=0),
+    type=Count(0),
     default=None,
     help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer.",
 )
 @click.option(
     "--max-layers",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=MAX_LAYERS,
     show_default=True,
     help="Refuse specs that expand to more layers.",
@@ -224,108 +159,20 @@ def show(
             spec = with_params(spec, dict(overrides))
         report = analyze(spec, input=volume, batch=batch, dtype=Dtype(dtype), max_layers=max_layers)
     except Problem as exc:  # a --set naming no param of the spec: the command line is wrong
-        raise click.UsageError(f"{exc.message}: {exc.hint}") from None
+        raise click.UsageError(visible(f"{exc.message}: {exc.hint}")) from None
     except SpecError as exc:
-        _echo_diagnostics(exc.diagnostics, CheckFormat.TEXT, err=True)
-        sys.exit(1)
-    _print_report(report, ShowFormat(fmt), depth, rf)
-    notes = [d for d in report.diagnostics if d.severity is Severity.NOTE]
-    _echo_diagnostics(
-        [d for d in report.diagnostics if d.severity is not Severity.NOTE],
-        CheckFormat.TEXT,
-        err=True,
-    )
-    _echo_exploration(report)
-    if notes:
-        click.echo(
-            f"note: {len(notes)} window(s) rounded by the spec's declared rule; 'cnncalc check"
-            " --strict' lists them",
-            err=True,
-        )
-    sys.exit(exit_code(report.diagnostics, strict=False))
+        _echo_spec_error(exc)
+    from cnncalc.render.data import SHOW_FORMATS as RENDERERS
+    from cnncalc.render.data import show_problems
 
-
-def _print_report(report: Report, fmt: ShowFormat, depth: int | None, rf: bool = False) -> None:
-    if fmt is ShowFormat.TABLE:
+    if fmt == "table":
         from cnncalc.render.table import print_report
 
         print_report(report, depth, rf=rf)
-        return
-    from cnncalc.render import data
-
-    if fmt is ShowFormat.MARKDOWN:
-        click.echo(data.report_markdown(report, depth, rf=rf), nl=False)
-        return
-    render = {ShowFormat.JSON: data.report_json, ShowFormat.CSV: data.report_csv}[fmt]
-    click.echo(render(report, depth), nl=fmt is ShowFormat.JSON)
-
-
-def _echo_exploration(report: Report) -> None:
-    """When a window does not fit exactly: every window that fails (each floored to reach the
-    next) and the nearest input sizes at which the whole spec fits (stderr)."""
-    if not any(d.code == "E301" for d in report.diagnostics):
-        return
-    from cnncalc.fitting import explore
-
-    found = explore(report)
-    click.echo(
-        f"note: at {found.input}, these windows do not fit (each floored, as PyTorch would, to"
-        " reach the next):",
-        err=True,
-    )
-    for misfit in found.misfits:
-        click.echo(f"  {misfit}", err=True)
-    sizes = [str(v) for v in (found.below, found.above) if v is not None]
-    if sizes:
-        click.echo(
-            f"  = {report.spec.name} fits at {' or '.join(dict.fromkeys(sizes))}: the nearest input"
-            " sizes",
-            err=True,
-        )
     else:
-        click.echo(
-            f"  = no input size within {found.reach} pixels of {found.input} fits the whole of"
-            f" {report.spec.name}",
-            err=True,
-        )
-
-
-def _spec_files(paths: tuple[str, ...]) -> Iterator[str]:
-    """Each path as given ('-' and files), directories walked for *.yaml and *.yml in sorted order.
-    Symbolic links to directories are not followed, so a link loop cannot trap the walk."""
-    for path in paths:
-        if path != "-" and path_kind(path) == "dir":
-            found = [str(p) for p in sorted(_walk(Path(path)))]
-            if not found:
-                yield f"{path}{os.sep}"  # reported as an empty directory
-            yield from found
-        else:
-            yield path
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        yield from (Path(root) / f for f in files if f.endswith((".yaml", ".yml")))
-
-
-def _check_one(
-    path: str, max_layers: int = MAX_LAYERS
-) -> tuple[Report | None, tuple[Diagnostic, ...]]:
-    if path.endswith(os.sep) and path_kind(path) == "dir":
-        return None, (
-            error(
-                "E001",
-                "directory holds no *.yaml or *.yml spec",
-                Span(path.rstrip(os.sep), 1, 1),
-                "point at spec files or a folder of them",
-            ),
-        )
-    try:
-        report = analyze(_load(path), max_layers=max_layers)
-    except SpecError as exc:
-        return None, exc.diagnostics
-    return report, report.diagnostics
+        click.echo(RENDERERS[fmt](report, depth, rf), nl=False)
+    click.echo(show_problems(report), err=True, nl=False)
+    _exit(fails(report.diagnostics))
 
 
 @cli.command(
@@ -346,14 +193,14 @@ Examples:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice([f.value for f in CheckFormat]),
+    type=click.Choice(CHECK_FORMATS),
     default="text",
     show_default=True,
     help="Output format.",
 )
 @click.option(
     "--max-layers",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=MAX_LAYERS,
     show_default=True,
     help="Refuse specs that expand to more layers.",
@@ -361,100 +208,34 @@ Examples:
 def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int) -> None:
     """Validate spec files and folders of specs; exit 0 when all are sound, 1 otherwise
     (with --strict also on warnings and accepted rounding), 2 on a usage error."""
-    form = CheckFormat(fmt)
+    from cnncalc.checking import check_file, spec_files
+    from cnncalc.render import check as document
+
+    if any(not path.strip() for path in paths):  # an empty CI variable: never the whole folder
+        raise click.UsageError("an empty PATH names no spec; give files, folders or '-'")
+
     # Each spec is reported as soon as it is checked and its Report dropped: over thousands of
     # specs, keeping every report until the summary cost memory and garbage-collector passes.
     every: list[Diagnostic] = []
     entries: list[dict[str, Any]] = []
     checked = failed = 0
-    for path in _spec_files(paths):
-        report, diagnostics = _check_one(path, max_layers)
+    for path in spec_files(paths):
+        result = check_file(path, _load, max_layers)
         checked += 1
-        every.extend(diagnostics)
-        bad = exit_code(diagnostics, strict)
-        failed += bad
-        if form is CheckFormat.JSON:
-            entries.append(_check_entry(path, report, diagnostics, bad))
-            continue
-        if form is CheckFormat.TEXT:
-            click.echo(_check_line(path, report, diagnostics, bad))
-        _echo_diagnostics(diagnostics, form, err=False)
-    code = exit_code(every, strict)
-    if form is CheckFormat.JSON:
-        summary = {
-            "version": CHECK_JSON_VERSION,
-            "strict": strict,
-            "exit_code": code,
-            "specs": entries,
-            "summary": _tally(every),
-        }
-        click.echo(json.dumps(summary, indent=2))
-    else:
-        click.echo(
-            _check_summary(checked, failed, every)
-        )  # in GitHub's log too: why the job failed
+        failed += result.failed(strict)
+        every.extend(result.diagnostics)
+        if fmt == "json":
+            entries.append(document.checked_entry(result, strict))
+        elif fmt == "text":
+            click.echo(document.checked_text(result, strict), nl=False)
+        else:
+            click.echo(document.checked_github(result), nl=False)
+    code = 1 if fails(every, strict) else 0
+    if fmt == "json":
+        click.echo(document.check_json(entries, strict, code, every))
+    else:  # in GitHub's log too: why the job failed
+        click.echo(document.check_summary(checked, failed, every))
     sys.exit(code)
-
-
-def _tally(diagnostics: Iterable[Diagnostic]) -> dict[str, int]:
-    tally = {s.value: 0 for s in Severity}
-    for d in diagnostics:
-        tally[d.severity.value] += 1
-    return tally
-
-
-def _check_line(
-    path: str, report: Report | None, diagnostics: tuple[Diagnostic, ...], failed: int
-) -> str:
-    label = "<stdin>" if path == "-" else path.rstrip(os.sep)
-    if failed or report is None or not report.ok:
-        tally = _tally(diagnostics)
-        return f"FAIL {label}: " + ", ".join(
-            f"{n} {k}{'s' if n != 1 else ''}" for k, n in tally.items() if n
-        )
-    from cnncalc.render.rows import count, human
-
-    t = report.totals
-    notes = f" ({len(diagnostics)} notes)" if diagnostics else ""
-    return (
-        f"ok   {label}: {report.spec.name}, {report.input} -> {report.layers[-1].output},"
-        f" {count(t.params)} params, {human(t.macs)}MACs{notes}"
-    )
-
-
-def _check_summary(checked: int, failed: int, every: list[Diagnostic]) -> str:
-    tally = _tally(every)
-    counts = f"{tally['error']} errors, {tally['warning']} warnings, {tally['note']} notes"
-    return (
-        f"{checked} spec{'s' if checked != 1 else ''} checked: {checked - failed} ok, {failed}"
-        f" failed ({counts})"
-    )
-
-
-#: Version of ``check --format json`` (docs/check-json.schema.json): bumped when a key is removed or
-#: changes meaning; adding keys keeps it.
-CHECK_JSON_VERSION = 1
-
-
-def _check_entry(
-    path: str, report: Report | None, diagnostics: tuple[Diagnostic, ...], failed: int
-) -> dict[str, Any]:
-    """One spec's entry in ``check --format json``."""
-    from cnncalc.render.diagnostics import diagnostic_dict
-
-    entry: dict[str, Any] = {
-        "file": path.rstrip(os.sep),
-        "ok": not failed,
-        "diagnostics": [diagnostic_dict(d) for d in diagnostics],
-    }
-    if report is not None:
-        entry |= {
-            "name": report.spec.name,
-            "input": str(report.input),
-            "params": report.totals.params,
-            "macs": report.totals.macs,
-        }
-    return entry
 
 
 @cli.command(
@@ -477,56 +258,21 @@ def list_command(fmt: str) -> None:
     """The built-in architectures with input, parameters, MACs and source, computed by the
     engine."""
     from cnncalc.library import builtin_names, builtin_path
-    from cnncalc.render.rows import count, human
+    from cnncalc.render import listing
 
-    entries: list[dict[str, Any]] = []
+    reports = {}
     for name in builtin_names():
         path = builtin_path(name)
         assert path is not None
-        report = analyze(load(path))
-        t = report.totals
-        entries.append(
-            {
-                "name": name,
-                "title": report.spec.title,
-                "input": str(report.input),
-                "params": t.params,
-                "macs": t.macs,
-                "activations": t.activations,
-                "source": report.spec.source,
-            }
-        )
+        reports[name] = analyze(load(path))
     if fmt == "json":
-        click.echo(json.dumps(entries, indent=2))
-        return
-    shown = [
-        {
-            **e,
-            "params": count(e["params"]),
-            "macs": human(e["macs"]),
-            "activations": count(e["activations"]),
-        }
-        for e in entries
-    ]
-    if fmt == "markdown":
-        from cnncalc.render.data import markdown_table
+        click.echo(listing.listing_json(reports))
+    elif fmt == "markdown":
+        click.echo(listing.listing_markdown(reports), nl=False)
+    else:
+        from cnncalc.render.table import print_list
 
-        header = ["Name", "Input", "Params", "MACs", "Activations", "Source"]
-        click.echo(
-            markdown_table(
-                header,
-                [
-                    [e["name"], e["input"], e["params"], e["macs"], e["activations"], e["source"]]
-                    for e in shown
-                ],
-                right={1, 2, 3, 4},
-            ),
-            nl=False,
-        )
-        return
-    from cnncalc.render.table import print_list
-
-    print_list(shown)
+        print_list(listing.LISTING_HEADER, listing.listing_cells(reports))
 
 
 @cli.command(
@@ -541,56 +287,9 @@ Examples:
 def schema_command() -> None:
     """A JSON Schema (draft 2020-12) of the spec language, generated from the layer registry, for
     editors' completion and validation. 'cnncalc check' remains the full check."""
-    from cnncalc.jsonschema import spec_schema
+    from cnncalc.render.schema import schema_json
 
-    click.echo(json.dumps(spec_schema(), indent=2, ensure_ascii=False))
-
-
-class PairType(click.ParamType):  # type: ignore[type-arg]
-    """``N`` or ``HxW``, e.g. ``3`` or ``1x7``."""
-
-    name = "N|HxW"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> tuple[int, int]:
-        from cnncalc.arithmetic import parse_pair
-
-        if isinstance(value, tuple):
-            return value
-        try:
-            return parse_pair(str(value), param.name if param and param.name else "value")
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-class PaddingType(click.ParamType):  # type: ignore[type-arg]
-    """As in a spec: ``P``, ``PH,PW``, ``TOP,BOTTOM,LEFT,RIGHT``, ``same`` or ``valid``."""
-
-    name = "P|same|valid"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from cnncalc.arithmetic import parse_padding
-
-        if not isinstance(value, str):
-            return value
-        try:
-            return parse_padding(value)
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-class FeaturesType(VolumeType):
-    """``HxWxC``, or ``N`` for ``1x1xN`` (the output of an earlier fc)."""
-
-    name = "HxWxC|N"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> Shape:
-        if isinstance(value, str) and value.strip().isdigit() and int(value) >= 1:
-            return Shape(1, 1, int(value))
-        return super().convert(value, param, ctx)
+    click.echo(schema_json())
 
 
 ROUNDING = click.option(
@@ -611,27 +310,16 @@ WORKING_FORMAT = click.option(
 
 
 def _echo_working(working: Any, fmt: str) -> None:
-    """Print a worked answer (:class:`cnncalc.arithmetic.Working`) and exit 0, or 1 when it does not
-    fit.
-    """
+    """Print a worked answer (:class:`cnncalc.arithmetic.Working`); exit 1 when it does not fit."""
+    from cnncalc.render.working import working_json, working_text
+
     if fmt == "json":
-        body = {
-            "title": working.title,
-            "ok": working.ok,
-            "steps": list(working.steps),
-            "problem": working.problem,
-            "hint": working.hint,
-        }
-        click.echo(json.dumps(body | dict(working.figures), indent=2))
+        click.echo(working_json(working))
     else:
-        click.echo(working.title)
-        for step in working.steps:
-            click.echo(f"  {step}")
-        if working.problem:
-            click.echo(f"error: {working.problem}", err=True)
-        if working.hint:
-            click.echo(f"  = hint: {working.hint}", err=True)
-    sys.exit(0 if working.ok else 1)
+        out, err = working_text(working)
+        click.echo(out, nl=False)
+        click.echo(err, err=True, nl=False)
+    _exit(not working.ok)
 
 
 @cli.command(
@@ -646,7 +334,7 @@ Examples:
 @click.argument("volume", type=VolumeType(), metavar="HxWxC")
 @click.option(
     "--filters",
-    type=click.IntRange(min=1),
+    type=Count(1),
     required=True,
     help="K, the number of filters (output channels).",
 )
@@ -668,7 +356,7 @@ Examples:
 )
 @click.option(
     "--groups",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=1,
     show_default=True,
     help="Grouped convolution: each filter sees C/groups channels.",
@@ -762,7 +450,7 @@ Examples:
 """
 )
 @click.argument("volume", type=FeaturesType(), metavar="HxWxC|N")
-@click.option("--units", type=click.IntRange(min=1), required=True, help="Output units.")
+@click.option("--units", type=Count(1), required=True, help="Output units.")
 @click.option("--no-bias", is_flag=True, help="No biases.")
 @WORKING_FORMAT
 def fc(volume: Shape, units: int, no_bias: bool, fmt: str) -> None:
@@ -787,22 +475,22 @@ Examples:
 @click.option(
     "--input",
     "size",
-    type=click.IntRange(min=1),
+    type=Count(1),
     required=True,
     help="Input size along the axis (W or H).",
 )
-@click.option("--kernel", type=click.IntRange(min=1), required=True, help="F, the kernel size.")
-@click.option("--stride", type=click.IntRange(min=1), default=1, show_default=True, help="S.")
+@click.option("--kernel", type=Count(1), required=True, help="F, the kernel size.")
+@click.option("--stride", type=Count(1), default=1, show_default=True, help="S.")
 @click.option(
     "--dilation",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=1,
     show_default=True,
     help="Gap between kernel taps (the kernel spans d(F-1)+1).",
 )
 @click.option(
     "--output",
-    type=click.IntRange(min=1),
+    type=Count(1),
     default=None,
     help="Solve for the padding that gives this output size.",
 )
@@ -813,7 +501,7 @@ Examples:
 )
 @click.option(
     "--max-pad",
-    type=click.IntRange(min=0, max=10_000),
+    type=Count(0, 10_000),
     default=None,
     help="Largest total padding to list.  [default: 2(F-1), at most 10,000]",
 )
@@ -859,7 +547,7 @@ Examples:
 )
 @click.option(
     "--depth",
-    type=click.IntRange(min=0),
+    type=Count(0),
     default=None,
     help="Collapse blocks nested deeper than this, on both sides.",
 )
@@ -890,22 +578,18 @@ def diff(
         a = analyze(_load(spec_a), input=input_a)
         b = analyze(_load(spec_b), input=input_b)
     except SpecError as exc:
-        _echo_diagnostics(exc.diagnostics, CheckFormat.TEXT, err=True)
-        sys.exit(1)
+        _echo_spec_error(exc)
+    from cnncalc.render.diff import diff_json, diff_problems
+
     result = align(a, b, depth)
     if fmt == "json":
-        click.echo(result.as_json(changed_only=changed))
+        click.echo(diff_json(result, changed_only=changed))
     else:
         from cnncalc.render.table import print_diff
 
         print_diff(result, changed_only=changed)
-    for side, report in (("A", a), ("B", b)):
-        problems = [d for d in report.diagnostics if d.severity is not Severity.NOTE]
-        if problems:
-            click.echo(f"{side} ({report.spec.name} at {report.input}):", err=True)
-            _echo_diagnostics(problems, CheckFormat.TEXT, err=True)
-            _echo_exploration(report)
-    sys.exit(max(exit_code(a.diagnostics, strict=False), exit_code(b.diagnostics, strict=False)))
+    click.echo(diff_problems(result), err=True, nl=False)
+    _exit(fails(a.diagnostics) or fails(b.diagnostics))
 
 
 #: Allocations between young-generation collections (Python's default is 700). A run builds an
@@ -918,9 +602,18 @@ GC_THRESHOLD = 100_000
 def main() -> None:
     """Console entry point."""
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    out, err = guard(sys.stdout), guard(sys.stderr)
+    sys.stdout, sys.stderr = out, err
     try:
-        cli(prog_name="cnncalc")
-    except BrokenPipeError:  # e.g. piped into `head`: stop quietly, as Unix tools do
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(0)
+        cli.main(prog_name="cnncalc")
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = 0
+    for stream, name in ((out, "standard output"), (err, "standard error")):
+        if stream.failure is not None:
+            with contextlib.suppress(OSError, AttributeError):  # stderr itself may be closed
+                message = f"cnncalc: cannot write {name}: {stream.failure.strerror}\n"
+                sys.__stderr__.write(message)  # type: ignore[union-attr]
+            code = EXIT_OUTPUT
+    sys.exit(code)

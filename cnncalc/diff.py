@@ -19,27 +19,22 @@ never ``len(A) * len(B)``: a gap of ``a`` by ``b`` rows reaches the matcher only
 matcher's passes over it (at most one per row of the shorter side) costs at most ``a*b``, which is
 at most 64 times ``a + b``.
 
-Each pair carries its changes (type, hyperparameters, output volume) and the
-deltas ``B - A`` of weights, biases, params, MACs and activations; the totals are the reports'.
-This module aligns and subtracts; ``render/table.py`` draws the table and the CLI prints
-:meth:`Diff.as_json`.
+Each pair carries its changes (type, hyperparameters, output volume), found by comparing the
+layers and numbers themselves, and the deltas ``B - A`` of weights, biases, params, MACs and
+activations; the totals are the reports'. This module aligns and subtracts; ``render/table.py``
+draws the table and ``render/diff.py`` writes the JSON document.
 """
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import Enum
-from typing import Any
 
 from cnncalc.api import Report
-from cnncalc.metrics import Totals
-from cnncalc.render.data import JSON_SCHEMA_VERSION, layers_json, rf_dict
-from cnncalc.render.rows import Row, rows
+from cnncalc.grouping import Row
 
 
 class Match(str, Enum):
@@ -69,17 +64,21 @@ class Aligned:
 
     @property
     def changed(self) -> tuple[str, ...]:
-        """What differs between the two rows: ``type``, ``hyper``, ``output`` and the counts
-        (``layer``
-        when one side is missing). A different receptive field alone is not a change of the layer:
-        it follows from the layers before (the table and JSON still show it)."""
-        if self.a is None or self.b is None:
+        """What differs between the two rows: ``type``, ``hyper`` (the hyperparameters as the layer
+        states them, :meth:`Layer.describe`, or a collapsed block's layer count), ``output`` (the
+        volume) and the counts; ``layer`` when one side is missing. A different receptive field
+        alone is not a change of the layer: it follows from the layers before (the table and JSON
+        still show it)."""
+        a, b = self.a, self.b
+        if a is None or b is None:
             return ("layer",)
-        return tuple(
-            key
-            for key in ("type", "hyper", "output", *COUNTS)
-            if getattr(self.a, key) != getattr(self.b, key)
-        )
+        differs = {
+            "type": a.type != b.type,
+            "hyper": a.hyper != b.hyper,
+            "output": a.output != b.output,
+        }
+        differs |= {key: getattr(a, key) != getattr(b, key) for key in COUNTS}
+        return tuple(key for key, changed in differs.items() if changed)
 
     def delta(self, key: str) -> int:
         """``B - A`` of a count in :data:`COUNTS` (a missing row counts 0)."""
@@ -97,47 +96,10 @@ class Diff:
     def total_delta(self, key: str) -> int:
         return int(getattr(self.b.totals, key)) - int(getattr(self.a.totals, key))
 
-    def as_dict(
-        self,
-        changed_only: bool = False,
-        encode: Callable[[dict[str, Any]], Any] = lambda layer: layer,
-    ) -> dict[str, Any]:
-        """The JSON document of ``cnncalc diff --format json``; ``encode`` turns each layer pair's
-        dict into what the document holds (:meth:`as_json` encodes it at once)."""
-        shown = [p for p in self.pairs if p.changed] if changed_only else list(self.pairs)
-        return {
-            "version": JSON_SCHEMA_VERSION,
-            "a": _side(self.a),
-            "b": _side(self.b),
-            "layers": [
-                encode(
-                    {
-                        "match": p.match.value,
-                        "a": _row(p.a),
-                        "b": _row(p.b),
-                        "changed": list(p.changed),
-                        "delta": {key: p.delta(key) for key in COUNTS},
-                    }
-                )
-                for p in shown
-            ],
-            "totals": {
-                "a": _totals(self.a.totals),
-                "b": _totals(self.b.totals),
-                "delta": {key: self.total_delta(key) for key in COUNTS},
-            },
-        }
-
-    def as_json(self, changed_only: bool = False) -> str:
-        """:meth:`as_dict` as text, a layer pair a line (see :func:`render.data.layers_json`):
-        each pair is encoded as it is made, so 10,000 pairs take a few MB, not the pure-Python
-        encoder's hundreds."""
-        return layers_json(self.as_dict(changed_only, json.dumps))
-
 
 def diff(a: Report, b: Report, depth: int | None = None) -> Diff:
     """Align the rows of ``a`` and ``b`` (see the module docstring)."""
-    return Diff(a, b, align(rows(a, depth), rows(b, depth)))
+    return Diff(a, b, align(list(a.rows(depth)), list(b.rows(depth))))
 
 
 def align(a_rows: list[Row], b_rows: list[Row]) -> tuple[Aligned, ...]:
@@ -242,34 +204,3 @@ def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
         run.append(pairs[k])
         k = back[k]
     return run[::-1]
-
-
-def _side(report: Report) -> dict[str, Any]:
-    return {
-        "name": report.spec.name,
-        "title": report.spec.title,
-        "file": report.spec.file,
-        "input": str(report.input),
-        "ok": report.ok,
-    }
-
-
-def _row(row: Row | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    fields = (
-        "name",
-        "type",
-        "hyper",
-        "output",
-        "weights",
-        "biases",
-        "params",
-        "macs",
-        "activations",
-    )
-    return {key: getattr(row, key) for key in fields} | {"rf": rf_dict(row.rf)}
-
-
-def _totals(t: Totals) -> dict[str, int]:
-    return {key: int(getattr(t, key)) for key in COUNTS}

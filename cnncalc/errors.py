@@ -9,7 +9,7 @@ one problem raises :class:`Problem` (code, message, hint, and its place when kno
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import islice
@@ -87,15 +87,29 @@ class Diagnostic:
     related: tuple[tuple[str, Span], ...] = field(default=())
 
 
+def fails(diagnostics: Iterable[Diagnostic], strict: bool = False) -> bool:
+    """True when a diagnostic is an error, or under ``strict`` a warning or an accepted rounding
+    note: the one policy behind every exit code and every FAIL."""
+    failing = {Severity.ERROR, Severity.WARNING, Severity.NOTE} if strict else {Severity.ERROR}
+    return any(d.severity in failing for d in diagnostics)
+
+
 class CnncalcError(Exception):
     """Base class of every error the library raises on purpose."""
 
 
 class SpecError(CnncalcError):
-    """A spec (or file) could not be loaded; carries every diagnostic found."""
+    """A spec (or file) could not be loaded; carries every diagnostic found, and the text of each
+    file read (by the name its spans use), so that a diagnostic can quote its line without
+    reading any file again."""
 
-    def __init__(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+    def __init__(
+        self,
+        diagnostics: list[Diagnostic] | tuple[Diagnostic, ...],
+        sources: Mapping[str, str] | None = None,
+    ) -> None:
         self.diagnostics = tuple(diagnostics)
+        self.sources: Mapping[str, str] = dict(sources or {})
         first = self.diagnostics[0] if self.diagnostics else None
         super().__init__(f"{first.span}: {first.code} {first.message}" if first else "invalid spec")
 

@@ -158,7 +158,7 @@ class _Expander:
                 "add layers under 'layers:'",
             )
         if self.problems:
-            raise SpecError(list(self.problems.values()))
+            raise SpecError(list(self.problems.values()), self.spec.sources)
         return Graph(tuple(self.nodes))
 
     def references_after(self) -> None:

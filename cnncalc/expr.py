@@ -354,7 +354,7 @@ def _unexpected(text: str, at: int) -> Problem:
     if char.isascii():
         return Problem(
             "E106",
-            f"unexpected character {char!r} at character {at + 1} of '{text}'",
+            f"unexpected character {char!r} in '{text}'",
             "expressions use numbers, names, + - * / // % ** ( ) and if/else",
         )
     import unicodedata  # only on this error path

@@ -1,9 +1,9 @@
 """A JSON Schema (draft 2020-12) of the spec language, for editors' completion and validation.
 
 Generated, never written by hand: the layer types and their fields come from the registry
-(:data:`cnncalc.layers.LAYERS` and :func:`cnncalc.values.schema`), the item keys from
-``expand.py``, so a new layer or field appears here by itself, and a new field
-type without a schema below fails the tests. ``cnncalc schema`` prints it.
+(:data:`cnncalc.layers.LAYERS` and :func:`cnncalc.values.schema`), each field's schema from its
+:class:`~cnncalc.values.FieldType`, the item keys from ``expand.py``, so a new layer, field or
+field type appears here by itself. ``cnncalc schema`` prints it.
 
 A schema sees YAML after parsing, so it cannot tell ``64`` from ``"64"`` as cnncalc does, nor
 check expressions, names or geometry: ``cnncalc check`` stays the judge; this only helps typing.
@@ -11,36 +11,19 @@ check expressions, names or geometry: ``cnncalc check`` stays the judge; this on
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from cnncalc import values
 from cnncalc.expand import META_KEYS
 from cnncalc.layers import ALIASES, LAYERS, Layer
-from cnncalc.shapes import PadMode, Rounding
+from cnncalc.values import NUMBER, OFFSET, ROUNDING, FieldType, schema
 
 #: An expression: any text that is not a bare numeral (a quoted number is refused, E103).
-_EXPRESSION = {
+EXPRESSION = {
     "type": "string",
     "pattern": r"^(?![\s+-]*[0-9.]+\s*$).+",
     "description": "an expression over params and block arguments, e.g. 'width * 4'",
 }
 
-
-def _count(minimum: int) -> dict[str, Any]:
-    return {"anyOf": [{"type": "integer", "minimum": minimum}, {"$ref": "#/$defs/expression"}]}
-
-
-#: The schema of each field converter in ``values.py``.
-_FIELD_TYPES: dict[Callable[..., Any], dict[str, Any]] = {
-    values.integer: {"$ref": "#/$defs/count"},
-    values.offset: {"$ref": "#/$defs/offset"},
-    values.pair: {"$ref": "#/$defs/pair"},
-    values.padding: {"$ref": "#/$defs/padding"},
-    values.boolean: {"type": "boolean"},
-    values.real: {"$ref": "#/$defs/number"},
-    values.rounding: {"$ref": "#/$defs/rounding"},
-}
 
 _META: dict[str, dict[str, Any]] = {
     "name": {
@@ -48,7 +31,7 @@ _META: dict[str, dict[str, Any]] = {
         "minLength": 1,
         "description": "the layer's name, unique in its scope",
     },
-    "repeat": {**_count(0), "description": "the item this many times in sequence"},
+    "repeat": {**OFFSET.schema, "description": "the item this many times in sequence"},
     "when": {
         "anyOf": [{"type": "boolean"}, {"type": "number"}, {"$ref": "#/$defs/expression"}],
         "description": "left out when 0 or false",
@@ -71,12 +54,24 @@ def _summary(cls: type[Layer]) -> str:
     return " ".join((cls.__doc__ or cls.kind).split("\n\n")[0].split())
 
 
+def definitions(*roots: FieldType) -> dict[str, Any]:
+    """The ``$defs`` entries of ``roots`` and of the field types they refer to, by name."""
+    found: dict[str, FieldType] = {}
+    todo = list(roots)
+    while todo:
+        kind = todo.pop()
+        if found.setdefault(kind.name, kind) is not kind:
+            raise ValueError(f"two field types are named '{kind.name}'")
+        todo += [need for need in kind.needs if need.name not in found]
+    return {name: dict(kind.schema) for name, kind in sorted(found.items()) if not kind.inline}
+
+
 def _fields(cls: type[Layer]) -> dict[str, Any]:
     """The mapping form of one layer type: its own fields and the item keys it takes."""
-    fields = values.schema(cls)
+    fields = schema(cls)
     merge = cls.arity is None
     meta = [k for k in META_KEYS if merge or k not in ("inputs", "branches")]
-    properties = {name: _FIELD_TYPES[spec.convert] for name, spec in fields.items()}
+    properties = {name: spec.type.ref for name, spec in fields.items()}
     properties |= {key: _META[key] for key in meta}
     body: dict[str, Any] = {
         "type": "object",
@@ -95,10 +90,10 @@ def _forms(kind: str, cls: type[Layer]) -> dict[str, Any]:
     of branches for a merge, or nothing when no field is required."""
     forms: list[dict[str, Any]] = [{"$ref": f"#/$defs/layer.{cls.kind}"}]
     if cls.primary is not None:
-        forms.append(_FIELD_TYPES[values.schema(cls)[cls.primary].convert])
+        forms.append(schema(cls)[cls.primary].type.ref)
     if cls.arity is None:
         forms.append(_META["branches"])
-    if not any(spec.required for spec in values.schema(cls).values()):
+    if not any(spec.required for spec in schema(cls).values()):
         forms.append({"type": "null"})
     return {
         "anyOf": forms,
@@ -139,7 +134,7 @@ def spec_schema() -> dict[str, Any]:
             ),
         },
         "input": {"$ref": "#/$defs/volume"},
-        "rounding": {"$ref": "#/$defs/rounding"},
+        "rounding": ROUNDING.ref,
         "params": {
             "type": "object",
             "additionalProperties": {"$ref": "#/$defs/value"},
@@ -168,11 +163,10 @@ def spec_schema() -> dict[str, Any]:
         "description": {"type": "string"},
     }
     use_keys = [k for k in META_KEYS if k != "branches"]
+    used = [spec.type for cls in LAYERS.values() for spec in schema(cls).values()]
     defs: dict[str, Any] = {
-        "expression": _EXPRESSION,
-        "count": _count(1),
-        "offset": _count(0),
-        "number": {"anyOf": [{"type": "number"}, {"$ref": "#/$defs/expression"}]},
+        "expression": EXPRESSION,
+        **definitions(NUMBER, ROUNDING, *used),
         "value": {
             "anyOf": [
                 {"type": "number"},
@@ -180,38 +174,13 @@ def spec_schema() -> dict[str, Any]:
                 {"$ref": "#/$defs/expression"},
                 {
                     "type": "array",
-                    "items": {"$ref": "#/$defs/number"},
+                    "items": NUMBER.ref,
                     "minItems": 2,
                     "maxItems": 2,
                     "description": "a pair [h, w]",
                 },
             ]
         },
-        "pair": {
-            "anyOf": [
-                {"$ref": "#/$defs/count"},
-                {"type": "array", "items": {"$ref": "#/$defs/count"}, "minItems": 2, "maxItems": 2},
-            ]
-        },
-        "padding": {
-            "anyOf": [
-                {"$ref": "#/$defs/offset"},
-                {
-                    "type": "array",
-                    "items": {"$ref": "#/$defs/offset"},
-                    "minItems": 2,
-                    "maxItems": 2,
-                },
-                {
-                    "type": "array",
-                    "items": {"$ref": "#/$defs/offset"},
-                    "minItems": 4,
-                    "maxItems": 4,
-                },
-                {"enum": [m.value for m in PadMode]},
-            ]
-        },
-        "rounding": {"enum": [r.value for r in Rounding]},
         "volume": {
             "anyOf": [
                 {

@@ -72,12 +72,18 @@ class Spec:
     layers: Seq
     file: str
     span: Span = field(compare=False)
+    #: The text of this spec's file and of every spec it extends, by the name their spans use:
+    #: diagnostics quote their lines from here, never from the files again.
+    sources: Mapping[str, str] = field(compare=False, repr=False)
 
 
 def load_text(text: str, file: str, chain: tuple[str, ...] = ()) -> Spec:
     """Parse spec ``text`` read from ``file`` (used in messages); ``chain`` is the files that
     extend it, to refuse a loop."""
-    root = parse(file, text)
+    try:
+        root = parse(file, text)
+    except SpecError as exc:
+        raise SpecError(exc.diagnostics, {file: text}) from None
     if not isinstance(root, Map):
         raise SpecError(
             [
@@ -87,9 +93,10 @@ def load_text(text: str, file: str, chain: tuple[str, ...] = ()) -> Spec:
                     root.span,
                     "start with keys such as 'name:', 'input:' and 'layers:'",
                 )
-            ]
+            ],
+            {file: text},
         )
-    return _SpecReader(file, chain).read(root)
+    return _SpecReader(file, chain, {file: text}).read(root)
 
 
 def load_path(path: str | Path, chain: tuple[str, ...] = ()) -> Spec:
@@ -116,37 +123,37 @@ COMMAND_LINE = "<--set>"
 
 def with_params(spec: Spec, values: Mapping[str, str]) -> Spec:
     """``spec`` with params set from text (``--set v1=1``): each value is a number or an expression
-    over the params before it, and the params after it are evaluated again. Raises
-    :class:`Problem` for a name that is not a param of the spec (with a "did you mean"),
-    :class:`SpecError` for a
-    value that does not evaluate."""
-    unknown = [name for name in values if name not in spec.param_nodes]
+    over the params before it, and the params after it are evaluated again. The name ``rounding``,
+    unless the spec has a param of that name, sets the spec's top-level rounding rule instead
+    (``--set rounding=floor``). Raises :class:`Problem` for a name that is not a param of the spec
+    (with a "did you mean") or a rounding that is not a rule, :class:`SpecError` for a value that
+    does not evaluate."""
+    here = Span(COMMAND_LINE, 1, 1)
+    rule = values.get("rounding") if "rounding" not in spec.param_nodes else None
+    settings = {name: text for name, text in values.items() if name != "rounding" or rule is None}
+    unknown = [name for name in settings if name not in spec.param_nodes]
     if unknown:
-        known = list(spec.param_nodes) or ["(this spec has no params)"]
+        known = [*spec.param_nodes, "rounding"]
         raise Problem(
             "E107",
             f"'{unknown[0]}' is not a param of {spec.name}",
             did_you_mean(unknown[0], known),
-            Span(COMMAND_LINE, 1, 1),
+            here,
         )
+    spec_rounding = (
+        spec.rounding
+        if rule is None
+        else rounding(Scalar(rule, rule, False, here), {}, "'rounding'")
+    )
     nodes = dict(spec.param_nodes)
-    for name, text in values.items():
-        nodes[name] = Scalar(_literal(text), text, False, Span(COMMAND_LINE, 1, 1))
+    for name, text in settings.items():
+        # read as a value in a spec is read, so one set of rules holds whatever the spelling
+        nodes[name] = parse(COMMAND_LINE, text)
     reader = _SpecReader(spec.file)
     params = reader.params(nodes, spec)
     if reader.problems:
-        raise SpecError(reader.problems)
-    return replace(spec, params=params, param_nodes=nodes)
-
-
-def _literal(text: str) -> str | int | float:
-    """A command-line value as YAML would read a plain number, else the text (an expression)."""
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except ValueError:
-            continue
-    return text
+        raise SpecError(reader.problems, spec.sources)
+    return replace(spec, rounding=spec_rounding, params=params, param_nodes=nodes)
 
 
 def _uses(node: Node) -> frozenset[str]:
@@ -159,10 +166,14 @@ def _uses(node: Node) -> frozenset[str]:
 
 
 class _SpecReader:
-    def __init__(self, file: str, chain: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, file: str, chain: tuple[str, ...] = (), sources: Mapping[str, str] | None = None
+    ) -> None:
         self.file = file
         self.chain = chain
         self.problems: list[Diagnostic] = []
+        #: Texts read so far: this spec's own and those of the specs it extends.
+        self.sources: dict[str, str] = dict(sources or {})
 
     def base(self, root: Map) -> Spec | None:
         """The spec named by ``extends``, whose keys this one overrides (params and blocks
@@ -205,10 +216,13 @@ class _SpecReader:
             )
             return None
         try:
-            return load_path(path, chain[-MAX_EXTENDS:])
+            base = load_path(path, chain[-MAX_EXTENDS:])
         except SpecError as exc:
             self.problems.extend(exc.diagnostics)
+            self.sources.update(exc.sources)
             return None
+        self.sources.update(base.sources)
+        return base
 
     def full(self) -> bool:
         """True once :data:`MAX_PROBLEMS` problems are collected: reading on would only cost
@@ -280,7 +294,9 @@ class _SpecReader:
         source = self.text(root, "source", base.source if base else "")
         description = self.text(root, "description", base.description if base else "")
         if self.problems or shape is None or not isinstance(layers, Seq):
-            raise SpecError(self.problems + ([gave_up(root.span)] if self.full() else []))
+            raise SpecError(
+                self.problems + ([gave_up(root.span)] if self.full() else []), self.sources
+            )
         return Spec(
             name=name,
             title=title,
@@ -294,6 +310,7 @@ class _SpecReader:
             layers=layers,
             file=self.file,
             span=root.span,
+            sources=self.sources,
         )
 
     def volume(self, root: Map) -> Shape | None:

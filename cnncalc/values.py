@@ -1,11 +1,15 @@
 """Located YAML values to typed layer fields, strictly.
 
-A layer's dataclass annotations are its schema: ``int`` is a count (at least 1), ``Offset`` a
-whole number from 0, ``Pair`` an int or ``[h, w]``, ``Padding`` an int, ``[h, w]``, ``[top, bottom,
-left, right]``, ``same`` or
-``valid``. Numbers may be written as expressions over the names in scope (``filters * 4``), but
-never as quoted numbers, never as floats where an integer is needed (``2.0``), never as YAML
-booleans.
+Each kind of layer field is one :class:`FieldType`: its converter (YAML node to value, refusing
+with a located :class:`Problem`), its JSON Schema and its doc text. A layer annotates a field with
+the Python type mypy checks carrying its field type, ``kernel: Pair`` with ``Pair =
+Annotated[tuple[int, int], PAIR]``; :func:`schema` resolves the annotations when the layer is
+registered, so a field without a field type fails at import, naming the layer and the field. A new
+field type is one definition and its alias: ``OFFSET_PAIR = pair_of(OFFSET, "offsetPair")``.
+
+Numbers may be written as expressions over the names in scope (``filters * 4``), but never as
+quoted numbers, never as floats where an integer is needed (``2.0``), never as YAML booleans; a
+range is checked on the value, however it was written.
 """
 
 from __future__ import annotations
@@ -13,14 +17,26 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, fields
-from typing import Any
+from dataclasses import MISSING, dataclass, fields
+from types import UnionType
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    TypeAlias,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
+from cnncalc import shapes
 from cnncalc.errors import Problem
 from cnncalc.expr import Number, Value, evaluate
-from cnncalc.layers.base import Layer
-from cnncalc.shapes import PadMode, Rounding
 from cnncalc.source import Map, Node, Scalar, Seq, describe
+
+if TYPE_CHECKING:
+    from cnncalc.layers.base import Layer
 
 #: Largest size, count or channel number accepted anywhere (E007 beyond).
 MAX_SIZE = 10**7
@@ -146,17 +162,19 @@ def _scalar_pair(
     return (size, size)
 
 
-def pair(node: Node, env: Mapping[str, Value], what: str) -> tuple[int, int]:
+def pair(node: Node, env: Mapping[str, Value], what: str, minimum: int = 1) -> tuple[int, int]:
+    """An int or ``[h, w]`` (or an expression giving either) as ``(h, w)``, each at least
+    ``minimum``."""
     if isinstance(node, Scalar):
-        return _scalar_pair(node, env, what, 1)
+        return _scalar_pair(node, env, what, minimum)
     items = _items(node, what, (2,))
-    values = [integer(item, env, what) for item in items]
+    values = [integer(item, env, what, minimum) for item in items]
     return (values[0], values[-1])
 
 
-def padding(node: Node, env: Mapping[str, Value], what: str) -> tuple[int, int, int, int] | PadMode:
+def padding(node: Node, env: Mapping[str, Value], what: str) -> shapes.Padding:
     if isinstance(node, Scalar) and isinstance(node.value, str) and node.value in ("same", "valid"):
-        return PadMode(node.value)
+        return shapes.PadMode(node.value)
     if isinstance(node, Scalar):
         h, w = _scalar_pair(node, env, what, 0)
         return (h, h, w, w)
@@ -165,15 +183,6 @@ def padding(node: Node, env: Mapping[str, Value], what: str) -> tuple[int, int, 
     if len(values) == 2:
         return (values[0], values[0], values[1], values[1])
     return (values[0], values[1], values[2], values[3])
-
-
-#: A field annotated ``Offset`` is a whole number that may be 0 (a channel position); ``int`` is a
-#: count, at least 1.
-Offset = int
-
-
-def offset(node: Node, env: Mapping[str, Value], what: str) -> int:
-    return integer(node, env, what, minimum=0)
 
 
 def boolean(node: Node, env: Mapping[str, Value], what: str) -> bool:
@@ -187,14 +196,10 @@ def boolean(node: Node, env: Mapping[str, Value], what: str) -> bool:
     )
 
 
-def real(node: Node, env: Mapping[str, Value], what: str) -> float:
-    return float(number(node, env, what))
-
-
-def rounding(node: Node, env: Mapping[str, Value], what: str) -> Rounding:
-    choices = [r.value for r in Rounding]
+def rounding(node: Node, env: Mapping[str, Value], what: str) -> shapes.Rounding:
+    choices = [r.value for r in shapes.Rounding]
     if isinstance(node, Scalar) and node.value in choices:
-        return Rounding(node.value)
+        return shapes.Rounding(node.value)
     raise Problem(
         "E103",
         f"{what} must be one of {', '.join(choices)}, not {describe(node)}",
@@ -203,47 +208,254 @@ def rounding(node: Node, env: Mapping[str, Value], what: str) -> Rounding:
     )
 
 
+#: Reads a located YAML node, with the names in scope for expressions, into a field's value;
+#: ``what`` names the field in messages (``'kernel'``). Raises a located :class:`Problem`.
 Converter = Callable[[Node, Mapping[str, Value], str], Any]
 
-_CONVERTERS: dict[str, Converter] = {
-    "int": integer,
-    "Pair": pair,
-    "Pair | None": pair,
-    "Padding": padding,
-    "Offset": offset,
-    "bool": boolean,
-    "float": real,
-    "Rounding | None": rounding,
-}
+#: Any expression text: its ``$defs`` entry is the language's (``jsonschema.py``), not a field type.
+_EXPRESSION = {"$ref": "#/$defs/expression"}
 
 
-class FieldSpec:
-    """How to read one layer field: its converter and whether it may be omitted."""
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True)
+class FieldType:
+    """What one kind of layer field accepts, in every form cnncalc needs: ``convert`` for specs,
+    ``schema`` (its JSON Schema, the ``$defs`` entry ``name``) for editors, ``doc`` (a phrase: what
+    a value may be) for the docs. Compared by identity."""
 
-    __slots__ = ("convert", "required")
+    name: str
+    convert: Converter
+    schema: Mapping[str, Any]
+    doc: str
+    #: The field types whose ``$defs`` entries ``schema`` refers to.
+    needs: tuple[FieldType, ...] = ()
+    #: Written out at each field instead of referred to: a one-keyword schema is shorter than a
+    #: reference to it.
+    inline: bool = False
 
-    def __init__(self, convert: Converter, required: bool) -> None:
-        self.convert = convert
-        self.required = required
+    @property
+    def ref(self) -> dict[str, Any]:
+        """What a field of this type holds in the JSON Schema."""
+        return dict(self.schema) if self.inline else {"$ref": f"#/$defs/{self.name}"}
 
 
-_SCHEMAS: dict[type[Layer], dict[str, FieldSpec]] = {}
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True)
+class WholeType(FieldType):
+    """Whole numbers of at least ``minimum`` (made by :func:`whole`): what :func:`pair_of` pairs."""
+
+    minimum: int
 
 
-def schema(cls: type[Layer]) -> dict[str, FieldSpec]:
-    """The fields of a layer type, from its dataclass annotations (cached)."""
+def whole(name: str, minimum: int) -> WholeType:
+    """The field type of whole numbers of at least ``minimum``."""
+
+    def convert(node: Node, env: Mapping[str, Value], what: str) -> int:
+        return integer(node, env, what, minimum)
+
+    return WholeType(
+        name=name,
+        convert=convert,
+        schema={"anyOf": [{"type": "integer", "minimum": minimum}, _EXPRESSION]},
+        doc=f"a whole number of at least {minimum}",
+        minimum=minimum,
+    )
+
+
+def pair_of(element: WholeType, name: str) -> FieldType:
+    """The field type of ``(h, w)`` pairs of ``element``, written as one number for both or as
+    ``[h, w]``."""
+
+    def convert(node: Node, env: Mapping[str, Value], what: str) -> tuple[int, int]:
+        return pair(node, env, what, element.minimum)
+
+    return FieldType(
+        name=name,
+        convert=convert,
+        schema={
+            "anyOf": [
+                element.ref,
+                {"type": "array", "items": element.ref, "minItems": 2, "maxItems": 2},
+            ]
+        },
+        doc=f"{element.doc}, or [h, w] of them",
+        needs=(element,),
+    )
+
+
+def real(
+    name: str,
+    *,
+    at_least: float | None = None,
+    above: float | None = None,
+    below: float | None = None,
+) -> FieldType:
+    """The field type of finite numbers in a range (any, when no bound is given); a value outside
+    it is E104, whether written as a number or computed by an expression."""
+    words = " and ".join(
+        f"{relation} {bound:g}"
+        for relation, bound in (
+            ("at least", at_least),
+            ("greater than", above),
+            ("less than", below),
+        )
+        if bound is not None
+    )
+    if at_least is not None:
+        lower = f"[{at_least:g}"
+    elif above is not None:
+        lower = f"({above:g}"
+    else:
+        lower = "(-inf"
+    interval = f"{lower}, {'inf' if below is None else f'{below:g}'})"
+
+    def convert(node: Node, env: Mapping[str, Value], what: str) -> float:
+        found = number(node, env, what)
+        if (
+            (at_least is not None and not found >= at_least)
+            or (above is not None and not found > above)
+            or (below is not None and not found < below)
+        ):
+            raise Problem(
+                "E104",
+                f"{what} must be {words}, not {found}",
+                f"use a value in {interval}",
+                node.span,
+            )
+        return float(found)
+
+    limits = {
+        keyword: bound
+        for keyword, bound in (
+            ("minimum", at_least),
+            ("exclusiveMinimum", above),
+            ("exclusiveMaximum", below),
+        )
+        if bound is not None
+    }
+    return FieldType(
+        name=name,
+        convert=convert,
+        schema={"anyOf": [{"type": "number", **limits}, _EXPRESSION]},
+        doc=f"a number {words}" if words else "any finite number",
+    )
+
+
+COUNT = whole("count", 1)
+OFFSET = whole("offset", 0)
+PAIR = pair_of(COUNT, "pair")
+OFFSET_PAIR = pair_of(OFFSET, "offsetPair")
+PADDING = FieldType(
+    name="padding",
+    convert=padding,
+    schema={
+        "anyOf": [
+            OFFSET.ref,
+            {"type": "array", "items": OFFSET.ref, "minItems": 2, "maxItems": 2},
+            {"type": "array", "items": OFFSET.ref, "minItems": 4, "maxItems": 4},
+            {"enum": [m.value for m in shapes.PadMode]},
+        ]
+    },
+    doc=(
+        f"{OFFSET.doc} for every side; [h, w] or [top, bottom, left, right] of them;"
+        f" {' or '.join(m.value for m in shapes.PadMode)}"
+    ),
+    needs=(OFFSET,),
+)
+FLAG = FieldType(
+    name="boolean", convert=boolean, schema={"type": "boolean"}, doc="true or false", inline=True
+)
+NUMBER = real("number")
+#: A fraction of a whole: dropout's probability (1 would drop every element).
+RATIO = real("ratio", at_least=0, below=1)
+#: Epsilons added before dividing, and LRN's k, which keeps its denominator above 0.
+POSITIVE = real("positive", above=0)
+NON_NEGATIVE = real("nonNegative", at_least=0)
+ROUNDING = FieldType(
+    name="rounding",
+    convert=rounding,
+    schema={"enum": [r.value for r in shapes.Rounding]},
+    doc=f"one of {', '.join(r.value for r in shapes.Rounding)}",
+)
+
+# What layer fields are annotated with: the Python type mypy checks, carrying its field type.
+Count: TypeAlias = Annotated[int, COUNT]
+Offset: TypeAlias = Annotated[int, OFFSET]
+Pair: TypeAlias = Annotated[shapes.Pair, PAIR]
+OffsetPair: TypeAlias = Annotated[shapes.Pair, OFFSET_PAIR]
+Padding: TypeAlias = Annotated[shapes.Padding, PADDING]
+Flag: TypeAlias = Annotated[bool, FLAG]
+Real: TypeAlias = Annotated[float, NUMBER]
+Ratio: TypeAlias = Annotated[float, RATIO]
+Positive: TypeAlias = Annotated[float, POSITIVE]
+NonNegative: TypeAlias = Annotated[float, NON_NEGATIVE]
+Rounding: TypeAlias = Annotated[shapes.Rounding, ROUNDING]
+
+
+def field_type(hint: Any) -> FieldType | None:
+    """The field type an evaluated annotation carries, ``Annotated[T, FIELD_TYPE]``, alone or
+    ``| None`` (a field whose default None means "not given"); None when it carries none."""
+    if get_origin(hint) in (Union, UnionType):
+        rest = [arg for arg in get_args(hint) if arg is not type(None)]
+        hint = rest[0] if len(rest) == 1 else None
+    if get_origin(hint) is not Annotated:
+        return None
+    found = [meta for meta in get_args(hint)[1:] if isinstance(meta, FieldType)]
+    return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class LayerField:
+    """One field of a layer type as a spec sees it: its type, and whether it must be given (it
+    has no default)."""
+
+    type: FieldType
+    required: bool
+
+
+_SCHEMAS: dict[type[Layer], dict[str, LayerField]] = {}
+
+
+def schema(cls: type[Layer]) -> Mapping[str, LayerField]:
+    """The fields of a layer type, resolved once from its annotations (``register`` asks first,
+    at import, so a field without a field type fails there, naming the layer and the field)."""
     found = _SCHEMAS.get(cls)
     if found is None:
-        found = {}
-        for f in fields(cls):
-            annotation = (
-                f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+        found = _SCHEMAS[cls] = _resolve(cls)
+    return found
+
+
+def _resolve(cls: type[Layer]) -> dict[str, LayerField]:
+    """``typing.get_type_hints`` evaluates string annotations in each class's own module, so a
+    layer module reads the same with or without ``from __future__ import annotations``."""
+    layer = cls.kind or cls.__name__
+    try:
+        hints = get_type_hints(cls, include_extras=True)
+    except NameError as exc:
+        mention = re.compile(rf"\b{re.escape(exc.name or '')}\b")
+        where = [
+            f"{layer}.{f.name}"
+            for f in fields(cls)
+            if isinstance(f.type, str) and mention.search(f.type)
+        ]
+        raise TypeError(
+            f"{', '.join(where) or layer}: the annotation names '{exc.name}', which is not defined"
+            " when the module runs; import field types at run time, not under TYPE_CHECKING"
+        ) from exc
+    found: dict[str, LayerField] = {}
+    for f in fields(cls):
+        kind = field_type(hints[f.name])
+        if kind is None:
+            text = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", repr(f.type))
+            raise TypeError(
+                f"{layer}.{f.name}: the annotation '{text}' has no field type; annotate it with"
+                " an alias from cnncalc.values (Count, Offset, Pair, Padding, Flag, Real, Ratio,"
+                " ...) or Annotated[T, a FieldType]"
             )
-            convert = _CONVERTERS[annotation]
-            found[f.name] = FieldSpec(
-                convert, f.default is MISSING and f.default_factory is MISSING
-            )
-        _SCHEMAS[cls] = found
+        found[f.name] = LayerField(kind, f.default is MISSING and f.default_factory is MISSING)
+    if cls.primary is not None and cls.primary not in found:
+        raise TypeError(
+            f"{layer}: the primary field '{cls.primary}' is not one of its fields"
+            f" ({', '.join(found)})"
+        )
     return found
 
 
@@ -267,7 +479,7 @@ def build(
         if spec is None:
             continue  # unknown keys are reported by the caller, which knows the meta keys too
         try:
-            kwargs[key] = spec.convert(node, env, f"'{key}'")
+            kwargs[key] = spec.type.convert(node, env, f"'{key}'")
         except Problem as problem:
             problems.append(problem)
     missing = [name for name, spec in fields_of.items() if spec.required and name not in entries]

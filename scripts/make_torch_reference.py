@@ -40,6 +40,19 @@ MACs follow torchvision's "GFLOPS" convention: the sum over Conv2d of
 ``in_features * out_features * rows`` (rows = input numel / in_features);
 biases, norms, activations, pools and adds are not counted.
 
+With ``--sizes`` it writes ``tests/reference/torch_sizes.json`` instead: every
+model at other input sizes, compactly. Per model: ``ctor``, ``own`` (the size
+recorded above, [H, W]), ``min_side`` (the smallest square side the model
+accepts, found by trying 1, 2, 3 ...) and ``sizes``, keyed ``"HxW"`` (height x
+width): :data:`EXTRA_SIZES` except the model's own, the square ``min_side``, and
+two refused sizes, ``min_side - 1`` square and ``min_side - 1`` high at the
+model's own width. An accepted size records ``output``, ``total_params``,
+``buffers``, ``macs`` (as above), ``weighted`` (the Conv2d and Linear calls, a
+multiset of ``[H, W, C, weights, biases, count]``: order-free, as the test
+compares them) and ``norms`` (the BatchNorm2d and LayerNorm calls, timm's
+subclasses included, as ``[H, W, C, count]``). A refused size records
+``refused``: the exception's class and the first line of its message.
+
 Run (from the repository root), with the dedicated venv that has
 torch 2.14.1, torchvision 0.29.1, timm and torchinfo installed::
 
@@ -47,7 +60,7 @@ torch 2.14.1, torchvision 0.29.1, timm and torchinfo installed::
 
 Options: ``--models a,b,c`` regenerates only those keys (merged into an
 existing output file), ``--out PATH`` writes elsewhere, ``--list`` prints the
-model keys.
+model keys, ``--sizes`` records the other input sizes.
 """
 
 from __future__ import annotations
@@ -57,6 +70,7 @@ import gc
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,9 +86,19 @@ try:
 except ImportError:  # timm models are skipped without it
     timm = None
 
-OUT_DEFAULT = (
-    Path(__file__).resolve().parent.parent / "tests" / "reference" / "torch_reference.json"
-)
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "tests" / "reference"
+OUT_DEFAULT = REFERENCE_DIR / "torch_reference.json"
+OUT_SIZES = REFERENCE_DIR / "torch_sizes.json"
+
+#: Input sizes (height, width) recorded besides a model's own: squares that halve evenly (160) and
+#: oddly (193: the first stride-2 windows floor, or ceil in ceil_mode), a non-square pair (256x320),
+#: an odd non-square pair (97x131: the 32-fold reductions leave 3x4, below an AdaptiveAvgPool2d(7)),
+#: and the Inception and classic ImageNet sizes.
+EXTRA_SIZES = ((160, 160), (193, 193), (256, 320), (97, 131), (299, 299), (224, 224))
+#: How many of EXTRA_SIZES a model gets (its own size among them is skipped; the first five remain).
+N_EXTRA = 5
+#: Largest square side tried when looking for the smallest one a model accepts.
+MAX_MIN_SIDE = 512
 
 # Functional ops (called outside leaf modules) worth recording.
 FUNCTIONAL_OPS = frozenset(
@@ -402,6 +426,17 @@ def _meta(spec: ModelSpec, model: nn.Module) -> tuple[dict[str, Any], int]:
     return meta, spec.resolution or crop
 
 
+def _forward(model: nn.Module, h: int, w: int) -> tuple[_Recorder, Any]:
+    """One batch-1 forward pass on a random ``3 x h x w`` image, recorded."""
+    rec = _Recorder(model)
+    try:
+        with torch.no_grad(), rec:
+            y = model(torch.randn(1, 3, h, w))
+    finally:
+        rec.remove()
+    return rec, y
+
+
 def run_model(spec: ModelSpec) -> dict[str, Any]:
     torch.manual_seed(0)
     model = spec.build().eval()
@@ -412,13 +447,7 @@ def run_model(spec: ModelSpec) -> dict[str, Any]:
             own = {n: p.numel() for n, p in m.named_parameters(recurse=False)}
             if own:
                 extra[name] = own
-    rec = _Recorder(model)
-    x = torch.randn(1, 3, res, res)
-    try:
-        with torch.no_grad(), rec:
-            y = model(x)
-    finally:
-        rec.remove()
+    rec, y = _forward(model, res, res)
     param_owners = {
         n for n, m in model.named_modules() if next(m.parameters(recurse=False), None) is not None
     }
@@ -462,7 +491,78 @@ def run_model(spec: ModelSpec) -> dict[str, Any]:
         print(
             f"  WARNING {spec.key}: leaf+extra params {counted} != total {total}", file=sys.stderr
         )
-    del model, rec, x, y
+    del model, rec, y
+    gc.collect()
+    return entry
+
+
+def _multiset(rows: list[tuple[int, ...]]) -> list[list[int]]:
+    """Rows with their counts appended, sorted: ``[*row, count]``."""
+    return [[*row, n] for row, n in sorted(Counter(rows).items())]
+
+
+def _volume(shape: list[int]) -> tuple[int, int, int]:
+    return (shape[0], shape[1], shape[2]) if len(shape) == 3 else (1, 1, shape[-1])
+
+
+def _at_size(model: nn.Module, h: int, w: int) -> dict[str, Any]:
+    """Totals and the conv/fc/norm output volumes of one forward pass at ``h x w``, or what the
+    model raised."""
+    try:
+        rec, y = _forward(model, h, w)
+    except Exception as exc:  # the model refuses this size: record how
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return {"refused": f"{type(exc).__name__}: {first}"}
+    modules = dict(model.named_modules())
+    weighted = [
+        (*_volume(row[2]), row[3], row[4])
+        for row in rec.layers
+        if isinstance(modules[row[0]], (nn.Conv2d, nn.Linear))
+    ]
+    norms = [
+        _volume(row[2])
+        for row in rec.layers
+        if isinstance(modules[row[0]], (nn.BatchNorm2d, nn.LayerNorm))
+    ]
+    return {
+        "output": _shape(y, False),
+        "total_params": sum(p.numel() for p in model.parameters()),
+        "buffers": sum(
+            b.numel() for n, b in model.named_buffers() if not n.endswith("num_batches_tracked")
+        ),
+        "macs": rec.macs,
+        "weighted": _multiset(weighted),
+        "norms": _multiset(norms),
+    }
+
+
+def run_sizes(spec: ModelSpec) -> dict[str, Any]:
+    """The model at :data:`EXTRA_SIZES`, at the smallest square side it accepts, and at two sizes
+    just below that, which it refuses."""
+    torch.manual_seed(0)
+    model = spec.build().eval()
+    _, res = _meta(spec, model)
+
+    def accepts(side: int) -> bool:
+        try:
+            _forward(model, side, side)
+        except Exception:  # any refusal; _at_size records which
+            return False
+        return True
+
+    min_side = next((n for n in range(1, MAX_MIN_SIDE + 1) if accepts(n)), None)
+    if min_side is None:
+        raise RuntimeError(f"accepts no square side up to {MAX_MIN_SIDE}")
+    sizes = [hw for hw in EXTRA_SIZES if hw != (res, res)][:N_EXTRA]
+    sizes += [(min_side, min_side)]
+    if min_side > 1:
+        sizes += [(min_side - 1, min_side - 1), (min_side - 1, res)]
+    entry: dict[str, Any] = {
+        "ctor": spec.ctor(),
+        "own": [res, res],
+        "min_side": min_side,
+        "sizes": {f"{h}x{w}": _at_size(model, h, w) for h, w in sizes},
+    }
     gc.collect()
     return entry
 
@@ -473,12 +573,22 @@ def _dump(data: dict[str, Any]) -> str:
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
+SIZES_FORMAT = {
+    "sizes": "'HxW' (height x width) -> totals and multisets, or {'refused': 'Class: message'}",
+    "weighted": ["H", "W", "C", "weights", "biases", "count"],
+    "norms": ["H", "W", "C", "count"],
+    "macs": "sum Conv2d out_numel*(Cin/groups)*kh*kw + Linear rows*in*out; no bias",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--models", help="comma-separated keys to (re)generate; merged into --out")
-    ap.add_argument("--out", type=Path, default=OUT_DEFAULT)
+    ap.add_argument("--out", type=Path, help=f"default: {OUT_DEFAULT} ({OUT_SIZES} with --sizes)")
     ap.add_argument("--list", action="store_true", help="print model keys and exit")
+    ap.add_argument("--sizes", action="store_true", help="record the other input sizes")
     ns = ap.parse_args(argv)
+    ns.out = ns.out or (OUT_SIZES if ns.sizes else OUT_DEFAULT)
     if ns.list:
         print("\n".join(s.key for s in SPECS))
         return 0
@@ -496,29 +606,39 @@ def main(argv: list[str] | None = None) -> int:
         "python": sys.version.split()[0],
         "script": "scripts/make_torch_reference.py",
     }
-    data["format"] = {
-        "layers": [
-            "name",
-            "class",
-            "out_shape [H,W,C] or [C]",
-            "weights",
-            "biases",
-            "macs",
-            "attrs",
-        ],
-        "functional": ["n_layers_before", "op", "out_shape", "args"],
-        "macs": "sum Conv2d out_numel*(Cin/groups)*kh*kw + Linear rows*in*out; no bias",
-    }
+    data["format"] = (
+        SIZES_FORMAT
+        if ns.sizes
+        else {
+            "layers": [
+                "name",
+                "class",
+                "out_shape [H,W,C] or [C]",
+                "weights",
+                "biases",
+                "macs",
+                "attrs",
+            ],
+            "functional": ["n_layers_before", "op", "out_shape", "args"],
+            "macs": "sum Conv2d out_numel*(Cin/groups)*kh*kw + Linear rows*in*out; no bias",
+        }
+    )
     failed: list[str] = []
     for spec in specs:
         t0 = time.time()
         try:
-            data[spec.key] = run_model(spec)
+            data[spec.key] = (run_sizes if ns.sizes else run_model)(spec)
         except Exception as exc:  # keep going; report at the end
             failed.append(f"{spec.key}: {type(exc).__name__}: {exc}")
             print(f"FAILED {spec.key}: {exc}", file=sys.stderr)
             continue
         e = data[spec.key]
+        if ns.sizes:
+            verdicts = ", ".join(
+                f"{hw} {'refused' if 'refused' in r else 'ok'}" for hw, r in e["sizes"].items()
+            )
+            print(f"{spec.key:28s} {verdicts} ({time.time() - t0:.1f}s)", flush=True)
+            continue
         print(
             f"{spec.key:28s} {e['input'][0]:4d}px params={e['total_params']:>11,d}"
             f" macs={e['macs']:>15,d} layers={len(e['layers'])} ({time.time() - t0:.1f}s)",

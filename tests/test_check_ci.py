@@ -12,9 +12,10 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from cnncalc.cli import CHECK_JSON_VERSION, cli
+from cnncalc.cli import cli
 from cnncalc.errors import Diagnostic, Severity, Span
 from cnncalc.library import directory
+from cnncalc.render.check import CHECK_JSON_VERSION
 from cnncalc.render.diagnostics import diagnostic_github
 from tests.test_hostile import CASES, expected
 
@@ -78,7 +79,7 @@ def test_github_escapes_what_would_break_the_command() -> None:
     )
     assert (
         diagnostic_github(d)
-        == "::error file=a%2Cb%3Ac.yaml,line=3,col=7,title=E103::50%25 of%0Athe layers (hint: say"
+        == "::error file=a%2Cb%3Ac.yaml,line=3,col=7,title=E103::50%25 of\\nthe layers (hint: say"
         " 100%25)"
     )
 
@@ -137,9 +138,30 @@ def test_the_docs_actions_step_runs_check_with_annotations() -> None:
     assert step[0]["uses"].startswith("actions/setup-python@")
 
 
-def test_the_docs_state_the_exit_codes() -> None:
-    for code in ("| 0 |", "| 1 |", "| 2 |"):
-        assert code in CI_DOC
+def _documented_exit_codes() -> dict[int, str]:
+    """The table under ``## Exit codes`` in docs/ci.md: code -> meaning."""
+    section = CI_DOC.split("\n## Exit codes\n", 1)[1].split("\n## ", 1)[0]
+    return {int(c): meaning for c, meaning in re.findall(r"^\| (\d+) \| (.+) \|$", section, re.M)}
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        ([ROUNDED], 0, "notes about rounding a spec declared"),
+        ([str(ROOT / "docs" / "examples" / "bad_alexnet.yaml")], 1, "some spec has an error"),
+        (["--strict", ROUNDED], 1, "with `--strict`, also a warning or a note"),
+        ([], 2, "no path given"),
+        (["--bogus", ROUNDED], 2, "an unknown option"),
+        (["--format", "xml", ROUNDED], 2, "a bad option value"),
+    ],
+    ids=["sound with notes", "error", "strict note", "no path", "unknown option", "bad value"],
+)
+def test_the_docs_state_the_exit_codes(args: list[str], code: int, words: str) -> None:
+    """Each case is what docs/ci.md says gives its code, and check exits with that code."""
+    documented = _documented_exit_codes()
+    assert sorted(documented) == [0, 1, 2]
+    assert words in documented[code]
+    assert check(*args).exit_code == code
 
 
 def test_pre_commit_hooks() -> None:

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +15,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cnncalc import analyze, load
+from cnncalc.api import Report
 from cnncalc.cli import cli
+from cnncalc.metrics import CONVENTIONS
 
 ARCHITECTURES = Path(__file__).parent.parent / "architectures"
+#: Compared with the library in every format: branches (add), batch norm buffers, convs without
+#: bias, declared rounding (notes on stderr).
+SPEC = "resnet18"
+#: The per-layer columns every format has, in the library's terms.
+COLUMNS = ("name", "type", "hyper", "output", "activations", "weights", "biases", "buffers")
+COSTS = ("macs", "ops")
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
@@ -22,40 +34,136 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_show_vgg16_table() -> None:
-    code, out, err = run("show", "vgg16")
+def library_rows(report: Report) -> list[dict[str, object]]:
+    """Each row of ``show`` as the library computes it, the input first."""
+    x = report.input
+    rows: list[dict[str, object]] = [
+        {"name": "input", "type": "input", "hyper": "", "output": str(x), "activations": x.numel}
+        | dict.fromkeys(("weights", "biases", "buffers", *COSTS), 0)
+    ]
+    for r in report.layers:
+        rows.append(
+            {
+                "name": r.node.name,
+                "type": r.node.layer.kind,
+                "hyper": r.node.layer.describe(),
+                "output": str(r.output),
+                "activations": r.activations,
+                "weights": r.cost.weights,
+                "biases": r.cost.biases,
+                "buffers": r.cost.buffers,
+                "macs": r.cost.macs,
+                "ops": r.cost.ops,
+            }
+        )
+    return rows
+
+
+REPORT = analyze(load(SPEC))
+ROWS = library_rows(REPORT)
+
+
+def test_show_table_rows_and_totals_are_the_librarys() -> None:
+    code, out, err = run("show", SPEC)
     assert code == 0
-    assert "138,357,544" in out
-    assert "15,470,264,320" in out
-    assert "stage5.pool1" in out
     assert "\x1b[" not in out  # not a terminal: plain text
-    assert err == ""
+    notes = sum(d.code == "N301" for d in REPORT.diagnostics)
+    assert err == (
+        f"note: {notes} window(s) rounded by the spec's declared rule; 'cnncalc check --strict'"
+        " lists them\n"
+    )
+    lines = out.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line.strip().startswith("───"))
+    body = lines[rule + 1 : rule + 1 + len(ROWS)]
+    assert [line.split()[0] for line in body] == [row["name"] for row in ROWS]
+    numbers = ("activations", "weights", "biases", "macs")
+    assert [line.split()[-5:] for line in body] == [
+        [str(row["output"]), *(f"{row[k]:,}" for k in numbers)] for row in ROWS
+    ]
+    assert not lines[rule + 1 + len(ROWS)].strip()  # then a blank line, the totals
+    t = REPORT.totals
+    total = next(line for line in lines if line.split()[:1] == ["Total"])
+    assert total.split()[1:] == [f"{n:,}" for n in (t.activations, t.weights, t.biases, t.macs)]
+    assert f"Params:      {t.params:,} " in out
+    assert f"Buffers:     {t.buffers:,} non-trainable" in out
 
 
-def test_show_json_is_complete() -> None:
-    code, out, _ = run("show", "alexnet", "--format", "json")
+def test_show_json_is_the_librarys() -> None:
+    code, out, _ = run("show", SPEC, "--format", "json")
     assert code == 0
     data = json.loads(out)
     assert data["version"] == 1
-    assert data["totals"]["params"] == 60_965_224
-    assert data["layers"][0] == {**data["layers"][0], "name": "input", "output": "227x227x3"}
-    assert "macs" in data["conventions"]
+    assert (data["name"], data["input"], data["batch"], data["dtype"]) == (
+        SPEC,
+        str(REPORT.input),
+        1,
+        "float32",
+    )
+    assert [{k: layer[k] for k in (*COLUMNS, *COSTS)} for layer in data["layers"]] == ROWS
+    t = REPORT.totals
+    assert data["totals"] == {
+        "params": t.params,
+        "weights": t.weights,
+        "biases": t.biases,
+        "buffers": t.buffers,
+        "macs": t.macs,
+        "flops": t.flops,
+        "ops": t.ops,
+        "activations": t.activations,
+        "param_bytes": t.param_bytes,
+        "buffer_bytes": t.buffer_bytes,
+        "activation_bytes": t.activation_bytes,
+        "batch_activation_bytes": t.batch_activation_bytes,
+        "training_bytes": t.training_bytes,
+    }
+    assert data["conventions"] == CONVENTIONS
+    assert [d["code"] for d in data["diagnostics"]] == [d.code for d in REPORT.diagnostics]
 
 
 def test_show_options_batch_dtype() -> None:
-    _, out, _ = run("show", "vgg16", "--format", "json", "--batch", "32", "--dtype", "float16")
+    _, out, _ = run("show", SPEC, "--format", "json", "--batch", "32", "--dtype", "float16")
     totals = json.loads(out)["totals"]
-    assert totals["param_bytes"] == 2 * 138_357_544
-    assert totals["batch_activation_bytes"] == 32 * 2 * 15_237_608
+    t = REPORT.totals
+    assert totals["param_bytes"] == 2 * t.params  # float16: 2 bytes each
+    assert totals["batch_activation_bytes"] == 32 * 2 * t.activations
+    assert totals["training_bytes"] == 4 * 2 * t.params + 2 * t.buffers + 2 * 32 * 2 * t.activations
 
 
-@pytest.mark.parametrize(
-    ("fmt", "marker"), [("csv", "name,type,hyper,output"), ("markdown", "| **Total** |")]
-)
-def test_show_other_formats(fmt: str, marker: str) -> None:
-    code, out, _ = run("show", "lenet5", "--format", fmt)
+def test_show_csv_reads_back_as_the_librarys_rows() -> None:
+    code, out, _ = run("show", SPEC, "--format", "csv")
     assert code == 0
-    assert marker in out
+    reader = csv.DictReader(io.StringIO(out))
+    assert reader.fieldnames is not None
+    assert reader.fieldnames[: len(COLUMNS) + len(COSTS)] == [*COLUMNS, *COSTS]
+    cells = [{k: row[k] for k in (*COLUMNS, *COSTS)} for row in reader]
+    assert cells == [{k: str(v) for k, v in row.items()} for row in ROWS]
+
+
+def test_show_markdown_has_a_row_per_layer_and_the_totals() -> None:
+    code, out, _ = run("show", SPEC, "--format", "markdown")
+    assert code == 0
+    table = [re.split(r" ?\| ?", line)[1:-1] for line in out.splitlines() if line.startswith("|")]
+    header, rule, *rows, total = table
+    assert header == [
+        "Layer",
+        "Type",
+        "Hyper",
+        "Output",
+        "Activations",
+        "Weights",
+        "Biases",
+        "MACs",
+    ]
+    assert rule == ["---"] * 4 + ["---:"] * 4
+    shown = ("name", "type", "hyper", "output", "activations", "weights", "biases", "macs")
+    assert len(rows) == len(ROWS)
+    assert rows == [
+        [f"{row[k]:,}" if isinstance(row[k], int) else row[k] for k in shown] for row in ROWS
+    ]
+    t = REPORT.totals
+    assert total == ["**Total**", "", "", ""] + [
+        f"{n:,}" for n in (t.activations, t.weights, t.biases, t.macs)
+    ]
 
 
 def test_show_depth_collapses_blocks() -> None:
@@ -207,12 +315,25 @@ def test_show_set_overrides_a_param_and_recomputes() -> None:
     )
 
 
+def test_show_set_rounding_accepts_what_the_spec_refuses() -> None:
+    # The paper's AlexNet at 224: conv1's (224 - 11)/4 + 1 = 54.25 is an error, floored with --set
+    assert run("show", "alexnet", "--input", "224x224x3")[0] == 1
+    code, out, err = run(
+        "show", "alexnet", "--input", "224x224x3", "--set", "rounding=floor", "--format", "json"
+    )
+    assert code == 0
+    assert json.loads(out)["layers"][1]["output"] == "54x54x96"
+    assert "4 window(s) rounded" in err
+
+
 @pytest.mark.parametrize(
     ("setting", "code", "words"),
     [
         ("vv1=1", 2, "did you mean 'v1'?"),
         ("v1", 2, "is not NAME=VALUE"),
         ("v1=foo", 1, "E107"),
+        ("rounding=flor", 2, "'rounding' must be one of exact, floor, ceil"),
+        ("roundin=floor", 2, "did you mean 'rounding'?"),
     ],
 )
 def test_show_set_refusals(setting: str, code: int, words: str) -> None:

@@ -4,6 +4,8 @@ AlexNet-to-ZFNet walk; and ``show --input`` exploring a size where windows stop 
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -11,7 +13,7 @@ from cnncalc import Shape, analyze, load, loads
 from cnncalc.cli import cli
 from cnncalc.diff import Match, align, diff
 from cnncalc.fitting import explore
-from cnncalc.render.rows import rows
+from cnncalc.spec import with_params
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -65,7 +67,7 @@ def test_alignment_by_position_and_type_when_names_differ() -> None:
             "b.yaml",
         )
     )
-    pairs = align(rows(a), rows(b))
+    pairs = align(list(a.rows()), list(b.rows()))
     shown = [(p.a.name if p.a else None, p.b.name if p.b else None, p.match) for p in pairs]
     assert shown == [
         ("input", "input", Match.NAME),
@@ -102,10 +104,23 @@ def test_cli_diff_table_and_json() -> None:
     assert all(layer["changed"] for layer in document["layers"])
 
 
-def test_cli_diff_one_spec_at_two_sizes() -> None:
+def _diff_row(out: str, name: str) -> dict[str, Any]:
+    row: dict[str, Any] = next(r for r in json.loads(out)["layers"] if r["a"]["name"] == name)
+    return row
+
+
+def test_cli_diff_one_spec_at_two_sizes(tmp_path: Path) -> None:
     code, out, _ = run("diff", "vgg16", "vgg16", "--input-b", "320x320x3", "--format", "json")
     assert code == 0
-    fc1 = next(layer for layer in json.loads(out)["layers"] if layer["a"]["name"] == "fc1")
+    # torchvision's adaptive pool turns stage 5's 10x10x512 into fc1's 7x7x512: fc1 is unchanged
+    assert _diff_row(out, "stage5.pool1")["b"]["output"] == "10x10x512"
+    assert _diff_row(out, "avgpool")["b"]["output"] == "7x7x512"
+    assert _diff_row(out, "fc1")["delta"]["weights"] == 0
+    paper = tmp_path / "vgg16_paper.yaml"
+    paper.write_text("extends: vgg16\nparams: {adaptive: 0}\n")
+    code, out, _ = run("diff", str(paper), str(paper), "--input-b", "320x320x3", "--format", "json")
+    assert code == 0
+    fc1 = _diff_row(out, "fc1")
     assert fc1["delta"]["weights"] == (10 * 10 - 7 * 7) * 512 * 4096  # fc weights grow with the map
     code, _, err = run("diff", "alexnet", "alexnet", "--input-b", "224x224x3")
     assert code == 1
@@ -120,8 +135,10 @@ def test_explore_the_224_puzzle() -> None:
 
 
 def test_explore_searches_each_axis_alone() -> None:
-    # 224 high fits VGG-16 already; 300 wide does not (300/32 is not whole): 288 and 320 do.
-    found = explore(analyze(load("vgg16"), input=Shape(224, 300, 3)))
+    # 224 high fits VGG-16 already; 300 wide does not (300/32 is not whole) without PyTorch's
+    # floor: 288 and 320 do.
+    exact = with_params(load("vgg16"), {"rounding": "exact"})
+    found = explore(analyze(exact, input=Shape(224, 300, 3)))
     assert (found.below, found.above) == (Shape(224, 288, 3), Shape(224, 320, 3))
 
 

@@ -131,3 +131,15 @@ def test_quadratic_growth_would_be_caught() -> None:
             seen.append(i)
 
     assert growth(quadratic, 200) > 50
+
+
+def test_package_import_is_light() -> None:
+    """``import cnncalc`` loads no engine module until a name is used (PEP 562)."""
+    code = (
+        "import sys, cnncalc; loaded = sorted(m for m in sys.modules if m.startswith('cnncalc'));"
+        " print(loaded); cnncalc.analyze; print('cnncalc.api' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    first, second = out.stdout.splitlines()
+    assert first == "['cnncalc']"
+    assert second == "True"

@@ -86,6 +86,10 @@ def test_every_builtin_is_valid(path: Path) -> None:
         "input: 32x32x3\nlayers:\n  - conv: {filters: 8, kernel: [3, 3, 3]}\n",
         "input: 32x32x3\nlayers:\n  - conv: {filters: '64', kernel: 3}\n",  # a quoted number
         "input: 32x32x3\nrounding: nearest\nlayers: [relu]\n",
+        "input: 32x32x3\nlayers:\n  - dropout: 1\n",  # a ratio is below 1
+        "input: 32x32x3\nlayers:\n  - dropout: {p: -0.5}\n",
+        "input: 32x32x3\nlayers:\n  - bn: {eps: 0}\n",  # positive
+        "input: 32x32x3\nlayers:\n  - lrn: {alpha: -1.0e-4}\n",  # non-negative
         "layers: [relu]\n",  # no input and nothing extended
     ],
 )
@@ -102,6 +106,7 @@ def test_mistakes_are_invalid(text: str) -> None:
             " {filters: width * 2, kernel: 1}}]\nlayers:\n  - unit: {width: 4, repeat: 2}\n"
         ),
         "input: 8x8x3\nlayers:\n  - relu\n  - relu: ~\n  - fc: 10\n  - add: [[relu], []]\n",
+        "input: 8x8x3\nlayers:\n  - dropout: 0\n  - lrn: {alpha: 0, beta: 0}\n  - leaky_relu: -2\n",
     ],
 )
 def test_the_language_is_valid(text: str) -> None:

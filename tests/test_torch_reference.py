@@ -56,21 +56,54 @@ def _reference_name(name: str) -> str | None:
     return wanted if wanted in reference() else None
 
 
-def _compared() -> list[str]:
+def compared() -> list[str]:
+    """The built-ins held to a reference model."""
     return [n for n in builtin_names() if n not in NO_REFERENCE]
 
 
 def test_every_builtin_has_a_reference_or_a_reason() -> None:
-    missing = [n for n in _compared() if _reference_name(n) is None]
+    missing = [n for n in compared() if _reference_name(n) is None]
     assert not missing, (
         f"built-ins with neither a reference model nor a NO_REFERENCE reason: {missing}"
     )
 
 
 _WEIGHTED = {"Conv2d", "Conv2dSame", "Linear"}  # Conv2dSame: timm's TensorFlow-"same" conv (NASNet)
+_NORMS = {"BatchNorm2d", "BatchNormAct2d", "LayerNorm2d", "LayerNorm"}
+
+Volume = tuple[int, int, int]
 
 
-@pytest.mark.parametrize("name", _compared())
+def volume(shape: list[int]) -> Volume:
+    """A recorded output shape as ``(h, w, c)``: ``[H, W, C]``, or ``[C]`` for an fc output."""
+    return (shape[0], shape[1], shape[2]) if len(shape) == 3 else (1, 1, shape[-1])
+
+
+def weighted_ours(report: Report) -> Counter[tuple[Volume, int, int]]:
+    """Output volume, weights and biases of every conv and fc layer, as a multiset."""
+    return Counter(
+        ((r.output.h, r.output.w, r.output.c), r.cost.weights, r.cost.biases)
+        for r in report.layers
+        if r.node.layer.kind in ("conv", "dwconv", "fc")
+    )
+
+
+def norms_ours(report: Report) -> Counter[Volume]:
+    """Output volumes of the normalisation layers, which are modules in every reference model."""
+    return Counter(
+        (r.output.h, r.output.w, r.output.c)
+        for r in report.layers
+        if r.node.layer.kind in ("batchnorm", "layernorm")
+    )
+
+
+def final_matches(report: Report, output: list[int]) -> bool:
+    """True when the last layer's output is the reference model's (``[C]`` or ``[H, W, C]``)."""
+    final = report.layers[-1].output
+    return [final.c] == output or [final.h, final.w, final.c] == output
+
+
+@pytest.mark.parametrize("name", compared())
 def test_matches_pytorch(name: str) -> None:
     ref_name = _reference_name(name)
     assert ref_name is not None
@@ -82,37 +115,11 @@ def test_matches_pytorch(name: str) -> None:
     assert t.params == ref["total_params"]
     assert t.buffers == ref["buffers"]
     assert t.macs == ref["macs"]
-    ours = Counter(
-        ((r.output.h, r.output.w, r.output.c), r.cost.weights, r.cost.biases)
-        for r in report.layers
-        if r.node.layer.kind in ("conv", "dwconv", "fc")
-    )
     theirs = Counter(
-        (tuple(layer[2]) if len(layer[2]) == 3 else (1, 1, layer[2][0]), layer[3], layer[4])
-        for layer in ref["layers"]
-        if layer[1] in _WEIGHTED
+        (volume(layer[2]), layer[3], layer[4]) for layer in ref["layers"] if layer[1] in _WEIGHTED
     )
-    assert ours == theirs
-    assert _norm_shapes_ours(report) == _norm_shapes_theirs(ref)
-    final = report.layers[-1].output
-    assert [final.c] == ref["output"] or [final.h, final.w, final.c] == ref["output"]
-
-
-_NORMS = {"BatchNorm2d", "BatchNormAct2d", "LayerNorm2d", "LayerNorm"}
-
-
-def _norm_shapes_ours(report: Report) -> Counter[tuple[int, int, int]]:
-    """Output volumes of the normalisation layers, which are modules in every reference model."""
-    return Counter(
-        (r.output.h, r.output.w, r.output.c)
-        for r in report.layers
-        if r.node.layer.kind in ("batchnorm", "layernorm")
+    assert weighted_ours(report) == theirs
+    assert norms_ours(report) == Counter(
+        volume(layer[2]) for layer in ref["layers"] if layer[1] in _NORMS
     )
-
-
-def _norm_shapes_theirs(ref: dict[str, Any]) -> Counter[tuple[int, int, int]]:
-    return Counter(
-        tuple(layer[2]) if len(layer[2]) == 3 else (1, 1, layer[2][0])
-        for layer in ref["layers"]
-        if layer[1] in _NORMS
-    )
+    assert final_matches(report, ref["output"])

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 
 from cnncalc.layers.base import Cost, Layer, register
 from cnncalc.shapes import Shape
+from cnncalc.values import Real
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Activation(Layer):
+    """One operation per element, whatever its arithmetic; computed in place."""
+
     stores_output = False
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
@@ -41,7 +44,7 @@ class LeakyReLU(_Activation):
 
     primary = "slope"
 
-    slope: float = 0.01
+    slope: Real = 0.01
 
     def describe(self) -> str:
         return f"slope {self.slope:g}"

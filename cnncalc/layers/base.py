@@ -1,9 +1,9 @@
 """The layer contract and registry.
 
-A layer type is one frozen dataclass: its fields are its spec schema (``values.py`` converts YAML
-to them from the type annotations), ``infer`` is its shape rule and ``cost`` its parameter, buffer
-and operation counts, so adding a layer touches one file plus one import line in
-``layers/__init__.py``.
+A layer type is one frozen dataclass: its fields are its spec schema (each annotated with a field
+type from ``values.py``, which converts YAML to it and gives its JSON Schema), ``infer`` is its
+shape rule and ``cost`` its parameter, buffer and operation counts, so adding a layer touches one
+file plus one import line in ``layers/__init__.py``.
 
 Operation conventions (see ``metrics.py`` for the full statement): ``macs`` are the
 multiply-accumulates of conv and fc weights only (torchvision's "GFLOPS" column); every other
@@ -19,6 +19,7 @@ from typing import ClassVar, TypeVar
 
 from cnncalc.errors import Problem
 from cnncalc.shapes import Axis, Padding, Pair, Rounding, Shape, resolve_padding, window_axis
+from cnncalc.values import schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +111,14 @@ def register(kind: str, *aliases: str) -> Callable[[L], L]:
     """Class decorator adding a layer type under ``kind`` (and ``aliases``) to :data:`LAYERS`.
 
     It must sit *above* ``@dataclass``: with ``slots=True`` the dataclass decorator returns a new
-    class, and registering in ``__init_subclass__`` would keep the discarded one.
+    class, and registering in ``__init_subclass__`` would keep the discarded one. The fields' types
+    are resolved here, so a field without a field type is a ``TypeError`` at import.
     """
 
     def add(cls: L) -> L:
         cls.kind = kind
         cls.prefix = cls.prefix or kind
+        schema(cls)
         LAYERS[kind] = cls
         for alias in aliases:
             ALIASES[alias] = kind

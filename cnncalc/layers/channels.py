@@ -12,25 +12,23 @@ operations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from cnncalc.errors import Problem
 from cnncalc.layers.base import Context, Layer, channels_error, register
 from cnncalc.shapes import Shape
-
-if TYPE_CHECKING:
-    from cnncalc.values import Offset
+from cnncalc.values import Count, Offset
 
 
 @register("slice")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChannelSlice(Layer):
-    """Channels ``start`` to ``start + channels - 1`` of the input, every position kept."""
+    """Channels ``start`` to ``start + channels - 1`` of the input, every position kept; a view,
+    no ops."""
 
     primary = "channels"
     stores_output = False
 
-    channels: int
+    channels: Count
     start: Offset = 0
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
@@ -51,12 +49,13 @@ class ChannelSlice(Layer):
 @register("channel_shuffle", "shuffle")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChannelShuffle(Layer):
-    """ShuffleNet's channel shuffle: ``groups`` must divide the channels."""
+    """ShuffleNet's channel shuffle: ``C = groups * n`` channels read as a ``groups x n`` matrix,
+    transposed; ``groups`` must divide the channels; no ops."""
 
     prefix = "shuffle"
     primary = "groups"
 
-    groups: int
+    groups: Count
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         x = inputs[0]

@@ -23,7 +23,8 @@ from cnncalc.layers.base import (
     window_out,
     window_text,
 )
-from cnncalc.shapes import Padding, Pair, Rounding, Shape
+from cnncalc.shapes import Shape
+from cnncalc.values import Count, Flag, Padding, Pair, Rounding
 
 
 def _conv_shape(
@@ -68,17 +69,19 @@ def _conv_text(layer: Conv | DepthwiseConv, groups: str) -> str:
 @register("conv")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Conv(Layer):
-    """2-D convolution with ``filters`` output channels, optionally grouped."""
+    """2-D convolution with ``filters`` output channels, optionally grouped: per axis
+    ``(W - d(k-1) - 1 + 2P)/S + 1``; weights ``kh*kw*(C_in/groups)*filters``, biases ``filters``;
+    MACs ``H_out*W_out*filters*kh*kw*(C_in/groups)``; one op (bias add) per output element."""
 
     primary = "filters"
 
-    filters: int
+    filters: Count
     kernel: Pair
     stride: Pair = (1, 1)
     pad: Padding = (0, 0, 0, 0)
     dilation: Pair = (1, 1)
-    groups: int = 1
-    bias: bool = True
+    groups: Count = 1
+    bias: Flag = True
     rounding: Rounding | None = None
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
@@ -98,7 +101,8 @@ class Conv(Layer):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DepthwiseConv(Layer):
     """Depthwise convolution: one ``kernel`` per input channel (``groups = C_in``), producing
-    ``multiplier * C_in`` channels."""
+    ``C_out = multiplier * C_in`` channels; weights ``kh*kw*C_out``, biases ``C_out``; MACs
+    ``H_out*W_out*C_out*kh*kw``; one op (bias add) per output element."""
 
     prefix = "dwconv"
 
@@ -106,8 +110,8 @@ class DepthwiseConv(Layer):
     stride: Pair = (1, 1)
     pad: Padding = (0, 0, 0, 0)
     dilation: Pair = (1, 1)
-    multiplier: int = 1
-    bias: bool = True
+    multiplier: Count = 1
+    bias: Flag = True
     rounding: Rounding | None = None
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:

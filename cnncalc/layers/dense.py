@@ -11,17 +11,19 @@ from dataclasses import dataclass
 
 from cnncalc.layers.base import Context, Cost, Layer, Window, register, whole_input
 from cnncalc.shapes import Shape
+from cnncalc.values import Count, Flag, Ratio
 
 
 @register("fc", "linear")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FullyConnected(Layer):
-    """Fully connected (PyTorch ``Linear`` after an implicit flatten): ``H*W*C -> units``."""
+    """Fully connected (PyTorch ``Linear`` after an implicit flatten): ``H*W*C -> units``;
+    weights ``H*W*C*units`` and as many MACs, biases ``units``; one op (bias add) per unit."""
 
     primary = "units"
 
-    units: int
-    bias: bool = True
+    units: Count
+    bias: Flag = True
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         return Shape(1, 1, self.units)
@@ -64,7 +66,7 @@ class Dropout(Layer):
     primary = "p"
     stores_output = False
 
-    p: float = 0.5
+    p: Ratio = 0.5
 
     def describe(self) -> str:
         return f"p={self.p:g}"

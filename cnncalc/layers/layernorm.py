@@ -16,18 +16,20 @@ from dataclasses import dataclass
 
 from cnncalc.layers.base import Cost, Layer, register
 from cnncalc.shapes import Shape
+from cnncalc.values import Flag, Positive
 
 
 @register("layernorm", "ln")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LayerNorm(Layer):
     """Normalisation over the channels of each position, with a learned scale and shift per
-    channel."""
+    channel: weights and biases ``C`` each (with ``affine``), no buffers; 6 ops per element (4
+    without ``affine``)."""
 
     prefix = "ln"
 
-    eps: float = 1e-5
-    affine: bool = True
+    eps: Positive = 1e-5
+    affine: Flag = True
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         learned = out.c if self.affine else 0

@@ -20,6 +20,8 @@ def _shapes(inputs: tuple[Shape, ...]) -> str:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Merge(Layer):
+    """Two or more inputs, from branches or references."""
+
     arity = None
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
@@ -29,7 +31,8 @@ class _Merge(Layer):
 @register("add")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Add(_Merge):
-    """Element-wise sum of inputs of identical shape."""
+    """Element-wise sum of inputs of identical shape: ``n - 1`` ops per element for ``n``
+    inputs."""
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         if any(x != inputs[0] for x in inputs):
@@ -45,7 +48,7 @@ class Add(_Merge):
 @register("concat")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Concat(_Merge):
-    """Concatenation along channels: equal ``H x W``, channels summed."""
+    """Concatenation along channels: equal ``H x W``, channels summed; a copy, no ops."""
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         first = inputs[0]
@@ -65,7 +68,8 @@ class Concat(_Merge):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Mul(_Merge):
     """Element-wise product with broadcasting: each dimension equal, or 1 in all inputs but one
-    (e.g. a ``1x1xC`` gate times an ``HxWxC`` volume)."""
+    (e.g. a ``1x1xC`` gate times an ``HxWxC`` volume); ``n - 1`` ops per output element for ``n``
+    inputs."""
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         dims = []

@@ -13,17 +13,20 @@ from dataclasses import dataclass
 
 from cnncalc.layers.base import Context, Cost, Layer, register
 from cnncalc.shapes import Shape
+from cnncalc.values import Count, Flag, NonNegative, Positive
 
 
 @register("batchnorm", "bn")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BatchNorm(Layer):
-    """Batch normalisation over channels (PyTorch ``BatchNorm2d``, or ``BatchNorm1d`` after fc)."""
+    """Batch normalisation over channels (PyTorch ``BatchNorm2d``, or ``BatchNorm1d`` after fc):
+    weights (scale) and biases (shift) ``C`` each with ``affine``; buffers ``2C``, the running mean
+    and variance (PyTorch's scalar ``num_batches_tracked`` is not counted); 2 ops per element."""
 
     prefix = "bn"
 
-    eps: float = 1e-5
-    affine: bool = True
+    eps: Positive = 1e-5
+    affine: Flag = True
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         learned = out.c if self.affine else 0
@@ -36,14 +39,15 @@ class BatchNorm(Layer):
 @register("lrn")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LocalResponseNorm(Layer):
-    """Local response normalisation across ``size`` neighbouring channels (AlexNet)."""
+    """Local response normalisation across ``size`` neighbouring channels (AlexNet): no
+    parameters; ``size + 3`` ops per element."""
 
     primary = "size"
 
-    size: int = 5
-    alpha: float = 1e-4
-    beta: float = 0.75
-    k: float = 2.0
+    size: Count = 5
+    alpha: NonNegative = 1e-4
+    beta: NonNegative = 0.75
+    k: Positive = 2.0
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         return inputs[0]

@@ -23,11 +23,14 @@ from cnncalc.layers.base import (
     window_out,
     window_text,
 )
-from cnncalc.shapes import Padding, Pair, Rounding, Shape
+from cnncalc.shapes import Shape
+from cnncalc.values import Padding, Pair, Rounding
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _WindowPool(Layer):
+    """Window as for conv, channels kept; ``stride`` defaults to ``kernel``."""
+
     prefix = "pool"
     primary = "kernel"
 
@@ -119,8 +122,9 @@ def _adaptive_window(n: int, out: int) -> tuple[int, int]:
 @register("adaptive_avgpool")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AdaptiveAvgPool(Layer):
-    """Adaptive average pooling to a fixed ``size`` (PyTorch ``AdaptiveAvgPool2d``); an identity
-    when the input already has that size."""
+    """Adaptive average pooling to a fixed ``size`` (PyTorch ``AdaptiveAvgPool2d``): window ``i``
+    of ``out`` over ``n`` spans ``[floor(i*n/out), ceil((i+1)*n/out))``; one op per element each
+    window reads."""
 
     prefix = "pool"
     primary = "size"

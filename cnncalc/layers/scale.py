@@ -17,7 +17,8 @@ from cnncalc.shapes import Shape
 @register("layer_scale")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LayerScale(Layer):
-    """``gamma * x`` with one learned ``gamma`` per channel."""
+    """``gamma * x`` with one learned ``gamma`` per channel: weights ``C``; one op per
+    element."""
 
     prefix = "scale"
 

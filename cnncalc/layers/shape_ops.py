@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cnncalc.layers.base import Context, Layer, Window, padding_text, register
-from cnncalc.shapes import Padding, PadMode, Shape
+from cnncalc.shapes import PadMode, Shape
+from cnncalc.values import Padding
 
 
 @register("zeropad")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ZeroPad(Layer):
-    """Zero padding: ``H + top + bottom``, ``W + left + right``."""
+    """Zero padding: ``H + top + bottom``, ``W + left + right``; no ops."""
 
     prefix = "pad"
     primary = "pad"

@@ -1,4 +1,5 @@
-"""Machine formats of a report: JSON (versioned), CSV and Markdown. No rich import here."""
+"""The documents of ``show`` in machine formats: JSON (versioned), CSV and Markdown; and the
+Markdown table every Markdown document uses. No rich import here."""
 
 from __future__ import annotations
 
@@ -7,10 +8,18 @@ from collections.abc import Callable
 from typing import Any
 
 from cnncalc.api import Report
+from cnncalc.errors import Severity
+from cnncalc.grouping import Row
 from cnncalc.metrics import CONVENTIONS
 from cnncalc.receptive import Field
-from cnncalc.render.diagnostics import diagnostic_dict
-from cnncalc.render.rows import Row, count, rf_text, rows
+from cnncalc.render.diagnostics import (
+    diagnostic_dict,
+    diagnostics_text,
+    exploration_text,
+    rounding_notes_line,
+)
+from cnncalc.render.escape import csv_cell, markdown_cell
+from cnncalc.render.rows import count, rf_text
 
 #: Bumped when a key is removed or changes meaning (adding keys keeps the version).
 JSON_SCHEMA_VERSION = 1
@@ -33,8 +42,24 @@ COLUMNS = (
 RF_COLUMNS = ("rf", "rf_jump", "rf_start")
 
 
+def row_values(row: Row) -> list[Any]:
+    """The row's value in each of :data:`COLUMNS`, as JSON and CSV give them."""
+    return [
+        row.name,
+        row.type,
+        row.hyper,
+        str(row.output),
+        row.activations,
+        row.weights,
+        row.biases,
+        row.buffers,
+        row.macs,
+        row.ops,
+    ]
+
+
 def _row_dict(row: Row) -> dict[str, Any]:
-    return {column: getattr(row, column) for column in COLUMNS} | {"rf": rf_dict(row.rf)}
+    return dict(zip(COLUMNS, row_values(row), strict=True)) | {"rf": rf_dict(row.rf)}
 
 
 def rf_dict(rf: Field | None) -> dict[str, Any] | None:
@@ -64,7 +89,7 @@ def report_dict(
         "input": str(report.input),
         "batch": report.batch,
         "dtype": report.dtype.value,
-        "layers": [layer(row) for row in rows(report, depth)],
+        "layers": [layer(row) for row in report.rows(depth)],
         "totals": {
             "params": t.params,
             "weights": t.weights,
@@ -123,8 +148,8 @@ def report_csv(report: Report, depth: int | None = None) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS + RF_COLUMNS)
-    for row in rows(report, depth):
-        writer.writerow([getattr(row, column) for column in COLUMNS] + list(rf_text(row.rf)))
+    for row in report.rows(depth):
+        writer.writerow([csv_cell(value) for value in row_values(row)] + list(rf_text(row.rf)))
     return buffer.getvalue()
 
 
@@ -134,7 +159,7 @@ def markdown_table(header: list[str], body: list[list[str]], right: set[int]) ->
         "| " + " | ".join(header) + " |",
         "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|",
     ]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in line) + " |" for line in body]
+    lines += ["| " + " | ".join(markdown_cell(cell) for cell in line) + " |" for line in body]
     return "\n".join(lines) + "\n"
 
 
@@ -157,14 +182,14 @@ def report_markdown(report: Report, depth: int | None = None, rf: bool = False) 
             r.name,
             r.type,
             r.hyper,
-            r.output,
+            str(r.output),
             *(rf_text(r.rf) if rf else ()),
             count(r.activations),
             count(r.weights),
             count(r.biases),
             count(r.macs),
         ]
-        for r in rows(report, depth)
+        for r in report.rows(depth)
     ]
     t = report.totals
     body.append(
@@ -181,3 +206,26 @@ def report_markdown(report: Report, depth: int | None = None, rf: bool = False) 
         ]
     )
     return markdown_table(header, body, right=set(range(4, len(header))))
+
+
+#: The machine formats of ``show``, each a function of (report, depth, rf) giving the whole
+#: document; the rich table (``table``) is :func:`cnncalc.render.table.print_report`.
+SHOW_FORMATS: dict[str, Callable[[Report, int | None, bool], str]] = {
+    "json": lambda report, depth, rf: report_json(report, depth) + "\n",
+    "csv": lambda report, depth, rf: report_csv(report, depth),
+    "markdown": report_markdown,
+}
+
+
+def show_problems(report: Report) -> str:
+    """What ``show`` writes to standard error: the problems (notes summarised in one line) and,
+    when a window does not fit, the exploration of the sizes that do."""
+    notes = [d for d in report.diagnostics if d.severity is Severity.NOTE]
+    problems = tuple(d for d in report.diagnostics if d.severity is not Severity.NOTE)
+    text = diagnostics_text(problems, report.sources)
+    found = report.exploration()
+    if found is not None:
+        text += exploration_text(found, report.spec.name)
+    if notes:
+        text += rounding_notes_line(len(notes))
+    return text

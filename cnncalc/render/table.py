@@ -14,7 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cnncalc.api import Report
-from cnncalc.render.rows import count, human, rf_text, rows, size
+from cnncalc.render.escape import terminal
+from cnncalc.render.rows import count, human, rf_text, size
 
 if TYPE_CHECKING:  # imported where used: 'show' does not pay for the diff module
     from cnncalc.diff import Diff
@@ -44,7 +45,11 @@ def layer_table(report: Report, depth: int | None = None, rf: bool = False) -> T
     spec = report.spec
     title = f"{spec.title or spec.name} — input {report.input}"
     table = Table(
-        title=title, box=box.SIMPLE_HEAD, title_justify="left", show_footer=True, pad_edge=False
+        title=Text(terminal(title)),
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        show_footer=True,
+        pad_edge=False,
     )
     t = report.totals
     table.add_column("Layer", footer="Total", no_wrap=True)
@@ -58,14 +63,14 @@ def layer_table(report: Report, depth: int | None = None, rf: bool = False) -> T
     table.add_column("Biases", footer=count(t.biases), justify="right", no_wrap=True)
     table.add_column("MACs", footer=count(t.macs), justify="right", no_wrap=True)
     cells = []
-    for row in rows(report, depth):
+    for row in report.rows(depth):
         field = rf_text(row.rf) if rf else ()
         cells.append(
             [
-                row.name,
-                row.type,
-                row.hyper,
-                row.output,
+                terminal(row.name),
+                terminal(row.type),
+                terminal(row.hyper),
+                str(row.output),
                 *field,
                 count(row.activations),
                 count(row.weights),
@@ -130,30 +135,15 @@ def print_report(
     out.print(summary(report))
 
 
-def print_list(entries: list[dict[str, str]], file: TextIO | None = None) -> None:
+def print_list(header: list[str], cells: list[list[str]], file: TextIO | None = None) -> None:
+    """``cnncalc list``: the built-ins, numbers right-aligned, the source free to wrap."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for column, justify in (
-        ("name", "left"),
-        ("input", "right"),
-        ("params", "right"),
-        ("MACs", "right"),
-        ("activations", "right"),
-        ("source", "left"),
-    ):
-        table.add_column(
-            column.capitalize() if column != "MACs" else column,
-            justify=justify,  # type: ignore[arg-type]
-            no_wrap=column != "source",
-        )
-    for entry in entries:
-        table.add_row(
-            entry["name"],
-            entry["input"],
-            entry["params"],
-            entry["macs"],
-            entry["activations"],
-            entry["source"],
-        )
+    last = len(header) - 1
+    for index, column in enumerate(header):
+        right = 0 < index < last
+        table.add_column(column, justify="right" if right else "left", no_wrap=index != last)
+    for row in cells:
+        table.add_row(*(Text(terminal(cell)) for cell in row))
     console(file).print(table)
 
 
@@ -174,7 +164,11 @@ def diff_table(d: Diff, changed_only: bool = False) -> Table:
         f" ({b.input})"
     )
     table = Table(
-        title=title, box=box.SIMPLE_HEAD, title_justify="left", show_footer=True, pad_edge=False
+        title=Text(terminal(title)),
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        show_footer=True,
+        pad_edge=False,
     )
     table.add_column("Layer", footer="Total", no_wrap=True)
     table.add_column("Type", no_wrap=True)
@@ -210,25 +204,25 @@ def diff_table(d: Diff, changed_only: bool = False) -> Table:
                 f"{row.name} ({'A' if x else 'B'} only)",
                 row.type,
                 row.hyper,
-                row.output,
+                str(row.output),
                 rf_text(row.rf)[0],
                 count(row.params),
             ]
-            table.add_row(
-                *cells, _signed(pair.delta("params")), count(row.macs), _signed(pair.delta("macs"))
-            )
+            cells += [_signed(pair.delta("params")), count(row.macs), _signed(pair.delta("macs"))]
+            table.add_row(*(Text(terminal(cell)) for cell in cells))
             continue
-        table.add_row(
+        both = (
             _both(x.name, y.name),
             _both(x.type, y.type),
             _both(x.hyper, y.hyper),
-            _both(x.output, y.output),
+            _both(str(x.output), str(y.output)),
             _both(rf_text(x.rf)[0], rf_text(y.rf)[0]),
             _both(count(x.params), count(y.params)),
             _signed(pair.delta("params")),
             _both(count(x.macs), count(y.macs)),
             _signed(pair.delta("macs")),
         )
+        table.add_row(*(Text(terminal(cell)) for cell in both))
     return table
 
 

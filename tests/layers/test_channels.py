@@ -5,32 +5,99 @@ from __future__ import annotations
 import pytest
 
 from cnncalc import SpecError
-from tests.helpers import network, single
+from tests.helpers import network
+from tests.layers.cases import Case, Figures, Refusal
+
+CASES = (
+    Case(
+        input="28x28x116",
+        layer="slice: {channels: 58, start: 58}",
+        expected=Figures(
+            output="28x28x58",  # channels 58 to 115
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=0,
+            activations=0,  # a view
+            hyper="channels 58:116",
+        ),
+    ),
+    Case(
+        input="4x4x10",
+        layer="slice: 3",
+        expected=Figures(
+            output="4x4x3",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=0,
+            activations=0,
+            hyper="channels 0:3",  # start defaults to 0
+        ),
+    ),
+    Case(
+        input="28x28x116",
+        layer="channel_shuffle: 2",
+        expected=Figures(
+            output="28x28x116",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=0,
+            activations=90_944,  # 28*28*116: the contiguous copy is new memory
+            hyper="g2",
+        ),
+    ),
+    Case(
+        input="4x4x8",
+        layer="shuffle: 4",
+        expected=Figures(
+            output="4x4x8",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=0,
+            activations=128,  # 4*4*8
+            hyper="g4",
+        ),
+    ),
+)
+
+REFUSALS = (
+    Refusal(
+        input="4x4x10",
+        layer="slice: {channels: 6, start: 5}",
+        code="E306",
+        message="slice1 on 4x4x10: slice needs at least 11 channels (start 5 + 6), got 4x4x10",
+    ),
+    Refusal(
+        input="8x8x10",
+        layer="channel_shuffle: 3",
+        code="E303",
+        message="shuffle1 on 8x8x10: groups=3 does not divide the 10 channels",
+    ),
+)
 
 
-def test_slice_takes_channels_from_start_as_a_view() -> None:
-    result = single("28x28x116", "slice: {channels: 58, start: 58}")
-    assert str(result.output) == "28x28x58"
-    assert result.activations == 0
-    assert result.cost.weights + result.cost.macs + result.cost.ops == 0
-    assert result.node.layer.describe() == "channels 58:116"
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_figures(case: Case) -> None:
+    case.check()
 
 
-def test_slice_starts_at_channel_zero_by_default() -> None:
-    assert single("4x4x10", "slice: 3").node.layer.describe() == "channels 0:3"
-
-
-def test_slice_past_the_last_channel_is_an_error() -> None:
-    (problem,) = network("4x4x10", "slice: {channels: 6, start: 5}").diagnostics
-    assert problem.code == "E306"
-    assert "at least 11 channels" in problem.message
+@pytest.mark.parametrize("refusal", REFUSALS, ids=str)
+def test_refusals(refusal: Refusal) -> None:
+    refusal.check()
 
 
 def test_slice_start_may_be_zero_but_not_negative() -> None:
-    assert str(single("4x4x10", "slice: {channels: 10, start: 0}").output) == "4x4x10"
-    with pytest.raises(SpecError) as caught:
+    assert str(network("4x4x10", "slice: {channels: 10, start: 0}").layers[0].output) == "4x4x10"
+    with pytest.raises(SpecError, match=r"^test\.yaml:4:\d+: E104 ") as caught:
         network("4x4x10", "slice: {channels: 2, start: -1}")
-    assert caught.value.diagnostics[0].code == "E104"
+    assert [d.code for d in caught.value.diagnostics] == ["E104"]
 
 
 def test_shufflenet_split_unit_keeps_the_volume() -> None:
@@ -41,11 +108,3 @@ def test_shufflenet_split_unit_keeps_the_volume() -> None:
         "channel_shuffle: 2",
     )
     assert [str(r.output) for r in report.layers][-2:] == ["28x28x116", "28x28x116"]
-    shuffle = report.layers[-1]
-    assert shuffle.activations == 28 * 28 * 116  # the contiguous copy is new memory
-    assert shuffle.cost.ops == 0
-
-
-def test_shuffle_groups_must_divide_the_channels() -> None:
-    (problem,) = network("8x8x10", "channel_shuffle: 3").diagnostics
-    assert problem.code == "E303"

@@ -1,54 +1,86 @@
-"""fc, flatten, dropout, activations, normalisation and merges."""
+"""fc, flatten and dropout (``cnncalc/layers/dense.py``): fc flattens what it receives, as the
+lectures do."""
 
 from __future__ import annotations
 
-from tests.helpers import network, single
+import pytest
+
+from tests.layers.cases import Case, Figures
+
+CASES = (
+    Case(
+        input="7x7x512",
+        layer="fc: 4096",
+        expected=Figures(
+            output="1x1x4096",
+            weights=102_760_448,  # 7*7*512 * 4096 = 25,088 * 4,096 (VGG-16's fc6)
+            biases=4096,
+            buffers=0,
+            macs=102_760_448,  # one per weight
+            ops=4096,  # one bias add per output
+            activations=4096,
+            hyper="4096",
+        ),
+    ),
+    Case(
+        input="1x1x84",
+        layer="linear: {units: 10, bias: false}",
+        expected=Figures(
+            output="1x1x10",
+            weights=840,  # 84*10
+            biases=0,
+            buffers=0,
+            macs=840,
+            ops=0,
+            activations=10,
+            hyper="10 nobias",
+        ),
+    ),
+    Case(
+        input="2x2x3",
+        layer="flatten",
+        expected=Figures(
+            output="1x1x12",  # 2*2*3
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=0,
+            activations=0,  # a view
+            hyper="",
+        ),
+    ),
+    Case(
+        input="1x1x4096",
+        layer="dropout",
+        expected=Figures(
+            output="1x1x4096",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=0,  # an identity at inference
+            activations=0,
+            hyper="p=0.5",
+        ),
+    ),
+    Case(
+        input="1x1x4096",
+        layer="dropout: 0.2",
+        expected=Figures(
+            output="1x1x4096",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=0,
+            activations=0,
+            hyper="p=0.2",
+        ),
+    ),
+)
 
 
-def test_fc_flattens_its_input_like_the_lectures() -> None:
-    result = single("7x7x512", "fc: 4096")
-    assert result.cost.weights == 102_760_448
-    assert result.cost.biases == 4096
-    assert result.cost.macs == 102_760_448
-    assert str(result.output) == "1x1x4096"
-
-
-def test_flatten_and_dropout_store_nothing() -> None:
-    report = network("2x2x3", "flatten", "dropout: 0.5", "relu")
-    assert [str(r.output) for r in report.layers] == ["1x1x12"] * 3
-    assert [r.activations for r in report.layers] == [0, 0, 0]
-
-
-def test_batchnorm_params_and_buffers() -> None:
-    result = single("56x56x64", "batchnorm")
-    assert (result.cost.weights, result.cost.biases, result.cost.buffers) == (64, 64, 128)
-    assert result.activations == 56 * 56 * 64
-
-
-def test_residual_add_and_mismatch() -> None:
-    ok = network("8x8x4", "add: [[{conv: {filters: 4, kernel: 3, pad: 1}}], []]")
-    assert str(ok.layers[-1].output) == "8x8x4"
-    bad = network("8x8x4", "add: [[{conv: {filters: 8, kernel: 3, pad: 1}}], []]")
-    (problem,) = bad.diagnostics
-    assert problem.code == "E304"
-    assert "8x8x8, 8x8x4" in problem.message
-
-
-def test_concat_sums_channels() -> None:
-    report = network(
-        "8x8x4",
-        "concat: [[{conv: {filters: 3, kernel: 1}}], [{conv: {filters: 5, kernel: 3, pad:"
-        " 1}}], []]",
-    )
-    assert str(report.layers[-1].output) == "8x8x12"
-
-
-def test_concat_needs_equal_spatial_size() -> None:
-    (problem,) = network("8x8x4", "concat: [[{maxpool: 2}], []]").diagnostics
-    assert problem.code == "E304"
-
-
-def test_squeeze_excitation_mul_broadcasts() -> None:
-    report = network("14x14x64", "mul: [[], [gap, {fc: 4}, relu, {fc: 64}, sigmoid]]")
-    assert str(report.layers[-1].output) == "14x14x64"
-    assert report.totals.params == 64 * 4 + 4 + 4 * 64 + 64
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_figures(case: Case) -> None:
+    case.check()

@@ -1,21 +1,171 @@
-"""Pooling formulas."""
+"""Pooling (``cnncalc/layers/pool.py``): the conv arithmetic with the channels kept, the stride
+defaulting to the kernel; ``kh*kw - 1`` comparisons per output for max, ``kh*kw`` operations for
+average, one per input element read for global and adaptive average."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.helpers import network, single
+from tests.helpers import single
+from tests.layers.cases import Case, Figures, Refusal
+
+CASES = (
+    Case(
+        input="55x55x96",
+        layer="maxpool: {kernel: 3, stride: 2}",
+        expected=Figures(
+            output="27x27x96",  # (55 - 3)/2 + 1 = 27 (AlexNet's pool1)
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=559_872,  # 27*27*96 * (3*3 - 1) = 69,984 * 8
+            activations=69_984,
+            hyper="3x3/2 p0",
+        ),
+    ),
+    Case(
+        input="224x224x64",
+        layer="maxpool: 2",
+        expected=Figures(
+            output="112x112x64",  # stride defaults to the kernel: (224 - 2)/2 + 1 = 112
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=2_408_448,  # 112*112*64 * (2*2 - 1) = 802,816 * 3
+            activations=802_816,
+            hyper="2x2/2 p0",
+        ),
+    ),
+    Case(
+        input="112x112x64",
+        layer="maxpool: {kernel: 3, stride: 2}",
+        rounding="floor",
+        expected=Figures(
+            output="55x55x64",  # (112 - 3)/2 + 1 = 55.5, floored
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=1_548_800,  # 55*55*64 * 8 = 193,600 * 8
+            activations=193_600,
+            hyper="3x3/2 p0",
+            notes=("N301",),
+        ),
+    ),
+    Case(
+        input="4x4x1",
+        layer="avgpool: 2",
+        expected=Figures(
+            output="2x2x1",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=16,  # 2*2*1 outputs * 2*2
+            activations=4,
+            hyper="2x2/2 p0",
+        ),
+    ),
+    Case(
+        input="8x8x16",
+        layer="avgpool: {kernel: 3, stride: 1, pad: 1}",
+        expected=Figures(
+            output="8x8x16",  # (8 - 3 + 2)/1 + 1 = 8
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=9216,  # 8*8*16 * 3*3 = 1,024 * 9
+            activations=1024,
+            hyper="3x3/1 p1",
+        ),
+    ),
+    Case(
+        input="7x7x2048",
+        layer="gap",
+        expected=Figures(
+            output="1x1x2048",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=100_352,  # 7*7*2048 input elements read
+            activations=2048,
+            hyper="global",
+        ),
+    ),
+    Case(
+        input="2x2x3",
+        layer="global_avgpool",
+        expected=Figures(
+            output="1x1x3",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=12,  # 2*2*3
+            activations=3,
+            hyper="global",
+        ),
+    ),
+    Case(
+        input="13x13x256",
+        layer="adaptive_avgpool: 6",
+        expected=Figures(
+            output="6x6x256",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            # window i spans [floor(13i/6), ceil(13(i+1)/6)): [0,3) [2,5) [4,7) [6,9) [8,11)
+            # [10,13), 3 cells each, 6*3 = 18 per axis: 18*18*256 = 82,944
+            ops=82_944,
+            activations=9216,  # 6*6*256
+            hyper="to 6",
+        ),
+    ),
+    Case(
+        input="7x7x512",
+        layer="adaptive_avgpool: [7, 1]",
+        expected=Figures(
+            output="7x1x512",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=25_088,  # height windows of 1 cell (7 reads), one width window of 7: 7*7*512
+            activations=3584,  # 7*1*512
+            hyper="to 7x1",
+        ),
+    ),
+)
+
+REFUSALS = (
+    Refusal(
+        input="112x112x64",
+        layer="maxpool: {kernel: 3, stride: 2}",
+        code="E301",
+        message="pool1 on 112x112x64: does not fit: height and width (112 - 3 + 2·0)/2 + 1 = 55.5",
+    ),
+    Refusal(
+        input="4x4x1",
+        layer="avgpool: 5",
+        code="E302",
+        message="pool1 on 4x4x1: kernel 5 is larger than the padded input 4",
+    ),
+)
 
 
-def test_alexnet_pool1() -> None:
-    result = single("55x55x96", "maxpool: {kernel: 3, stride: 2}")
-    assert str(result.output) == "27x27x96"
-    assert (result.cost.weights, result.cost.biases, result.cost.macs) == (0, 0, 0)
-    assert result.cost.ops == 27 * 27 * 96 * 8
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_figures(case: Case) -> None:
+    case.check()
 
 
-def test_stride_defaults_to_kernel() -> None:
-    assert str(single("224x224x64", "maxpool: 2").output) == "112x112x64"
+@pytest.mark.parametrize("refusal", REFUSALS, ids=str)
+def test_refusals(refusal: Refusal) -> None:
+    refusal.check()
 
 
 @pytest.mark.parametrize(
@@ -23,6 +173,7 @@ def test_stride_defaults_to_kernel() -> None:
     [("floor", "55x55x64"), ("ceil", "56x56x64")],
 )
 def test_declared_rounding(rounding: str, expected: str) -> None:
+    # (112 - 3)/2 + 1 = 55.5
     assert (
         str(single("112x112x64", "maxpool: {kernel: 3, stride: 2}", rounding=rounding).output)
         == expected
@@ -35,20 +186,3 @@ def test_ceil_drops_a_window_starting_in_the_padding() -> None:
         str(single("4x4x1", "maxpool: {kernel: 2, stride: 2, pad: 1}", rounding="ceil").output)
         == "3x3x1"
     )
-
-
-def test_exact_rounding_refuses_a_fraction() -> None:
-    (problem,) = network("112x112x64", "maxpool: {kernel: 3, stride: 2}").diagnostics
-    assert problem.code == "E301"
-
-
-def test_global_and_adaptive() -> None:
-    assert str(single("7x7x2048", "gap").output) == "1x1x2048"
-    result = single("13x13x256", "adaptive_avgpool: 6")
-    assert str(result.output) == "6x6x256"
-    # windows of 3 cells each (start floor(13i/6), end ceil(13(i+1)/6)): 6*3 = 18 reads per axis
-    assert result.cost.ops == 18 * 18 * 256
-
-
-def test_avgpool_costs() -> None:
-    assert single("4x4x1", "avgpool: 2").cost.ops == 2 * 2 * 4

@@ -1,0 +1,93 @@
+"""``cnncalc check`` as a library: which files a list of paths names, and each file's verdict.
+
+A spec fails when it has an error, or under ``strict`` also a warning or an accepted rounding note
+(:func:`cnncalc.errors.fails`). Folders are walked for ``*.yaml`` and ``*.yml`` in sorted order,
+without following symbolic links to folders, so a link loop cannot trap the walk.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cnncalc.api import Report, analyze
+from cnncalc.errors import Diagnostic, Span, SpecError, error, fails
+from cnncalc.expand import MAX_LAYERS
+from cnncalc.source import path_kind
+from cnncalc.spec import Spec
+
+#: What :func:`spec_files` yields for a folder that holds no spec, so that it is reported.
+EMPTY_FOLDER_MARK = os.sep
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """One checked file: the report when the spec loaded, every diagnostic, and the texts read."""
+
+    file: str
+    report: Report | None
+    diagnostics: tuple[Diagnostic, ...]
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def failed(self, strict: bool) -> bool:
+        return self.report is None or fails(self.diagnostics, strict)
+
+
+def spec_files(paths: tuple[str, ...]) -> Iterator[str]:
+    """Each path as given ('-' and files), folders walked for *.yaml and *.yml in sorted order;
+    a folder with none is yielded with a trailing separator, to be reported as empty."""
+    for path in paths:
+        if path != "-" and path_kind(path) == "dir":
+            found = [str(p) for p in sorted(_walk(Path(path)))]
+            if not found:
+                yield f"{path}{EMPTY_FOLDER_MARK}"
+            yield from found
+        else:
+            yield path
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Spec files below ``folder``, with an explicit stack: a tree thousands of levels deep needs
+    no recursion (``os.walk`` recurses, and hits the interpreter's limit at about 1,000)."""
+    stack = [str(folder)]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:  # unreadable or vanished: nothing to check there
+            continue
+        folders = []
+        for entry in entries:
+            if _is_dir(entry):  # a link to a folder is not followed: a link loop cannot trap us
+                if not entry.is_symlink():
+                    folders.append(entry.path)
+            elif entry.name.endswith((".yaml", ".yml")):  # FIFOs too: reported, never opened
+                yield Path(entry.path)
+        stack.extend(reversed(folders))  # sorted order, depth first, as os.walk gave
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def check_file(path: str, load: Callable[[str], Spec], max_layers: int = MAX_LAYERS) -> Checked:
+    """Load ``path`` with ``load`` and analyse it at its own input size."""
+    if path.endswith(EMPTY_FOLDER_MARK) and path_kind(path) == "dir":
+        folder = path.rstrip(os.sep)
+        problem = error(
+            "E001",
+            "directory holds no *.yaml or *.yml spec",
+            Span(folder, 1, 1),
+            "point at spec files or a folder of them",
+        )
+        return Checked(folder, None, (problem,))
+    try:
+        report = analyze(load(path), max_layers=max_layers)
+    except SpecError as exc:
+        return Checked(path, None, exc.diagnostics, exc.sources)
+    return Checked(path, report, report.diagnostics, report.sources)

@@ -1,0 +1,122 @@
+"""The command line's own value types: ASCII digits only, bounded, every message showing the
+user's text visibly. Used by :mod:`cnncalc.cli`; each converts one argument or fails with click's
+usage error (exit 2)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import click
+
+from cnncalc.render.escape import visible
+from cnncalc.shapes import Shape, parse_volume
+
+#: Largest number any numeric option takes: the largest size a spec may hold
+#: (:data:`cnncalc.values.MAX_SIZE`), so every figure stays well inside float range.
+MAX_OPTION = 10**7
+
+
+class Count(click.ParamType):  # type: ignore[type-arg]
+    """A whole number written in ASCII digits, between ``minimum`` and ``maximum``. (click's
+    ``IntRange`` takes any Unicode digit, so a Bengali four that looks like an eight would be 4,
+    and no upper bound, so 10^400 reached float arithmetic.)"""
+
+    name = "integer"
+
+    def __init__(self, minimum: int = 1, maximum: int = MAX_OPTION) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if not re.fullmatch("[+]?[0-9]{1,30}", text):
+            shown = visible(str(value)[:40]) + ("…" if len(str(value)) > 40 else "")
+            self.fail(f"'{shown}' is not a whole number of at most 30 digits 0-9", param, ctx)
+        number = int(text)
+        if not self.minimum <= number <= self.maximum:
+            self.fail(f"{number:,} is not between {self.minimum} and {self.maximum:,}", param, ctx)
+        return number
+
+
+class VolumeType(click.ParamType):  # type: ignore[type-arg]
+    """``HxWxC``, e.g. ``224x224x3``."""
+
+    name = "HxWxC"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Shape:
+        if isinstance(value, Shape):
+            return value
+        try:
+            return parse_volume(str(value))
+        except ValueError as exc:
+            self.fail(visible(str(exc)), param, ctx)
+
+
+class ParamSetting(click.ParamType):  # type: ignore[type-arg]
+    """``NAME=VALUE``: a param of the spec and a number or expression."""
+
+    name = "NAME=VALUE"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, str]:
+        if isinstance(value, tuple):
+            return value
+        name, sep, text = str(value).partition("=")
+        if not sep or not name.strip() or not text.strip():
+            self.fail(
+                f"'{visible(str(value))}' is not NAME=VALUE, e.g. v1=1 or width=1.2", param, ctx
+            )
+        return name.strip(), text.strip()
+
+
+class PairType(click.ParamType):  # type: ignore[type-arg]
+    """``N`` or ``HxW``, e.g. ``3`` or ``1x7``."""
+
+    name = "N|HxW"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int, int]:
+        from cnncalc.arithmetic import parse_pair
+
+        if isinstance(value, tuple):
+            return value
+        try:
+            return parse_pair(str(value), param.name if param and param.name else "value")
+        except ValueError as exc:
+            self.fail(visible(str(exc)), param, ctx)
+
+
+class PaddingType(click.ParamType):  # type: ignore[type-arg]
+    """As in a spec: ``P``, ``PH,PW``, ``TOP,BOTTOM,LEFT,RIGHT``, ``same`` or ``valid``."""
+
+    name = "P|same|valid"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from cnncalc.arithmetic import parse_padding
+
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse_padding(value)
+        except ValueError as exc:
+            self.fail(visible(str(exc)), param, ctx)
+
+
+class FeaturesType(VolumeType):
+    """``HxWxC``, or ``N`` for ``1x1xN`` (the output of an earlier fc)."""
+
+    name = "HxWxC|N"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Shape:
+        if isinstance(value, str) and re.fullmatch("[0-9]{1,30}", value.strip()):
+            return Shape(1, 1, Count().convert(value, param, ctx))
+        return super().convert(value, param, ctx)
