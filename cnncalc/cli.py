@@ -59,8 +59,8 @@ class VolumeType(click.ParamType):  # type: ignore[type-arg]
             return value
         try:
             return parse_volume(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+        except Problem as exc:
+            self.fail(f"{exc.message}: {exc.hint}", param, ctx)
 
 
 #: Diagnostics printed per spec in text and GitHub formats; the rest are counted (JSON has all).

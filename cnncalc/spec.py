@@ -21,7 +21,7 @@ from cnncalc.errors import (
     gave_up,
 )
 from cnncalc.expr import Value
-from cnncalc.shapes import Rounding, Shape, parse_volume
+from cnncalc.shapes import Rounding, Shape, parse_volume, volume
 from cnncalc.source import Map, Node, Scalar, Seq, describe, parse, path_kind, read_bytes, read_text
 from cnncalc.values import integer, rounding
 from cnncalc.values import value as parse_value
@@ -299,44 +299,26 @@ class _SpecReader:
                 )
             )
             return None
-        if isinstance(node, Scalar) and isinstance(node.value, str):
-            try:
-                shape = parse_volume(node.value)
-            except ValueError as exc:
-                self.problems.append(error("E108", str(exc), node.span, "e.g. 'input: 227x227x3'"))
-                return None
-            if max(shape.h, shape.w, shape.c) > 10**6:
-                self.problems.append(
-                    error(
-                        "E007",
-                        f"input {shape} is beyond the limit of 1,000,000 per dimension",
-                        node.span,
-                        "use a realistic size",
+        try:
+            if isinstance(node, Scalar) and isinstance(node.value, str):
+                return parse_volume(node.value)
+            if isinstance(node, Map):
+                extra = [k for k in node.entries if k not in ("h", "w", "c")]
+                if extra or len(node.entries) != 3:
+                    self.problems.append(
+                        error(
+                            "E108",
+                            "an input mapping needs exactly h, w and c",
+                            node.span,
+                            "e.g. 'input: {h: 224, w: 224, c: 3}'",
+                        )
                     )
-                )
-                return None
-            return shape
-        if isinstance(node, Map):
-            try:
-                h, w, c = (
-                    integer(node.entries[k], {}, f"input '{k}'") if k in node.entries else 0
-                    for k in ("h", "w", "c")
-                )
-            except Problem as problem:
-                self.problems.append(problem.diagnostic())
-                return None
-            extra = [k for k in node.entries if k not in ("h", "w", "c")]
-            if extra or not (h and w and c):
-                self.problems.append(
-                    error(
-                        "E108",
-                        "an input mapping needs exactly h, w and c",
-                        node.span,
-                        "e.g. 'input: {h: 224, w: 224, c: 3}'",
-                    )
-                )
-                return None
-            return Shape(h, w, c)
+                    return None
+                h, w, c = (integer(node.entries[k], {}, f"input '{k}'") for k in ("h", "w", "c"))
+                return volume(h, w, c)
+        except Problem as problem:
+            self.problems.append(problem.diagnostic(problem.span or node.span))
+            return None
         self.problems.append(
             error(
                 "E108",

@@ -25,7 +25,7 @@ def test_stride_three_does_not_fit() -> None:
     report = network("7x7x1", "conv: {filters: 1, kernel: 3, stride: 3}")
     (problem,) = report.diagnostics
     assert problem.code == "E301"
-    assert "(7 - 3 + 2·0)/3 + 1 = 2.3333" in problem.message
+    assert "(7 - 3 + 2·0)/3 + 1 = 7/3" in problem.message
     assert problem.hint is not None
     assert "pad 1" in problem.hint
 
