@@ -28,9 +28,9 @@ def exact_text(value: Exact) -> str:
     n, d = value.numerator, value.denominator
     if d == 1:
         return str(n)
-    sign = "-" if n < 0 else ""
     if d == 2:  # receptive-field starts: the common case, without the general search below
-        return f"{sign}{abs(n) // 2}.5"
+        return half_text(n)
+    sign = "-" if n < 0 else ""
     twos = (d & -d).bit_length() - 1
     rest, fives = d >> twos, 0
     while rest % 5 == 0:
@@ -42,3 +42,13 @@ def exact_text(value: Exact) -> str:
     digits = str(abs(n) * 10**places // d).rjust(places + 1, "0")
     decimal = f"{sign}{digits[:-places]}.{digits[-places:]}"
     return decimal if len(decimal) <= len(fraction) else fraction
+
+
+def half_text(twice: Exact) -> str:
+    """:func:`exact_text` of ``twice / 2``, without making a Fraction when ``twice`` is an integer
+    (a receptive field's start, printed on every row)."""
+    if not isinstance(twice, int):
+        return exact_text(exact(twice / 2))
+    if twice % 2 == 0:
+        return str(twice // 2)
+    return f"{'-' if twice < 0 else ''}{abs(twice) // 2}.5"
