@@ -123,15 +123,42 @@ def path_kind(path: str | Path) -> str | None:
     return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
 
 
+#: Folders whose files belong to the system, never to a spec. /proc/self/environ is a "regular
+#: file" holding the process's environment, secrets included: a spec (or a symbolic link in a
+#: repository under check) must not get it quoted into a message.
+SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
+
+
+def is_system_path(path: str | Path) -> bool:
+    """True when ``path``, symbolic links followed, lies in one of :data:`SYSTEM_FOLDERS`."""
+    try:
+        real = Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return False
+    return any(real.is_relative_to(folder) for folder in SYSTEM_FOLDERS)
+
+
 def read_bytes(path: str) -> bytes:
     """The first ``MAX_BYTES + 1`` bytes of the regular file at ``path``, or :class:`SpecError`
     E001.
 
-    Only regular files are opened: opening a FIFO for reading would wait for a writer, and opening
+    Files of the system (:func:`is_system_path`) are never read. Only regular files are opened:
+    opening a FIFO for reading would wait for a writer, and opening
     some devices has side effects. ``O_NONBLOCK`` keeps the open itself from waiting should the path
     be swapped for a FIFO between the check and the open.
     """
     where = Span(path, 1, 1)
+    if is_system_path(path):
+        raise SpecError(
+            [
+                error(
+                    "E001",
+                    "a system file (under /proc, /sys or /dev), not a spec",
+                    where,
+                    "pass a spec file",
+                )
+            ]
+        )
     try:
         mode = Path(path).stat().st_mode
         if stat.S_ISDIR(mode):

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cnncalc.errors import (
+    CODES,
     MAX_PROBLEMS,
     Diagnostic,
     Problem,
+    Severity,
     Span,
     SpecError,
     did_you_mean,
@@ -22,7 +24,20 @@ from cnncalc.errors import (
 )
 from cnncalc.expr import Value
 from cnncalc.shapes import Rounding, Shape, parse_volume, volume
-from cnncalc.source import Map, Node, Scalar, Seq, describe, parse, path_kind, read_bytes, read_text
+from cnncalc.source import (
+    QUOTED,
+    Map,
+    Node,
+    Scalar,
+    Seq,
+    describe,
+    is_system_path,
+    kind,
+    parse,
+    path_kind,
+    read_bytes,
+    read_text,
+)
 from cnncalc.values import integer, rounding
 from cnncalc.values import value as parse_value
 
@@ -74,40 +89,90 @@ class Spec:
     span: Span = field(compare=False)
 
 
-def load_text(text: str, file: str, chain: tuple[str, ...] = ()) -> Spec:
+def load_text(
+    text: str,
+    file: str,
+    chain: tuple[str, ...] = (),
+    *,
+    extends_root: str | Path | None = None,
+) -> Spec:
     """Parse spec ``text`` read from ``file`` (used in messages); ``chain`` is the files that
-    extend it, to refuse a loop."""
+    extend it, to refuse a loop. ``extends`` may name built-ins and ``.yaml`` files under
+    ``extends_root``, by default the folder of ``file`` (see :func:`_base_path`)."""
     root = parse(file, text)
     if not isinstance(root, Map):
-        raise SpecError(
-            [
-                error(
-                    "E004",
-                    f"a spec must be a mapping, not {describe(root)}",
-                    root.span,
-                    "start with keys such as 'name:', 'input:' and 'layers:'",
-                )
-            ]
-        )
-    return _SpecReader(file, chain).read(root)
+        raise SpecError([_not_a_mapping(root)])
+    return _SpecReader(file, chain, extends_root=extends_root).read(root)
 
 
-def load_path(path: str | Path, chain: tuple[str, ...] = ()) -> Spec:
+def _not_a_mapping(root: Node) -> Diagnostic:
+    # kind(), not describe(): the file may be anything but a spec, and its text is not quoted
+    return error(
+        "E004",
+        f"a spec must be a mapping, not {kind(root)}",
+        root.span,
+        "start with keys such as 'name:', 'input:' and 'layers:'",
+    )
+
+
+def load_path(
+    path: str | Path, chain: tuple[str, ...] = (), *, extends_root: str | Path | None = None
+) -> Spec:
     """Read and parse a spec file. Raises :class:`SpecError` (E001 when it cannot be read)."""
     file = str(path)
-    return load_text(read_text(file, read_bytes(file)), file, chain)
+    return load_text(read_text(file, read_bytes(file)), file, chain, extends_root=extends_root)
 
 
-def _base_path(name: str, file: str) -> Path | None:
-    """``extends: NAME`` looks for NAME(.yaml) beside the extending file, then among the
-    built-ins."""
+#: Suffixes of the files ``extends`` may name.
+SPEC_SUFFIXES = (".yaml", ".yml")
+#: Keys of which a file named by ``extends`` needs one to be taken for a spec.
+_SPEC_MARKS = ("input", "layers", "extends")
+
+
+def own_folder(file: str) -> Path:
+    """The folder ``extends`` may reach from the spec read from ``file``: its own, or the working
+    directory for standard input and text given to the library."""
+    here = Path.cwd() if file in ("-", "<stdin>", "<string>") else Path(file).parent
+    return here.resolve()
+
+
+def _base_path(name: str, file: str, root: Path) -> Path | str:
+    """The file ``extends: NAME`` names, or why none may be read.
+
+    What ``extends`` may reference: ``NAME`` or ``NAME.yaml`` beside the extending file, then the
+    built-in ``NAME``. A file must end in ``.yaml`` or ``.yml`` and lie under ``root`` (the
+    extending spec's folder unless the caller allows a wider one) once symbolic links are
+    followed, and never under ``/proc``, ``/sys`` or ``/dev``. Those two rules are checked before
+    the file is looked for, so the answer does not tell whether a file outside ``root`` exists. A
+    name that is not a path (``vgg16``) falls back to the built-in when no file may be used."""
     from cnncalc.library import builtin_path
 
-    here = Path(file).parent if file not in ("-", "<stdin>", "<string>") else Path.cwd()
+    here = Path.cwd() if file in ("-", "<stdin>", "<string>") else Path(file).parent
+    refused = ""
     for candidate in (here / name, here / f"{name}.yaml"):
-        if path_kind(candidate) == "file":
+        try:
+            resolved = candidate.resolve()
+        except (OSError, ValueError):  # a NUL byte, a name too long, a link loop
+            continue
+        if is_system_path(resolved):
+            refused = refused or "is a system file, never a spec"
+        elif not resolved.is_relative_to(root):
+            refused = refused or "is outside this spec's folder"
+        elif path_kind(resolved) != "file":
+            continue
+        elif resolved.suffix not in SPEC_SUFFIXES:
+            refused = refused or "is not a .yaml file"
+        else:
             return candidate
-    return builtin_path(name)
+    if not refused or not _looks_like_a_path(name):
+        found = builtin_path(name) if "\x00" not in name else None
+        if found is not None:
+            return found
+    return refused
+
+
+def _looks_like_a_path(name: str) -> bool:
+    return any(c in name for c in "/\\") or name.startswith(".") or "." in Path(name).name
 
 
 #: Where values given on the command line (``--set``) are reported.
@@ -150,9 +215,12 @@ def _literal(text: str) -> str | int | float:
 
 
 class _SpecReader:
-    def __init__(self, file: str, chain: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, file: str, chain: tuple[str, ...] = (), *, extends_root: str | Path | None = None
+    ) -> None:
         self.file = file
         self.chain = chain
+        self.extends_root = Path(extends_root).resolve() if extends_root else own_folder(file)
         self.problems: list[Diagnostic] = []
 
     def base(self, root: Map) -> Spec | None:
@@ -171,18 +239,28 @@ class _SpecReader:
                 )
             )
             return None
-        path = _base_path(node.value, self.file)
-        if path is None:
-            self.problems.append(
-                error(
-                    "E001",
-                    f"'extends: {node.value}' names no spec file or built-in",
-                    node.span,
-                    "give a path relative to this file, or a built-in name",
-                )
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in node.value[:QUOTED])
+        shown += "..." if len(node.value) > QUOTED else ""
+        found = _base_path(node.value, self.file, self.extends_root)
+        if isinstance(found, str):
+            from cnncalc.library import builtin_names
+
+            hint = (
+                "extend a built-in, or a .yaml file in this spec's folder or below it (the"
+                " library's extends_root allows a wider folder)"
+                if found
+                else did_you_mean(node.value, builtin_names(), "built-ins: ")
+                if not _looks_like_a_path(node.value)
+                else "give a path relative to this file, or a built-in name"
             )
+            message = (
+                f"'extends: {shown}' {found}"
+                if found
+                else f"'extends: {shown}' names no spec file or built-in"
+            )
+            self.problems.append(error("E001", message, node.span, hint))
             return None
-        resolved = str(path.resolve())
+        resolved = str(found.resolve())
         chain = (*self.chain, str(Path(self.file).resolve()))
         if resolved in chain or len(self.chain) >= MAX_EXTENDS:
             self.problems.append(
@@ -195,8 +273,49 @@ class _SpecReader:
                 )
             )
             return None
+        from cnncalc.library import directory
+
+        builtin = found.resolve().parent == directory().resolve()
+        return self.read_base(found, shown, node.span, chain[-MAX_EXTENDS:], builtin)
+
+    def read_base(
+        self, path: Path, shown: str, span: Span, chain: tuple[str, ...], builtin: bool
+    ) -> Spec | None:
+        """The spec at ``path`` (named ``shown`` at ``span``), whose own problems are reported where
+        they are once it is known to be a spec: text, YAML, a mapping with ``input``, ``layers`` or
+        ``extends`` and only spec keys. Anything else is reported at ``extends`` in this spec
+        without a word of the file's content (its first problem's place only, as a note), since it
+        may be any file at all."""
+        file = str(path)
+        root: Node | None = None
+        related: tuple[tuple[str, Span], ...] = ()
         try:
-            return load_path(path, chain[-MAX_EXTENDS:])
+            root = parse(file, read_text(file, read_bytes(file)))
+        except SpecError as exc:
+            first = exc.diagnostics[0]
+            reason, related = f"is not a spec ({CODES[first.code]})", (("there", first.span),)
+        else:
+            keys = set(root.entries) if isinstance(root, Map) else set()
+            reason = (
+                ""
+                if keys and keys <= set(TOP_KEYS) and keys & set(_SPEC_MARKS)
+                else "is not a spec: it needs 'input', 'layers' or 'extends' and only spec keys"
+            )
+        if reason or not isinstance(root, Map):
+            self.problems.append(
+                Diagnostic(
+                    code="E004",
+                    severity=Severity.ERROR,
+                    message=f"'extends: {shown}': {path.name} {reason}",
+                    span=span,
+                    hint=f"check it on its own: cnncalc check {path}",
+                    related=related,
+                )
+            )
+            return None
+        own_root = path.resolve().parent if builtin else self.extends_root
+        try:
+            return _SpecReader(file, chain, extends_root=own_root).read(root)
         except SpecError as exc:
             self.problems.extend(exc.diagnostics)
             return None
