@@ -590,37 +590,50 @@ class _Walker:
 
     def scalar(self, node: yaml.ScalarNode) -> Scalar:
         self.check_tag(node, _TAG + "str")
-        raw: str = node.value
-        quoted = node.style in ("'", '"')
-        span = self.span(node)
-        tag = node.tag
-        value: str | int | float | bool | None
-        if not quoted and tag in (_TAG + "int", _TAG + "float", _TAG + "str"):
-            _refuse_ambiguous_number(raw, tag, span)
-        if quoted or tag in _TEXT_TAGS:
-            value = raw
-        elif tag == _TAG + "null":
-            value = None
-        elif tag == _TAG + "bool":
-            if raw not in _BOOL_WORDS:
-                raise SpecError(
-                    [
-                        error(
-                            "E103",
-                            f"'{raw}' is a YAML 1.1 boolean, ambiguous here",
-                            span,
-                            "write true or false, or quote it if you mean text",
-                        )
-                    ]
-                )
-            value = raw.lower() == "true"
-        elif tag == _TAG + "int":
-            value = _to_int(raw, span)
-        elif tag == _TAG + "float":
-            value = _to_float(raw)
-        else:
-            value = raw
-        return Scalar(value, raw, quoted, span)
+        return _scalar(node.value, node.tag, node.style in ("'", '"'), self.span(node))
+
+
+def plain_scalar(text: str, span: Span) -> Scalar:
+    """``text`` read as YAML reads a plain (unquoted) scalar, by the same rules as a spec's: the
+    command line's ``--set v=064`` is refused as ``v: 064`` is, and ``--set v=1e3`` is what
+    ``v: 1e3`` is."""
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return _scalar(text, tag, False, span)
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _scalar(raw: str, tag: str, quoted: bool, span: Span) -> Scalar:
+    """A scalar's value from its text and the tag YAML 1.1's resolver gave it, or
+    :class:`SpecError` for the spellings YAML readers disagree on."""
+    value: str | int | float | bool | None
+    if not quoted and tag in (_TAG + "int", _TAG + "float", _TAG + "str"):
+        _refuse_ambiguous_number(raw, tag, span)
+    if quoted or tag in _TEXT_TAGS:
+        value = raw
+    elif tag == _TAG + "null":
+        value = None
+    elif tag == _TAG + "bool":
+        if raw not in _BOOL_WORDS:
+            raise SpecError(
+                [
+                    error(
+                        "E103",
+                        f"'{raw}' is a YAML 1.1 boolean, ambiguous here",
+                        span,
+                        "write true or false, or quote it if you mean text",
+                    )
+                ]
+            )
+        value = raw.lower() == "true"
+    elif tag == _TAG + "int":
+        value = _to_int(raw, span)
+    elif tag == _TAG + "float":
+        value = _to_float(raw)
+    else:
+        value = raw
+    return Scalar(value, raw, quoted, span)
 
 
 #: The integers of YAML 1.2's core schema that YAML 1.1 reads alike: decimal, no leading zero.

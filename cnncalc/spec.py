@@ -35,6 +35,7 @@ from cnncalc.source import (
     kind,
     parse,
     path_kind,
+    plain_scalar,
     read_bytes,
     read_text,
 )
@@ -196,22 +197,13 @@ def with_params(spec: Spec, values: Mapping[str, str]) -> Spec:
         )
     nodes = dict(spec.param_nodes)
     for name, text in values.items():
-        nodes[name] = Scalar(_literal(text), text, False, Span(COMMAND_LINE, 1, 1))
+        # as YAML reads it in a spec: one set of rules for a value, whatever its place
+        nodes[name] = plain_scalar(text, Span(COMMAND_LINE, 1, 1))
     reader = _SpecReader(spec.file)
     params = reader.params(nodes)
     if reader.problems:
         raise SpecError(reader.problems)
     return replace(spec, params=params, param_nodes=nodes)
-
-
-def _literal(text: str) -> str | int | float:
-    """A command-line value as YAML would read a plain number, else the text (an expression)."""
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except ValueError:
-            continue
-    return text
 
 
 class _SpecReader:
