@@ -8,6 +8,7 @@ import pytest
 
 from cnncalc.errors import Problem
 from cnncalc.exact import exact, exact_text
+from cnncalc.padding import padding_for_output
 from cnncalc.shapes import Rounding, Shape, parse_volume, window_axis
 
 
@@ -77,3 +78,18 @@ def test_parse_volume_refuses(text: str, code: str, message: str) -> None:
         parse_volume(text)
     assert caught.value.code == code
     assert message in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "s", "shown"),
+    [
+        (10, 3, 3, "(10 - 3)/3 + 1 = 10/3 (floored: 3)"),
+        (100002, 1, 100000, "(100002 - 1)/100000 + 1 = 2.00001 (floored: 2)"),
+    ],
+)
+def test_the_padding_solver_shows_the_exact_unpadded_output(
+    n: int, k: int, s: int, shown: str
+) -> None:
+    with pytest.raises(Problem, match="no padding gives 1") as caught:
+        padding_for_output(n, k, s, 1, 1)
+    assert caught.value.message.endswith(shown)
