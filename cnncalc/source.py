@@ -321,7 +321,8 @@ def _forbidden(char: str) -> tuple[str, str]:
 
 def parse(path: str, text: str) -> Node:
     """Compose ``text`` into located nodes, or raise :class:`SpecError` with E002-E007."""
-    if (found := _FORBIDDEN.search(text)) is not None:
+    # a byte order mark may open the text (read_text removes it; text given to the library may not)
+    if (found := _FORBIDDEN.search(text, 1 if text.startswith("\ufeff") else 0)) is not None:
         line, col = position(text, found.start())
         message, hint = _forbidden(found.group())
         raise SpecError([error("E002", message, Span(path, line, col), hint)])

@@ -144,3 +144,8 @@ def test_describe_names_a_value_as_a_person_would(text: str, described: str, kin
 )
 def test_anchor_problems_read_as_sentences(text: str, expected: tuple[str, int, int, str]) -> None:
     assert first(text) == expected
+
+
+def test_a_leading_byte_order_mark_is_allowed_in_text_given_to_the_library() -> None:
+    assert isinstance(parse("<test>", "\ufeffx: 1\n"), Map)
+    assert first("x: 1\n\ufeffy: 2\n")[:3] == ("E002", 2, 1)
