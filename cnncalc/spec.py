@@ -237,12 +237,15 @@ class _SpecReader:
         if isinstance(found, str):
             from cnncalc.library import builtin_names
 
+            close = (
+                "" if _looks_like_a_path(node.value) else did_you_mean(node.value, builtin_names())
+            )
             hint = (
                 "extend a built-in, or a .yaml file in this spec's folder or below it (the"
                 " library's extends_root allows a wider folder)"
                 if found
-                else did_you_mean(node.value, builtin_names(), "built-ins: ")
-                if not _looks_like_a_path(node.value)
+                else close
+                if close.startswith("did you mean")  # else it lists every built-in: too long
                 else "give a path relative to this file, or a built-in name"
             )
             message = (
