@@ -49,7 +49,7 @@ QUOTED = 40
 @dataclass(frozen=True, slots=True)
 class Scalar:
     """A YAML scalar: its value (str, int, float, bool or None), raw text and whether it was
-    quoted."""
+    quoted (or tagged ``!!str``: text by the author's choice either way)."""
 
     value: str | int | float | bool | None
     raw: str
@@ -598,19 +598,50 @@ def plain_scalar(text: str, span: Span) -> Scalar:
     """``text`` read as YAML reads a plain (unquoted) scalar, by the same rules as a spec's: the
     command line's ``--set v=064`` is refused as ``v: 064`` is, and ``--set v=1e3`` is what
     ``v: 1e3`` is."""
-    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
-    return _scalar(text, tag, False, span)
+    return _scalar(text, _implicit_tag(text), False, span)
 
 
 _RESOLVER = yaml.resolver.Resolver()
+#: The tags whose text :func:`_scalar` checks against what YAML 1.1 would resolve it to.
+_RESOLVED = {_TAG + t for t in ("int", "float", "bool", "null", "str")}
+
+
+def _implicit_tag(raw: str) -> str:
+    """The tag YAML 1.1's resolver gives ``raw`` as a plain scalar."""
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, raw, (True, False))  # type: ignore[no-untyped-call]
+    return tag
 
 
 def _scalar(raw: str, tag: str, quoted: bool, span: Span) -> Scalar:
     """A scalar's value from its text and the tag YAML 1.1's resolver gave it, or
     :class:`SpecError` for the spellings YAML readers disagree on."""
     value: str | int | float | bool | None
-    if not quoted and tag in (_TAG + "int", _TAG + "float", _TAG + "str"):
-        _refuse_ambiguous_number(raw, tag, span)
+    if tag == _TAG + "int" and _DECIMAL.fullmatch(raw):
+        return Scalar(
+            _to_int(raw, span), raw, quoted, span
+        )  # nearly every number: no more to check
+    if not quoted and tag in _RESOLVED:
+        implicit = (
+            tag if tag == _TAG + "str" and not _TEXT_IN_1_1.fullmatch(raw) else _implicit_tag(raw)
+        )
+        if implicit != tag:  # an explicit tag: !!str 064 is text, !!float 1 a float
+            if tag == _TAG + "str":
+                return Scalar(raw, raw, True, span)
+            if not (tag == _TAG + "float" and implicit == _TAG + "int"):
+                what = {"int": "an integer", "float": "a number", "bool": "a boolean"}
+                shown = raw if len(raw) <= QUOTED else raw[: QUOTED - 3] + "..."
+                name = tag.removeprefix(_TAG)
+                raise SpecError(
+                    [
+                        error(
+                            "E103",
+                            f"'{shown}' is not {what.get(name, name)}, as its tag !!{name} says",
+                            span,
+                            "remove the tag, or write a value of its type",
+                        )
+                    ]
+                )
+        _refuse_ambiguous_number(raw, implicit, span)
     if quoted or tag in _TEXT_TAGS:
         value = raw
     elif tag == _TAG + "null":

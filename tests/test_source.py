@@ -149,3 +149,26 @@ def test_anchor_problems_read_as_sentences(text: str, expected: tuple[str, int, 
 def test_a_leading_byte_order_mark_is_allowed_in_text_given_to_the_library() -> None:
     assert isinstance(parse("<test>", "\ufeffx: 1\n"), Map)
     assert first("x: 1\n\ufeffy: 2\n")[:3] == ("E002", 2, 1)
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("!!float 1", 1.0), ("!!str 064", "064"), ("!!int 12", 12), ('!!int "12"', 12)],
+)
+def test_an_explicit_tag_is_obeyed(raw: str, value: object) -> None:
+    found = value_of(raw)
+    assert (found, type(found)) == (value, type(value))
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("!!int 1.5", "'1.5' is not an integer, as its tag !!int says"),
+        ("!!float abc", "'abc' is not a number, as its tag !!float says"),
+        ("!!bool 1", "'1' is not a boolean, as its tag !!bool says"),
+        ("!!null 5", "'5' is not null, as its tag !!null says"),
+        ("!!float 064", "'064' has a leading zero: YAML 1.1 reads the octal 52"),
+    ],
+)
+def test_an_explicit_tag_on_text_of_another_type(raw: str, message: str) -> None:
+    assert first(f"x: {raw}\n") == ("E103", 1, 4, message)
