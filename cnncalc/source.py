@@ -2,8 +2,10 @@
 
 PyYAML is used only to *compose* (never construct): no tag is ever turned into a Python object,
 so ``!!python/...`` cannot run code. Walking the node graph ourselves lets us keep the raw text of
-scalars (to reject YAML 1.1 booleans such as ``yes``), detect duplicate keys (PyYAML silently keeps
-the last one) and bound the cost of aliases (a "billion laughs" document).
+scalars (to reject YAML 1.1 booleans such as ``yes`` and the numbers YAML 1.1 and 1.2 read apart,
+such as ``064``), detect duplicate keys (PyYAML silently keeps the last one) and bound the cost of
+aliases (a "billion laughs" document). Characters that YAML forbids, or that would make lines
+and columns differ from what an editor shows, are refused before parsing (:func:`parse`).
 """
 
 from __future__ import annotations
