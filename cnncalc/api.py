@@ -25,6 +25,7 @@ from cnncalc.spec import Spec, load_path, load_text
 if TYPE_CHECKING:  # imported where first used: a check that needs no receptive field skips them
     from cnncalc.fitting import Exploration
     from cnncalc.grouping import Row
+    from cnncalc.importers import Format
     from cnncalc.receptive import Field
 
 
@@ -90,9 +91,16 @@ class Report:
         return found
 
 
-def load(target: str | Path) -> Spec:
-    """Load a spec from a file path, or a built-in architecture by name (``vgg16``)."""
+def load(target: str | Path, fmt: Format | None = None) -> Spec:
+    """Load a spec from a file path, or a built-in architecture by name (``vgg16``). A Caffe
+    ``.prototxt`` or darknet ``.cfg`` file is imported (:mod:`cnncalc.importers`); ``fmt`` forces
+    the format whatever the extension."""
+    from cnncalc.importers import format_of, import_path
+
     path = Path(target)
+    found_format = format_of(path, fmt)
+    if found_format is not None:
+        return import_path(path, found_format)
     if path.suffix in (".yaml", ".yml") or path_kind(path) is not None:
         return load_path(path)
     found = builtin_path(str(target))
@@ -123,8 +131,12 @@ def load(target: str | Path) -> Spec:
     )
 
 
-def loads(text: str, file: str = "<string>") -> Spec:
-    """Load a spec from YAML text."""
+def loads(text: str, file: str = "<string>", fmt: Format | None = None) -> Spec:
+    """Load a spec from YAML text, or from the text of a ``fmt`` file."""
+    if fmt is not None:
+        from cnncalc.importers import reader
+
+        return reader(fmt)(file, text)
     return load_text(text, file)
 
 
