@@ -39,7 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "reference"
 
 
-def conv(c_in: int, c_out: int, k: int, s: int = 1, p: int = 0, g: int = 1, bias: bool = True) -> nn.Conv2d:
+def conv(
+    c_in: int, c_out: int, k: int, s: int = 1, p: int = 0, g: int = 1, bias: bool = True
+) -> nn.Conv2d:
     return nn.Conv2d(c_in, c_out, k, s, p, groups=g, bias=bias)
 
 
@@ -223,7 +225,11 @@ MODELS: dict[str, tuple[str, int, Callable[[], nn.Module]]] = {
     ),
     "caffe_vgg16": ("torchvision vgg16", 224, lambda: torchvision.models.vgg16(weights=None)),
     "caffe_resnet50": ("torchvision resnet50 made v1 with conv1 bias", 224, resnet50_caffe),
-    "caffe_squeezenet_v1_0": ("torchvision squeezenet1_0, conv10 pad 1", 227, lambda: squeezenet("1_0")),
+    "caffe_squeezenet_v1_0": (
+        "torchvision squeezenet1_0, conv10 pad 1",
+        227,
+        lambda: squeezenet("1_0"),
+    ),
     "caffe_squeezenet_v1_1": ("torchvision squeezenet1_1", 227, lambda: squeezenet("1_1")),
     "darknet_darknet19": ("Darknet-19", 256, lambda: darknet_plain(DARKNET19, False)),
     "darknet_darknet": ("Darknet reference", 256, lambda: darknet_plain(DARKNET_REFERENCE, True)),
