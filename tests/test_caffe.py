@@ -341,3 +341,25 @@ def test_convert_refuses_a_yaml_file() -> None:
     result = CliRunner().invoke(cli, ["convert", "architectures/vgg16.yaml"])
     assert result.exit_code == 2
     assert "--from" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "match"),
+    [
+        ("pooling_param { kernel_size: 2 pad: 2 }", "E104", "must be smaller than the kernel"),
+        ("pooling_param { kernel_size: 0 }", "E104", "'kernel_size' must be a whole number of"),
+        ("pooling_param { kernel_h: 3 }", "E105", "give both 'kernel_h' and 'kernel_w'"),
+        ("pooling_param { stride: 2 }", "E105", "needs 'kernel_size'"),
+        ("pooling_param { pool: MIN kernel_size: 2 }", "E103", "'pool' must be one of"),
+        ("pooling_param { kernel_size: 2 stride: 1 stride: 1 stride: 1 }", "E103", "3 times"),
+    ],
+)
+def test_pooling_fields_caffe_refuses(params: str, code: str, match: str) -> None:
+    assert problem(INPUT + layer("Pooling", params), match).code == code
+
+
+def test_a_layer_name_used_twice_is_located() -> None:
+    text = INPUT + layer("ReLU", top="a", name="x") + layer("TanH", bottom="a", top="b", name="x")
+    with pytest.raises(SpecError, match="a layer named 'x' already exists") as caught:
+        caffe(text)
+    assert caught.value.diagnostics[0].span.line == 4

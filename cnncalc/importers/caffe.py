@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cnncalc.errors import Span, SpecError, did_you_mean
+from cnncalc.errors import MAX_PROBLEMS, Span, SpecError, did_you_mean
 from cnncalc.importers.items import INPUT, FieldValue, Network, not_supported_yet, pair_or_one
 from cnncalc.importers.prototext import Literal, Message, parse
 from cnncalc.shapes import Rounding, Shape
@@ -212,14 +212,14 @@ class _Reader:
         )
         return -1
 
-    def wholes(self, message: Message, name: str) -> list[int]:
-        """Every value of a repeated integer field."""
+    def wholes(self, message: Message, name: str, minimum: int = 0) -> list[int]:
+        """Every value of a repeated integer field (-1 for each wrong one, reported)."""
         out = []
         for value, where in message.all(name):
             if isinstance(value, Message):
                 self.problem("E103", f"'{name}' must be a number, not a message", where)
                 return []
-            out.append(self.check_whole(value, name, 0))
+            out.append(self.check_whole(value, name, minimum))
         return out
 
     def real(self, message: Message, name: str, default: float) -> float:
@@ -277,18 +277,18 @@ class _Reader:
         return Message(layer.span)
 
     def axis_pair(
-        self, p: Message, name: str, default: int | None, minimum: int
+        self, p: Message, name: str, default: int | None, minimum: int, axes: str = ""
     ) -> tuple[int, int]:
-        """``name`` once (both axes) or twice (h, w), or ``name_h`` and ``name_w``
-        (``base_conv_layer.cpp``, ``pooling_layer.cpp``); (-1, -1) when missing or wrong."""
-        h_name, w_name = f"{name}_h", f"{name}_w"
+        """``name`` once (both axes) or twice (h, w), or ``{axes}_h`` and ``{axes}_w`` (``axes``
+        defaults to ``name``: ``stride_h``, but ``kernel_h`` for ``kernel_size``), as
+        ``base_conv_layer.cpp`` and ``pooling_layer.cpp`` read them; (-1, -1) after a problem."""
+        h_name, w_name = f"{axes or name}_h", f"{axes or name}_w"
         if p.all(h_name) or p.all(w_name):
-            h = self.whole(p, h_name, None, minimum)
-            w = self.whole(p, w_name, None, minimum)
-            if (h < 0 or w < 0) and not self.net.problems:
+            if not (p.all(h_name) and p.all(w_name)):
                 self.problem("E105", f"give both '{h_name}' and '{w_name}'", p.span)
-            return h, w
-        values = self.wholes(p, name)
+                return -1, -1
+            return self.whole(p, h_name, None, minimum), self.whole(p, w_name, None, minimum)
+        values = self.wholes(p, name, minimum)
         if not values:
             if default is None:
                 self.problem("E105", f"the layer needs '{name}'", p.span, f"add '{name}: N'")
@@ -296,8 +296,6 @@ class _Reader:
             return default, default
         if len(values) > 2:
             self.problem("E103", f"'{name}' is given {len(values)} times; at most 2 (h, w)", p.span)
-            return -1, -1
-        if any(v < minimum for v in values):
             return -1, -1
         return values[0], values[-1]
 
@@ -308,22 +306,16 @@ class _Reader:
         state = self.state()
         self.declared_input()
         layers = self.layers(state)
-        skip = -1
-        for index, layer in enumerate(layers):
-            if len(net.problems) >= 100:
-                break
+        index = 0
+        while index < len(layers) and len(net.problems) < MAX_PROBLEMS:
+            layer = layers[index]
             after = layers[index + 1] if index + 1 < len(layers) else None
-            if index == skip:
-                continue
             if after is not None and self.folds(layer, after):
-                skip = index + 1
-                inputs = [self.source(b) for b in layer.bottoms]
-                if inputs[0] is not None:
-                    made = self.emit(layer, "batchnorm", [inputs[0]])
-                    for top in after.tops:
-                        self.blobs[top.name] = made
-                continue
-            self.layer(layer)
+                self.fold(layer, after)
+                index += 2
+            else:
+                self.layer(layer)
+                index += 1
         stem = Path(net.file).stem if net.file not in ("-", "<stdin>") else "spec"
         return net.spec(
             name=stem,
@@ -345,6 +337,14 @@ class _Reader:
             and scale.bottoms[0].name == norm.tops[0].name
             and self.flag(self.param(scale, "scale_param"), "bias_term", False)
         )
+
+    def fold(self, norm: CaffeLayer, scale: CaffeLayer) -> None:
+        """One affine ``batchnorm``, named after the BatchNorm, for both layers' tops."""
+        source = self.source(norm.bottoms[0])
+        if source is not None:
+            made = self.emit(norm, "batchnorm", [source])
+            for top in scale.tops:
+                self.blobs[top.name] = made
 
     def channels(self, name: str) -> int | None:
         return None if self.input is None else self.net.channels(name, self.input, Rounding.FLOOR)
@@ -555,7 +555,7 @@ class _Reader:
         return made
 
     def window(self, p: Message, default_stride: int) -> dict[str, FieldValue] | None:
-        kernel = self.axis_pair(p, "kernel_size" if p.all("kernel_size") else "kernel", None, 1)
+        kernel = self.axis_pair(p, "kernel_size", None, 1, "kernel")
         stride = self.axis_pair(p, "stride", default_stride, 1)
         pad = self.axis_pair(p, "pad", 0, 0)
         if min(*kernel, *stride, *pad) < 0:
@@ -613,7 +613,17 @@ def _pooling(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
         return
     ceil = r.word(p, "round_mode", "CEIL", ("CEIL", "FLOOR")) == "CEIL"
     kernel, stride = (_pair(fields[k]) for k in ("kernel", "stride"))
-    if ceil and "pad" not in fields and any(k < s for k, s in zip(kernel, stride, strict=True)):
+    pad = _pair(fields.get("pad", 0))
+    if any(p_ >= k for p_, k in zip(pad, kernel, strict=True)):  # pooling_layer.cpp: CHECK_LT
+        r.problem(
+            "E104",
+            f"pooling pad {pad[0]}x{pad[1]} must be smaller than the kernel"
+            f" {kernel[0]}x{kernel[1]}",
+            layer.span,
+            "Caffe refuses padding as large as the pooling window",
+        )
+        return
+    if ceil and pad == (0, 0) and any(k < s for k, s in zip(kernel, stride, strict=True)):
         # pooling_layer.cpp drops a window past the input only when pad > 0; cnncalc's ceil always
         r.net.problems.append(
             not_supported_yet(

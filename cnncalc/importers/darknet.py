@@ -384,7 +384,7 @@ class _Reader:
         """The output of darknet layer ``index - 1``, every layer's default input."""
         return self.outputs[index - 1] if index else INPUT
 
-    def channels(self, name: str, s: Section) -> int | None:
+    def channels(self, name: str) -> int | None:
         shape = self.shape
         return None if shape is None else self.net.channels(name, shape, Rounding.FLOOR)
 
@@ -481,7 +481,7 @@ def _route(r: _Reader, s: Section, index: int) -> None:
     if groups > 1:  # route_layer.c: part group_id of each input's channels
         parts = []
         for number, ref in enumerate(inputs):
-            channels = r.channels(ref, s)
+            channels = r.channels(ref)
             if channels is None:
                 return
             if channels % groups:

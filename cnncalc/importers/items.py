@@ -49,7 +49,6 @@ class Network:
     problems: list[Diagnostic] = field(default_factory=list)
     #: The item the next one takes as input when it names none (the expander's rule).
     last: str = INPUT
-    names: set[str] = field(default_factory=set)
 
     def add(
         self,
@@ -71,7 +70,6 @@ class Network:
         body = Map(entries, dict.fromkeys(entries, span), span)
         self.items.append(Map({kind: body}, {kind: span}, span))
         self.last = name
-        self.names.add(name)
         return name
 
     def problem(self, code: str, message: str, span: Span, hint: str | None = None) -> None:

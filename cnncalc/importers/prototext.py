@@ -52,9 +52,6 @@ class Message:
         """Every value of the (repeated) field ``name``, in order."""
         return [(value, where) for key, value, where in self.fields if key == name]
 
-    def names(self) -> list[tuple[str, Span]]:
-        return [(key, where) for key, _, where in self.fields]
-
 
 _TOKEN = re.compile(
     r"""
