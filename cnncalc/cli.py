@@ -88,13 +88,13 @@ def _load(target: str, source_format: str | None = None) -> Spec:
 def _native(report: Report, target: str, source_format: str | None) -> str:
     """The imported format's own figures (:func:`cnncalc.importers.native_figures`), one line, for
     standard error; empty for a YAML spec."""
-    from cnncalc.importers import format_of, native_figures
+    from cnncalc.importers import NAMES, format_of, native_figures
 
     fmt = format_of(target, _format(source_format)) if target != "-" else _format(source_format)
     if fmt is None:
         return ""
     figures = native_figures(report, fmt)
-    return "Their own figures: " + "; ".join(f"{k} {v}" for k, v in figures) + "\n"
+    return f"{NAMES[fmt]}'s own figures: " + "; ".join(f"{k} {v}" for k, v in figures) + "\n"
 
 
 EPILOG_SHOW = """\b

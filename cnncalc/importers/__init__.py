@@ -32,6 +32,8 @@ class Format(str, Enum):
     DARKNET = "darknet"
 
 
+#: How each format is named in messages.
+NAMES = {Format.CAFFE: "Caffe", Format.DARKNET: "darknet"}
 #: The extension that selects each format.
 EXTENSIONS = {".prototxt": Format.CAFFE, ".cfg": Format.DARKNET}
 
@@ -81,7 +83,7 @@ def native_figures(report: Report, fmt: Format) -> list[tuple[str, str]]:
     if fmt is Format.CAFFE:
         norms = sum(isinstance(x.node.layer, BatchNorm) for x in report.layers)
         floats = totals.params + totals.buffers + norms
-        return [("caffe .caffemodel floats", f"{floats:,}")]
+        return [(".caffemodel floats", f"{floats:,}")]
     conv = sum(x.cost.macs for x in report.layers if isinstance(x.node.layer, Conv | DepthwiseConv))
     pools = sum(
         x.output.numel * x.node.layer.kernel[0] * x.node.layer.kernel[1]
@@ -93,7 +95,7 @@ def native_figures(report: Report, fmt: Format) -> list[tuple[str, str]]:
     )
     floats = totals.params + totals.buffers
     return [
-        ("darknet BFLOPs (pjreddie)", f"{2 * conv / 1e9:.3f}"),
-        ("darknet BFLOPS (AlexeyAB)", f"{(2 * conv + pools + shortcuts) / 1e9:.3f}"),
+        ("BFLOPs (pjreddie)", f"{2 * conv / 1e9:.3f}"),
+        ("BFLOPS (AlexeyAB)", f"{(2 * conv + pools + shortcuts) / 1e9:.3f}"),
         (".weights floats", f"{floats:,} ({20 + 4 * floats:,} bytes)"),
     ]

@@ -42,7 +42,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cnncalc.errors import MAX_PROBLEMS, Span, SpecError, did_you_mean
-from cnncalc.importers.items import INPUT, FieldValue, Network, not_supported_yet, pair_or_one
+from cnncalc.importers.items import (
+    INPUT,
+    FieldValue,
+    Network,
+    not_supported_yet,
+    pair_or_one,
+    unknown_hint,
+)
 from cnncalc.importers.prototext import Literal, Message, parse
 from cnncalc.shapes import Rounding, Shape
 from cnncalc.spec import Spec
@@ -523,7 +530,7 @@ class _Reader:
                     "E102",
                     f"unknown Caffe layer type '{layer.type}'",
                     layer.span,
-                    did_you_mean(layer.type, [*HANDLERS, *PENDING]),
+                    unknown_hint(layer.type, [*HANDLERS, *PENDING], "layer type"),
                 )
             return
         if not layer.bottoms:
@@ -554,16 +561,16 @@ class _Reader:
             self.blobs[top.name] = made
         return made
 
-    def window(self, p: Message, default_stride: int) -> dict[str, FieldValue] | None:
+    def window(self, p: Message, conv: bool) -> dict[str, FieldValue] | None:
+        """Kernel, stride (default 1) and padding of a convolution or pooling."""
         kernel = self.axis_pair(p, "kernel_size", None, 1, "kernel")
-        stride = self.axis_pair(p, "stride", default_stride, 1)
+        stride = self.axis_pair(p, "stride", 1, 1)
         pad = self.axis_pair(p, "pad", 0, 0)
         if min(*kernel, *stride, *pad) < 0:
             return None
-        fields: dict[str, FieldValue] = {
-            "kernel": pair_or_one(*kernel),
-            "stride": pair_or_one(*stride),
-        }
+        fields: dict[str, FieldValue] = {"kernel": pair_or_one(*kernel)}
+        if stride != (1, 1) or not conv:  # cnncalc's pooling stride defaults to the kernel
+            fields["stride"] = pair_or_one(*stride)
         if pad != (0, 0):
             fields["pad"] = pair_or_one(*pad)
         return fields
@@ -577,7 +584,7 @@ def _convolution(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
     filters = r.whole(p, "num_output", None, 1)
     if filters < 0 and not p.all("num_output"):
         r.problem("E105", "Convolution needs 'num_output'", p.span, "add 'num_output: N'")
-    fields = r.window(p, 1)
+    fields = r.window(p, conv=True)
     dilation = r.axis_pair(p, "dilation", 1, 1)
     groups = r.whole(p, "group", 1, 1)
     if fields is None or filters < 0 or groups < 0 or min(dilation) < 0:
@@ -608,7 +615,7 @@ def _pooling(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
                 not_supported_yet("global max pooling", "a global max-pooling type", layer.span)
             )
         return
-    fields = r.window(p, 1)
+    fields = r.window(p, conv=False)
     if fields is None:
         return
     ceil = r.word(p, "round_mode", "CEIL", ("CEIL", "FLOOR")) == "CEIL"

@@ -39,7 +39,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cnncalc.errors import MAX_PROBLEMS, Span, SpecError, did_you_mean, error
-from cnncalc.importers.items import INPUT, FieldValue, Network, not_supported_yet, pair_or_one
+from cnncalc.importers.items import (
+    INPUT,
+    FieldValue,
+    Network,
+    not_supported_yet,
+    pair_or_one,
+    unknown_hint,
+)
 from cnncalc.shapes import Rounding, Shape
 from cnncalc.spec import Spec
 
@@ -303,7 +310,7 @@ class _Reader:
                     "E102",
                     f"unknown darknet section [{section.name}]",
                     section.span,
-                    did_you_mean(kind, [*HANDLERS, *PENDING]),
+                    unknown_hint(kind, [*HANDLERS, *PENDING], "section"),
                 )
             if len(self.outputs) == index:  # it failed, and said why: later indices still count
                 self.outputs.append("")
@@ -410,11 +417,9 @@ def _convolutional(r: _Reader, s: Section, index: int) -> None:
     if min(filters, size, pad, padding, groups, dilation, bn) < 0 or window is None:
         return
     stride = window[0]
-    fields: dict[str, FieldValue] = {
-        "filters": filters,
-        "kernel": size,
-        "stride": pair_or_one(*stride),
-    }
+    fields: dict[str, FieldValue] = {"filters": filters, "kernel": size}
+    if stride != (1, 1):
+        fields["stride"] = pair_or_one(*stride)
     keys = {"kernel": "size", "pad": "padding" if pad == 0 else "pad"}
     if padding:
         fields["pad"] = padding * dilation  # AlexeyAB gives cuDNN pad*dilation
@@ -441,11 +446,8 @@ def _maxpool(r: _Reader, s: Section, index: int, kind: str = "maxpool") -> None:
     if min(size, padding) < 0:
         return
     before = padding // 2  # maxpool_layer.c: the window starts -pad/2
-    fields: dict[str, FieldValue] = {
-        "kernel": size,
-        "stride": pair_or_one(*stride),
-        "rounding": "floor",
-    }
+    # the spec's rounding is floor, as darknet's integer division
+    fields: dict[str, FieldValue] = {"kernel": size, "stride": pair_or_one(*stride)}
     if padding:
         fields["pad"] = (before, padding - before, before, padding - before)
     name = f"{'max' if kind == 'maxpool' else 'avg'}{index}"

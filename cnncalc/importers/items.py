@@ -137,3 +137,14 @@ def not_supported_yet(what: str, needs: str, span: Span) -> Diagnostic:
     """E102 for a layer the format has and cnncalc cannot compute yet: names it and what it
     needs."""
     return error("E102", f"{what} is not supported yet", span, f"it needs {needs}")
+
+
+def unknown_hint(word: str, known: list[str], what: str) -> str:
+    """The hint for a type the format does not have: the closest known one, else what it
+    probably is (a fork's or a project's own layer), rather than a list of every type."""
+    from difflib import get_close_matches  # only on this error path
+
+    close = get_close_matches(word, known, n=1) if len(word) <= 40 else []
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"a custom {what} (a fork's or a project's own) that cnncalc cannot know"
