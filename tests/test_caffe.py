@@ -363,3 +363,13 @@ def test_a_layer_name_used_twice_is_located() -> None:
     with pytest.raises(SpecError, match="a layer named 'x' already exists") as caught:
         caffe(text)
     assert caught.value.diagnostics[0].span.line == 4
+
+
+def test_many_slices_stop_at_the_inference_budget() -> None:
+    """Each Slice infers the layers before it to learn its channels: a file of thousands would
+    cost their square, so the total is bounded (E007) and the file refused quickly."""
+    part = 'layer { type: "Slice" bottom: "data" top: "data" top: "e"'
+    part += " slice_param { slice_point: 1 } }\n"
+    part += 'layer { type: "Concat" bottom: "data" bottom: "e" top: "data" }\n'
+    d = problem(INPUT + part * 400, "would infer more than")
+    assert d.code == "E007"

@@ -353,8 +353,10 @@ class _Reader:
             for top in scale.tops:
                 self.blobs[top.name] = made
 
-    def channels(self, name: str) -> int | None:
-        return None if self.input is None else self.net.channels(name, self.input, Rounding.FLOOR)
+    def channels(self, name: str, where: Span) -> int | None:
+        if self.input is None:
+            return None
+        return self.net.channels(name, self.input, Rounding.FLOOR, where)
 
     def state(self) -> tuple[int, set[str]]:
         """The file's ``state { level stage }``; the phase is always TEST."""
@@ -776,7 +778,7 @@ def _slice(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
         )
         return
     points = r.wholes(p, "slice_point")
-    channels = r.channels(inputs[0])
+    channels = r.channels(inputs[0], layer.span)
     if channels is None:
         return
     if not points:  # slice_layer.cpp: equal parts, one per top

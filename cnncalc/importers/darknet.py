@@ -379,7 +379,9 @@ class _Reader:
                 "E201",
                 f"'{key}={text}' names layer {found}, not one of the {index} layers before",
                 where,
-                f"use an index from 0 to {index - 1}, or -1 to -{index}",
+                f"use an index from 0 to {index - 1}, or -1 to -{index}"
+                if index
+                else "the first layer has no layer before it",
             )
             return None
         name = self.outputs[found]
@@ -391,9 +393,9 @@ class _Reader:
         """The output of darknet layer ``index - 1``, every layer's default input."""
         return self.outputs[index - 1] if index else INPUT
 
-    def channels(self, name: str) -> int | None:
+    def channels(self, name: str, where: Span) -> int | None:
         shape = self.shape
-        return None if shape is None else self.net.channels(name, shape, Rounding.FLOOR)
+        return None if shape is None else self.net.channels(name, shape, Rounding.FLOOR, where)
 
     def same_window(self, s: Section) -> tuple[tuple[int, int], int] | None:
         """``stride_y``, ``stride_x`` (default ``stride``) and ``size`` (default given)."""
@@ -483,7 +485,7 @@ def _route(r: _Reader, s: Section, index: int) -> None:
     if groups > 1:  # route_layer.c: part group_id of each input's channels
         parts = []
         for number, ref in enumerate(inputs):
-            channels = r.channels(ref)
+            channels = r.channels(ref, s.span)
             if channels is None:
                 return
             if channels % groups:

@@ -20,6 +20,10 @@ from cnncalc.spec import Spec
 FieldValue = int | float | bool | str | tuple[int, ...]
 #: The name of the network input in references (``expand.py``'s scope starts with it).
 INPUT = "input"
+#: Layers inferred, all queries of :meth:`Network.channels` together. Each query infers the layers
+#: read so far, so a file of many slices would cost their square; real files ask a few times
+#: (YOLOv4-tiny's six grouped routes in 38 layers), so this bound only stops a hostile one.
+MAX_INFERRED = 20_000
 
 
 def scalar(value: int | float | bool | str, span: Span) -> Scalar:
@@ -49,6 +53,8 @@ class Network:
     problems: list[Diagnostic] = field(default_factory=list)
     #: The item the next one takes as input when it names none (the expander's rule).
     last: str = INPUT
+    #: Layers inferred so far to answer :meth:`channels`.
+    inferred: int = 0
 
     def add(
         self,
@@ -75,15 +81,24 @@ class Network:
     def problem(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         self.problems.append(error(code, message, span, hint))
 
-    def channels(self, name: str, input: Shape, rounding: Rounding) -> int | None:
+    def channels(self, name: str, input: Shape, rounding: Rounding, where: Span) -> int | None:
         """The channels of layer ``name``'s output, inferred from the layers read so far (a Slice
-        or a grouped route needs them); ``None`` when the layers so far have a problem, which is
-        then reported."""
+        or a grouped route at ``where`` needs them); ``None`` when the layers so far have a
+        problem, which is then reported."""
         from cnncalc.api import analyze  # the importers sit below api, which dispatches to them
 
         if name == INPUT:
             return input.c
         if self.problems:
+            return None
+        self.inferred += len(self.items)
+        if self.inferred > MAX_INFERRED:
+            self.problem(
+                "E007",
+                f"sizing this layer's channels would infer more than {MAX_INFERRED:,} layers",
+                where,
+                "a file with this many slices or grouped routes is not a real network",
+            )
             return None
         try:
             spec = self.spec(

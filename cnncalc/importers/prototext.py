@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from cnncalc.errors import Diagnostic, Span, SpecError, error
 
@@ -61,14 +62,17 @@ _TOKEN = re.compile(
   | (?P<number>[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)[fF]?(?![A-Za-z_]))
   | (?P<name>[-+]?[A-Za-z_][A-Za-z0-9_.]*)
   | (?P<punct>[:{}<>\[\],;])
+  | (?P<bad>.)
     """,
     re.VERBOSE,
 )
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0"}
+#: Longest number literal read (as YAML's, ``source.py``): Python refuses to convert an integer of
+#: more than 4,300 digits, and no network needs more than a few.
+MAX_DIGITS = 30
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
     kind: str
     text: str
     span: Span
@@ -76,28 +80,39 @@ class _Token:
 
 def _tokens(file: str, text: str) -> list[_Token]:
     tokens: list[_Token] = []
-    line, start, pos = 1, 0, 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None:
-            where = Span(file, line, pos - start + 1)
-            bad = text[pos]
+    line, start = 1, 0
+    for match in _TOKEN.finditer(text):  # the scan runs in C; the loop sees only tokens
+        kind = match.lastgroup
+        if kind == "space":
+            continue
+        pos = match.start()
+        if kind == "newline":
+            line, start = line + 1, pos + 1
+            continue
+        where = Span(file, line, pos - start + 1)
+        if kind == "bad":
+            bad = match.group()
             hint = (
                 "close the string on the same line"
                 if bad in "\"'"
                 else "prototxt has fields 'name: value' and messages 'name { ... }'"
             )
             raise SpecError([error("E003", f"prototxt syntax: unexpected {bad!r}", where, hint)])
-        kind = match.lastgroup or ""
-        if kind == "newline":
-            line, start = line + 1, match.end()
-        elif kind != "space":
-            tokens.append(_Token(kind, match.group(), Span(file, line, pos - start + 1)))
-            if len(tokens) > 4 * MAX_FIELDS:
-                where = Span(file, line, pos - start + 1)
-                raise SpecError([_too_many(where)])
-        pos = match.end()
-    tokens.append(_Token("end", "", Span(file, line, pos - start + 1)))
+        if kind == "number" and len(match.group()) > MAX_DIGITS:
+            raise SpecError(
+                [
+                    error(
+                        "E007",
+                        f"a number of more than {MAX_DIGITS} characters",
+                        where,
+                        "write a realistic number",
+                    )
+                ]
+            )
+        tokens.append(_Token(kind or "", match.group(), where))
+        if len(tokens) > 4 * MAX_FIELDS:
+            raise SpecError([_too_many(where)])
+    tokens.append(_Token("end", "", Span(file, line, len(text) - start + 1)))
     return tokens
 
 
@@ -112,6 +127,8 @@ def _too_many(where: Span) -> Diagnostic:
 
 def _unquote(token: _Token) -> str:
     body = token.text[1:-1]
+    if "\\" not in body:
+        return body
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), body)
 
 
@@ -120,7 +137,7 @@ def _literal(token: _Token) -> Literal:
         return Literal(_unquote(token), False, token.span)
     if token.kind == "number":
         text = token.text.rstrip("fF")
-        is_int = re.fullmatch(r"[-+]?\d+", text) is not None
+        is_int = text.lstrip("+-").isdigit()
         return Literal(int(text) if is_int else float(text), False, token.span)
     return Literal(token.text, True, token.span)
 
