@@ -373,3 +373,11 @@ def test_many_slices_stop_at_the_inference_budget() -> None:
     part += 'layer { type: "Concat" bottom: "data" bottom: "e" top: "data" }\n'
     d = problem(INPUT + part * 400, "would infer more than")
     assert d.code == "E007"
+
+
+def test_a_value_cnncalc_refuses_is_shown_where_the_prototxt_writes_it() -> None:
+    params = "convolution_param {\n  num_output: 99999999 kernel_size: 3 }"
+    with pytest.raises(SpecError, match="above the limit") as caught:
+        caffe(INPUT + layer("Convolution", params))  # refused by cnncalc's conv, not the importer
+    d = caught.value.diagnostics[0]
+    assert (d.code, d.span.line, d.span.col) == ("E007", 4, 15)

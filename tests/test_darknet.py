@@ -194,3 +194,14 @@ def test_cli_show_and_convert_a_cfg(tmp_path: Path) -> None:
     out = tmp_path / "d.yaml"
     assert CliRunner().invoke(cli, ["convert", str(sample), "-o", str(out)]).exit_code == 0
     assert analyze(load(out)).totals == analyze(load(sample)).totals
+
+
+def test_standard_input_needs_from() -> None:
+    text = Path("tests/samples/darknet_tiny.cfg").read_text()
+    forced = CliRunner().invoke(
+        cli, ["show", "-", "--from", "darknet", "--format", "json"], input=text
+    )
+    assert forced.exit_code == 0, forced.output
+    assert "darknet's own figures" in forced.stderr
+    as_yaml = CliRunner().invoke(cli, ["check", "-"], input=text)
+    assert as_yaml.exit_code == 1  # without --from, standard input is YAML

@@ -549,15 +549,23 @@ class _Reader:
         kind: str,
         inputs: list[str],
         fields: dict[str, FieldValue] | None = None,
-        name: str | None = None,
+        p: Message | None = None,
     ) -> str:
-        """Add one cnncalc layer for ``layer`` and point its tops at it."""
+        """Add one cnncalc layer for ``layer`` and point its tops at it. Each field keeps the
+        place of the Caffe parameter in ``p`` it came from (:data:`CAFFE_NAMES`), so a value
+        cnncalc refuses is shown where it is written."""
+
+        def where(key: str) -> Span:
+            name = CAFFE_NAMES.get(key, key)
+            found = (p.all(name) or p.all(f"{name.removesuffix('_size')}_h")) if p else []
+            return found[-1][0].span if found else layer.span
+
         made = self.net.add(
             kind,
-            name or layer.name,
+            layer.name,
             layer.span,
             inputs,
-            {k: (v, layer.span) for k, v in (fields or {}).items()},
+            {k: (v, where(k)) for k, v in (fields or {}).items()},
         )
         for top in layer.tops:
             self.blobs[top.name] = made
@@ -579,6 +587,18 @@ class _Reader:
 
 
 Handler = Callable[[_Reader, CaffeLayer, list[str]], None]
+#: The Caffe parameter each cnncalc field comes from, where the names differ.
+CAFFE_NAMES = {
+    "filters": "num_output",
+    "units": "num_output",
+    "kernel": "kernel_size",
+    "groups": "group",
+    "bias": "bias_term",
+    "size": "local_size",
+    "p": "dropout_ratio",
+    "slope": "negative_slope",
+    "rounding": "round_mode",
+}
 
 
 def _convolution(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
@@ -598,7 +618,7 @@ def _convolution(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
         fields["groups"] = groups
     if not r.flag(p, "bias_term", True):
         fields["bias"] = False
-    r.emit(layer, "conv", inputs, fields)
+    r.emit(layer, "conv", inputs, fields, p)
 
 
 def _pooling(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
@@ -643,7 +663,7 @@ def _pooling(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
         )
         return
     fields["rounding"] = "ceil" if ceil else "floor"
-    r.emit(layer, "maxpool" if method == "MAX" else "avgpool", inputs, fields)
+    r.emit(layer, "maxpool" if method == "MAX" else "avgpool", inputs, fields, p)
 
 
 def _pair(value: FieldValue) -> tuple[int, int]:
@@ -668,13 +688,14 @@ def _inner_product(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
     fields: dict[str, FieldValue] = {"units": units}
     if not r.flag(p, "bias_term", True):
         fields["bias"] = False
-    r.emit(layer, "fc", inputs, fields)
+    r.emit(layer, "fc", inputs, fields, p)
 
 
 def _relu(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
-    slope = r.real(r.param(layer, "relu_param"), "negative_slope", 0.0)
+    p = r.param(layer, "relu_param")
+    slope = r.real(p, "negative_slope", 0.0)
     if slope:
-        r.emit(layer, "leaky_relu", inputs, {"slope": slope})
+        r.emit(layer, "leaky_relu", inputs, {"slope": slope}, p)
     else:
         r.emit(layer, "relu", inputs)
 
@@ -706,7 +727,7 @@ def _lrn(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
         "beta": r.real(p, "beta", 0.75),
         "k": r.real(p, "k", 1.0),
     }
-    r.emit(layer, "lrn", inputs, fields)
+    r.emit(layer, "lrn", inputs, fields, p)
 
 
 def _batch_norm(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
@@ -756,12 +777,8 @@ def _concat(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
 
 
 def _dropout(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
-    r.emit(
-        layer,
-        "dropout",
-        inputs,
-        {"p": r.real(r.param(layer, "dropout_param"), "dropout_ratio", 0.5)},
-    )
+    p = r.param(layer, "dropout_param")
+    r.emit(layer, "dropout", inputs, {"p": r.real(p, "dropout_ratio", 0.5)}, p)
 
 
 def _split(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
