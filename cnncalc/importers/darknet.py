@@ -34,6 +34,7 @@ A section cnncalc cannot compute yet is E102 "... is not supported yet" with wha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,8 @@ from cnncalc.spec import Spec
 
 #: Most sections in one file (YOLOv4 has 162; AlexeyAB's largest cfgs a few hundred).
 MAX_SECTIONS = 20_000
+#: A whole number as darknet's files write it (ASCII digits: ``str.isdigit`` takes ``²`` too).
+_WHOLE = re.compile(r"-?[0-9]+\Z")
 #: Most options in one file.
 MAX_OPTIONS = 200_000
 
@@ -147,11 +150,10 @@ def sections(file: str, text: str) -> list[Section]:
     options = 0
     for number, line in enumerate(text.split("\n"), 1):
         # strip() removes every whitespace character; keep each kept one's column
-        kept = [(col, ch) for col, ch in enumerate(line, 1) if not ch.isspace()]
-        if not kept or kept[0][1] in "#;":
+        squeezed = "".join(line.split())  # strip(): every whitespace character goes
+        if not squeezed or squeezed[0] in "#;":
             continue
-        squeezed = "".join(ch for _, ch in kept)
-        where = Span(file, number, kept[0][0])
+        where = Span(file, number, len(line) - len(line.lstrip()) + 1)
         if squeezed[0] == "[":
             if not squeezed.endswith("]") or len(squeezed) < 3:
                 problems.append(
@@ -214,7 +216,9 @@ def sections(file: str, text: str) -> list[Section]:
                 )
             )
             continue
-        section.options[key] = Option(value, where, Span(file, number, kept[equals + 1][0]))
+        after = line.index("=") + 1  # the first '=' is the same with or without the spaces
+        value_col = after + len(line[after:]) - len(line[after:].lstrip()) + 1
+        section.options[key] = Option(value, where, Span(file, number, value_col))
         if len(problems) >= MAX_PROBLEMS:
             break
     if problems:
@@ -246,7 +250,7 @@ class _Reader:
         if option is None:
             return default
         text = option.value
-        if not text.lstrip("-").isdigit() or len(text) > 12:
+        if not _WHOLE.match(text) or len(text) > 12:
             self.problem("E103", f"'{key}' must be a whole number, not '{text}'", option.span)
             return -1
         value = int(text)
@@ -369,8 +373,7 @@ class _Reader:
     def layer_ref(self, text: str, s: Section, key: str, index: int) -> str | None:
         """A route or shortcut index: negative counts back from this layer (``parse_route``)."""
         where = self.span(s, key)
-        body = text.lstrip("-")
-        if not body.isdigit() or len(body) > 9:
+        if not _WHOLE.match(text) or len(text) > 10:
             self.problem("E103", f"'{key}' must list layer indices, not '{text}'", where)
             return None
         found = int(text) + index if text.startswith("-") else int(text)

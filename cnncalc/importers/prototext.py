@@ -64,7 +64,7 @@ _TOKEN = re.compile(
   | (?P<punct>[:{}<>\[\],;])
   | (?P<bad>.)
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # ASCII digits and names only, as protobuf's tokenizer
 )
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0"}
 #: Longest number literal read (as YAML's, ``source.py``): Python refuses to convert an integer of
