@@ -5,12 +5,15 @@ the round trip through ``cnncalc convert``."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from cnncalc import analyze, load, loads
 from cnncalc.api import Report
+from cnncalc.errors import SpecError
+from cnncalc.importers import Format
 from cnncalc.importers.convert import to_yaml
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -69,3 +72,43 @@ def assert_round_trip(sample: Path) -> None:
     assert converted.totals == imported.totals
     assert converted.spec.input == imported.spec.input
     assert [d.message for d in converted.diagnostics] == [d.message for d in imported.diagnostics]
+
+
+def lines_mutated(text: str, data: Any) -> str:
+    """``text`` with a few of its lines deleted, duplicated, swapped, cut short or given another
+    number, drawn by hypothesis (``data`` is ``st.data()``)."""
+    from hypothesis import strategies as st
+
+    lines = text.split("\n")
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        action = data.draw(st.sampled_from(["delete", "duplicate", "swap", "cut", "number"]))
+        if action == "delete":
+            del lines[i]
+        elif action == "duplicate":
+            lines.insert(i, lines[i])
+        elif action == "swap":
+            j = data.draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif action == "cut":
+            lines[i] = lines[i][: data.draw(st.integers(0, len(lines[i])))]
+        else:
+            number = data.draw(st.sampled_from(["0", "-1", "1", "2.5", "99999999999", "x", ""]))
+            lines[i] = re.sub(r"-?\d+", number, lines[i], count=1)
+        if not lines:
+            lines = [""]
+    return "\n".join(lines)
+
+
+def assert_survives(text: str, file: str, fmt: Format) -> None:
+    """Whatever the text, it loads and is analysed, or is refused with located diagnostics on
+    lines that exist; never another exception."""
+    try:
+        report = analyze(loads(text, file, fmt))
+        found = report.diagnostics
+    except SpecError as exc:
+        found = exc.diagnostics
+    count = text.count("\n") + 1
+    for d in found:
+        assert d.span.file == file
+        assert 1 <= d.span.line <= count, d

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cnncalc import analyze, load, loads
 from cnncalc.api import Report
@@ -22,6 +24,8 @@ from tests.importing import (
     SAMPLES,
     assert_matches_reference,
     assert_round_trip,
+    assert_survives,
+    lines_mutated,
     reference,
     samples,
 )
@@ -381,3 +385,10 @@ def test_a_value_cnncalc_refuses_is_shown_where_the_prototxt_writes_it() -> None
         caffe(INPUT + layer("Convolution", params))  # refused by cnncalc's conv, not the importer
     d = caught.value.diagnostics[0]
     assert (d.code, d.span.line, d.span.col) == ("E007", 4, 15)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mutated_samples_never_crash(data: st.DataObject) -> None:
+    sample = data.draw(st.sampled_from([p for p in CAFFE if "googlenet" not in p.stem]))
+    assert_survives(lines_mutated(sample.read_text(), data), "m.prototxt", Format.CAFFE)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cnncalc import analyze, load, loads
 from cnncalc.api import Report
@@ -17,7 +19,14 @@ from cnncalc.importers.darknet import MAX_SECTIONS
 from cnncalc.layers.channels import ChannelSlice
 from cnncalc.shapes import Shape
 from cnncalc.source import MAX_BYTES
-from tests.importing import assert_matches_reference, assert_round_trip, reference, samples
+from tests.importing import (
+    assert_matches_reference,
+    assert_round_trip,
+    assert_survives,
+    lines_mutated,
+    reference,
+    samples,
+)
 
 DARKNET = samples("darknet_")
 NET = "[net]\nwidth=8\nheight=8\nchannels=4\n"
@@ -205,3 +214,10 @@ def test_standard_input_needs_from() -> None:
     assert "darknet's own figures" in forced.stderr
     as_yaml = CliRunner().invoke(cli, ["check", "-"], input=text)
     assert as_yaml.exit_code == 1  # without --from, standard input is YAML
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mutated_samples_never_crash(data: st.DataObject) -> None:
+    sample = data.draw(st.sampled_from(DARKNET))
+    assert_survives(lines_mutated(sample.read_text(), data), "m.cfg", Format.DARKNET)
