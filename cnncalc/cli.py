@@ -25,7 +25,7 @@ from cnncalc.expand import MAX_LAYERS
 from cnncalc.importers import Format
 from cnncalc.metrics import Dtype
 from cnncalc.options import Count, FeaturesType, PaddingType, PairType, ParamSetting, VolumeType
-from cnncalc.render.escape import visible
+from cnncalc.render.escape import terminal, visible
 from cnncalc.shapes import Shape
 from cnncalc.source import MAX_BYTES, read_text
 from cnncalc.spec import Spec, with_params
@@ -86,15 +86,18 @@ def _load(target: str, source_format: str | None = None) -> Spec:
 
 
 def _native(report: Report, target: str, source_format: str | None) -> str:
-    """The imported format's own figures (:func:`cnncalc.importers.native_figures`), one line, for
-    standard error; empty for a YAML spec."""
+    """The imported format's own figures (:func:`cnncalc.importers.native_figures`) and what the
+    import noted (a declared batch, an assumed channel count), for standard error; empty for a
+    YAML spec."""
     from cnncalc.importers import NAMES, format_of, native_figures
 
     fmt = format_of(target, _format(source_format)) if target != "-" else _format(source_format)
     if fmt is None:
         return ""
     figures = native_figures(report, fmt)
-    return f"{NAMES[fmt]}'s own figures: " + "; ".join(f"{k} {v}" for k, v in figures) + "\n"
+    line = f"{NAMES[fmt]}'s own figures: " + "; ".join(f"{k} {v}" for k, v in figures) + "\n"
+    notes = report.spec.description  # what the import assumed or left out (a batch, a crop)
+    return line + (terminal(f"Read from the {NAMES[fmt]} file: {notes}") + "\n" if notes else "")
 
 
 EPILOG_SHOW = """\b

@@ -392,3 +392,11 @@ def test_a_value_cnncalc_refuses_is_shown_where_the_prototxt_writes_it() -> None
 def test_mutated_samples_never_crash(data: st.DataObject) -> None:
     sample = data.draw(st.sampled_from([p for p in CAFFE if "googlenet" not in p.stem]))
     assert_survives(lines_mutated(sample.read_text(), data), "m.prototxt", Format.CAFFE)
+
+
+def test_show_reports_the_declared_batch_and_an_assumed_channel_count() -> None:
+    deploy = CliRunner().invoke(cli, ["show", str(SAMPLES / "caffe_bvlc_alexnet.prototxt")])
+    assert "Read from the Caffe file: the file declares a batch of 10" in deploy.stderr
+    train = SAMPLES / "caffe_bvlc_googlenet_train_val.prototxt"
+    shown = CliRunner().invoke(cli, ["show", str(train), "--format", "json"])
+    assert "3 channels assumed" in shown.stderr
