@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cnncalc.errors import Diagnostic, Span, SpecError, error
+from cnncalc.errors import Diagnostic, Severity, Span, SpecError, error
 from cnncalc.shapes import Rounding, Shape
 from cnncalc.source import Map, Node, Scalar, Seq
 from cnncalc.spec import Spec
@@ -85,7 +85,9 @@ class Network:
         """The channels of layer ``name``'s output, inferred from the layers read so far (a Slice
         or a grouped route at ``where`` needs them); ``None`` when the layers so far have a
         problem, which is then reported."""
-        from cnncalc.api import analyze  # the importers sit below api, which dispatches to them
+        # expand and infer come after the importers in the pipeline: this is its one step back
+        from cnncalc.expand import expand
+        from cnncalc.infer import infer
 
         if name == INPUT:
             return input.c
@@ -104,13 +106,13 @@ class Network:
             spec = self.spec(
                 name="", title="", source="", description="", input=input, rounding=rounding
             )
-            report = analyze(spec)
+            layers, diagnostics = infer(expand(spec), input, rounding)
         except SpecError as exc:
             self.problems.extend(exc.diagnostics)
             return None
-        found = [x.output.c for x in report.layers if x.node.name == name]
+        found = [x.output.c for x in layers if x.node.name == name]
         if not found:
-            self.problems.extend(d for d in report.diagnostics if d.severity.value == "error")
+            self.problems.extend(d for d in diagnostics if d.severity is Severity.ERROR)
         return found[0] if found else None
 
     def spec(
