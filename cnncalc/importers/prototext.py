@@ -9,8 +9,9 @@ use::
 
 with ``#`` comments to the end of the line, and adjacent strings joined. Every field and value keeps
 its line and column. Nothing here knows Caffe: :mod:`cnncalc.importers.caffe` reads the messages.
-Google's own parser needs Caffe's compiled ``caffe.proto`` and reports no columns, so this one is
-written out (about 200 lines, no recursion: a stack holds the open messages).
+Google's own parser needs Caffe's compiled ``caffe.proto``, and the message it returns keeps no
+place for its fields, so this one is written out (about 200 lines, no recursion: a stack holds the
+open messages).
 
 Bounds, as for YAML (``source.py``): the text is at most ``MAX_BYTES`` (checked by the caller that
 read it), messages nest at most :data:`MAX_DEPTH` levels and a file holds at most
