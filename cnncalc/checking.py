@@ -2,9 +2,9 @@
 
 A spec fails when it has an error, or under ``strict`` also a warning or an accepted rounding note
 (:func:`cnncalc.errors.fails`). Folders are walked for ``*.yaml`` and ``*.yml`` specs, and for
-the files the importers read (:data:`cnncalc.importers.EXTENSIONS`: ``*.prototxt``, ``*.cfg``),
-in sorted order, without following symbolic links to folders, so a link loop cannot trap the
-walk.
+the files the importers read (:data:`cnncalc.importers.EXTENSIONS`: ``*.prototxt``, ``*.cfg``,
+those that describe a network: not a Caffe solver nor a ``setup.cfg``), in sorted order,
+without following symbolic links to folders, so a link loop cannot trap the walk.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from cnncalc.api import Report, analyze
 from cnncalc.errors import Diagnostic, Span, SpecError, error, fails
 from cnncalc.expand import MAX_LAYERS
-from cnncalc.importers import EXTENSIONS
+from cnncalc.importers import EXTENSIONS, describes_network
 from cnncalc.source import path_kind
 from cnncalc.spec import Spec
 
@@ -69,9 +69,21 @@ def _walk(folder: Path) -> Iterator[Path]:
             if _is_dir(entry):  # a link to a folder is not followed: a link loop cannot trap us
                 if not entry.is_symlink():
                     folders.append(entry.path)
-            elif entry.name.lower().endswith(SPEC_SUFFIXES):  # FIFOs too: reported, never opened
-                yield Path(entry.path)
+            elif entry.name.endswith(SPEC_SUFFIXES) and _network(entry):
+                yield Path(entry.path)  # FIFOs too: reported, never opened
         stack.extend(reversed(folders))  # sorted order, depth first, as os.walk gave
+
+
+def _network(entry: os.DirEntry[str]) -> bool:
+    """A YAML file, or an imported format's file that describes a network (a Caffe solver or a
+    ``setup.cfg`` beside the networks is not one: skipped). Only a regular file is read."""
+    if entry.name.endswith((".yaml", ".yml")):
+        return True
+    try:
+        regular = entry.is_file()
+    except OSError:
+        return True
+    return not regular or describes_network(entry.path)
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

@@ -400,3 +400,15 @@ def test_show_reports_the_declared_batch_and_an_assumed_channel_count() -> None:
     train = SAMPLES / "caffe_bvlc_googlenet_train_val.prototxt"
     shown = CliRunner().invoke(cli, ["show", str(train), "--format", "json"])
     assert "3 channels assumed" in shown.stderr
+
+
+def test_a_folder_walk_skips_files_that_only_share_the_extension(tmp_path: Path) -> None:
+    (tmp_path / "deploy.prototxt").write_text(INPUT + layer("ReLU"))
+    (tmp_path / "solver.prototxt").write_text('net: "deploy.prototxt"\nbase_lr: 0.01\n')
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = x\n")
+    (tmp_path / "yolo.cfg").write_text("[net]\nwidth=8\nheight=8\nchannels=3\n[softmax]\n")
+    checked = CliRunner().invoke(cli, ["check", str(tmp_path)])
+    assert checked.exit_code == 0, checked.output
+    assert "2 specs checked: 2 ok" in checked.stdout
+    named = CliRunner().invoke(cli, ["check", str(tmp_path / "solver.prototxt")])
+    assert named.exit_code == 1  # named, it is checked, and is no network

@@ -13,11 +13,13 @@ beside cnncalc's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cnncalc.errors import SpecError
 from cnncalc.source import read_bytes, read_text
 
 if TYPE_CHECKING:  # api imports this package to dispatch; the report is only a type here
@@ -52,6 +54,26 @@ def reader(fmt: Format) -> Callable[[str, str], Spec]:
     from cnncalc.importers import darknet
 
     return darknet.load
+
+
+_CAFFE_LAYER = re.compile(r"\blayers?\s*:?\s*[{<]")
+
+
+def describes_network(path: str) -> bool:
+    """Whether a file with an importer's extension, found by walking a folder, is a network and
+    not another file that shares the extension: a Caffe ``solver.prototxt`` (no layer) or a
+    ``setup.cfg`` (its first section is not ``[net]``). A file that cannot be read or decoded
+    counts as one, so that ``check`` reports it."""
+    fmt = format_of(path)
+    try:
+        text = read_text(path, read_bytes(path))
+    except SpecError:
+        return True
+    if fmt is Format.CAFFE:
+        return _CAFFE_LAYER.search(text) is not None
+    lines = ("".join(line.split()) for line in text.split("\n"))
+    first = next((line for line in lines if line and line[0] not in "#;"), "")
+    return first in ("[net]", "[network]")
 
 
 def import_path(path: str | Path, fmt: Format) -> Spec:
