@@ -16,10 +16,11 @@ from cnncalc.api import Report
 from cnncalc.cli import cli
 from cnncalc.errors import Diagnostic, SpecError
 from cnncalc.importers import Format, native_figures
-from cnncalc.importers.prototext import MAX_DEPTH, Literal, Message, parse
+from cnncalc.importers.prototext import MAX_DEPTH, MAX_FIELDS, Literal, Message, parse
 from cnncalc.layers.channels import ChannelSlice
 from cnncalc.layers.conv import Conv
 from cnncalc.layers.norm import BatchNorm
+from cnncalc.source import MAX_BYTES
 from tests.importing import (
     SAMPLES,
     assert_matches_reference,
@@ -412,3 +413,11 @@ def test_a_folder_walk_skips_files_that_only_share_the_extension(tmp_path: Path)
     assert "2 specs checked: 2 ok" in checked.stdout
     named = CliRunner().invoke(cli, ["check", str(tmp_path / "solver.prototxt")])
     assert named.exit_code == 1  # named, it is checked, and is no network
+
+
+def test_too_many_fields_is_a_limit() -> None:
+    text = "a:1\n" * (MAX_FIELDS + 1)
+    assert len(text) < MAX_BYTES  # within the size limit: this limit is its own
+    with pytest.raises(SpecError, match="more than 50,000 fields") as caught:
+        parse("t.prototxt", text)
+    assert caught.value.diagnostics[0].span.line == MAX_FIELDS + 1

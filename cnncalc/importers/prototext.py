@@ -21,6 +21,7 @@ read it), messages nest at most :data:`MAX_DEPTH` levels and a file holds at mos
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -28,8 +29,8 @@ from cnncalc.errors import Diagnostic, Span, SpecError, error
 
 #: Deepest nesting of messages (Caffe's deepest is 4: layer, param, shape, ...).
 MAX_DEPTH = 32
-#: Most fields in one file (GoogLeNet's train_val has about 3,000).
-MAX_FIELDS = 200_000
+#: Most fields in one file (GoogLeNet's train_val has about 3,000, ResNet-152's deploy 6,000).
+MAX_FIELDS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +80,10 @@ class _Token(NamedTuple):
     span: Span
 
 
-def _tokens(file: str, text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    line, start = 1, 0
+def _tokens(file: str, text: str) -> Iterator[_Token]:
+    """The tokens of ``text``, made as the parser reads them: a file that breaks a limit early
+    costs no more than its beginning."""
+    count, line, start = 0, 1, 0
     for match in _TOKEN.finditer(text):  # the scan runs in C; the loop sees only tokens
         kind = match.lastgroup
         if kind == "space":
@@ -110,11 +112,25 @@ def _tokens(file: str, text: str) -> list[_Token]:
                     )
                 ]
             )
-        tokens.append(_Token(kind or "", match.group(), where))
-        if len(tokens) > 4 * MAX_FIELDS:
+        count += 1
+        if count > 4 * MAX_FIELDS:
             raise SpecError([_too_many(where)])
-    tokens.append(_Token("end", "", Span(file, line, len(text) - start + 1)))
-    return tokens
+        yield _Token(kind or "", match.group(), where)
+    yield _Token("end", "", Span(file, line, len(text) - start + 1))
+
+
+class _Stream:
+    """The tokens by index, read from :func:`_tokens` only as far as the parser has looked."""
+
+    def __init__(self, tokens: Iterator[_Token]) -> None:
+        self.read: list[_Token] = []
+        self.source = tokens
+
+    def __getitem__(self, index: int) -> _Token:
+        while index >= len(self.read):
+            # past the end token (the parser never looks there) the end token again
+            self.read.append(next(self.source, self.read[-1]) if self.read else next(self.source))
+        return self.read[index]
 
 
 def _too_many(where: Span) -> Diagnostic:
@@ -146,7 +162,7 @@ def _literal(token: _Token) -> Literal:
 def parse(file: str, text: str) -> Message:
     """Parse ``text`` (read from ``file``) into its top-level message; raises :class:`SpecError`
     (E003, E007) at the first problem, located."""
-    tokens = _tokens(file, text)
+    tokens = _Stream(_tokens(file, text))
     root = Message(Span(file, 1, 1))
     stack: list[tuple[Message, str]] = [(root, "")]  # open messages and their closing bracket
     count, i = 0, 0
