@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cnncalc.errors import MAX_PROBLEMS, Span, SpecError, did_you_mean
+from cnncalc.errors import MAX_PROBLEMS, Problem, Span, SpecError, did_you_mean
 from cnncalc.importers.items import (
     INPUT,
     FieldValue,
@@ -51,7 +51,7 @@ from cnncalc.importers.items import (
     unknown_hint,
 )
 from cnncalc.importers.prototext import Literal, Message, parse
-from cnncalc.shapes import Rounding, Shape
+from cnncalc.shapes import Rounding, Shape, volume
 from cnncalc.spec import Spec
 
 #: ``UpgradeV1LayerType`` in ``util/upgrade_proto.cpp``: V1 enum names to V2 type names.
@@ -439,10 +439,11 @@ class _Reader:
                 "e.g. 'dim: 1 dim: 3 dim: 224 dim: 224'",
             )
             return
-        if min(c, h, w) < 1 or max(c, h, w) > 10**6:
-            self.problem("E108", f"input {c}x{h}x{w} (C x H x W) is out of range", span)
+        try:
+            self.input = volume(h, w, c)  # the one check of an input, as for YAML
+        except Problem as problem:
+            self.net.problems.append(problem.diagnostic(span))
             return
-        self.input = Shape(h, w, c)
         self.blobs[blob] = INPUT
         if batch != 1:
             self.notes.append(f"the file declares a batch of {batch}; figures are per image")

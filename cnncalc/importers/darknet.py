@@ -39,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cnncalc.errors import MAX_PROBLEMS, Span, SpecError, did_you_mean, error
+from cnncalc.errors import MAX_PROBLEMS, Problem, Span, SpecError, did_you_mean, error
 from cnncalc.importers.items import (
     INPUT,
     FieldValue,
@@ -48,7 +48,7 @@ from cnncalc.importers.items import (
     pair_or_one,
     unknown_hint,
 )
-from cnncalc.shapes import Rounding, Shape
+from cnncalc.shapes import Rounding, Shape, volume
 from cnncalc.spec import Spec
 
 #: Most sections in one file (YOLOv4 has 162; AlexeyAB's largest cfgs a few hundred).
@@ -289,14 +289,19 @@ class _Reader:
                 {net.file: net.text},
             )
         size = [self.integer(first, k, 0, 0) for k in ("height", "width", "channels")]
-        shape = Shape(*size) if min(size) > 0 and max(size) <= 10**6 else None
-        if shape is None and min(size) >= 0:
+        shape = None
+        if min(size) == 0:
             self.problem(
                 "E105",
-                "[net] needs height, width and channels (at most 1,000,000 each)",
+                "[net] needs height, width and channels",
                 first.span,
                 "e.g. height=224 width=224 channels=3",
             )
+        elif min(size) > 0:
+            try:
+                shape = volume(*size)  # the one check of an input, as for YAML
+            except Problem as problem:
+                net.problems.append(problem.diagnostic(first.span))
         self.shape = shape
         for index, section in enumerate(self.sections[1:]):
             if len(net.problems) >= MAX_PROBLEMS:
