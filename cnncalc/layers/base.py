@@ -18,7 +18,17 @@ from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
 from cnncalc.errors import Problem
-from cnncalc.shapes import Axis, Padding, Pair, Rounding, Shape, resolve_padding, window_axis
+from cnncalc.shapes import (
+    Axis,
+    Padding,
+    PadMode,
+    Pair,
+    Rounding,
+    Shape,
+    resolve_padding,
+    same_axis,
+    window_axis,
+)
 from cnncalc.values import schema
 
 
@@ -158,6 +168,9 @@ def window_axes(
     for axis, (n, k, s, d) in enumerate(
         ((x.h, kernel[0], stride[0], dilation[0]), (x.w, kernel[1], stride[1], dilation[1]))
     ):
+        if pad is PadMode.SAME:
+            axes.append(same_axis(n, k, s, d))
+            continue
         before, after = resolve_padding(pad, n, k, s, d, axis)
         axes.append(window_axis(n, k, s, d, before, after, rule))
     return axes[0], axes[1]

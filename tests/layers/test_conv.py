@@ -251,3 +251,14 @@ def test_the_hint_says_what_would_fit() -> None:
     # (6 - 3)/3 + 1 = 2, (9 - 3)/3 + 1 = 3, (7 - 3 + 2·1)/3 + 1 = 3: the nearest that fit
     assert problem.hint is not None
     assert problem.hint.startswith("height and width would fit with input 6 or 9, or pad 1; ")
+
+
+def test_same_is_tensorflows_whatever_the_rounding() -> None:
+    # Xception's 1x1/2 shortcut on 74x74: TensorFlow gives ceil(74/2) = 37 with no padding (the
+    # last row and column unread), and nothing to round or note.
+    for rounding in ("exact", "floor", "ceil"):
+        report = network(
+            "74x74x128", "conv: {filters: 256, kernel: 1, stride: 2, pad: same}", rounding=rounding
+        )
+        assert str(report.layers[-1].output) == "37x37x256"
+        assert report.diagnostics == ()
