@@ -34,11 +34,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 
-from cnncalc.expand import INPUT, Graph
+from cnncalc.expand import INPUT, Graph, references
 from cnncalc.infer import LayerResult
-from cnncalc.layers.base import Window
-from cnncalc.shapes import Pair
+from cnncalc.layers.base import Layer, RationalPair, Window
+from cnncalc.values import ReferenceType, schema
 
 #: ``via`` of the network input's own field.
 NETWORK_INPUT = "input"
@@ -50,16 +51,16 @@ class Field:
     width).
     """
 
-    size: Pair
-    jump: Pair
-    padding: Pair
+    size: RationalPair
+    jump: RationalPair
+    padding: RationalPair
     #: The input (a layer name, or ``"input"``) through which the largest field comes.
     via: str = ""
     #: False when a merge's inputs are not centred alike (or their jumps differ).
     aligned: bool = True
 
     @property
-    def start(self) -> tuple[float, float]:
+    def start(self) -> tuple[float | Fraction, float | Fraction]:
         """Centre of the first output position's field, ``r/2 - P`` (pixel ``i`` spans ``[i,
         i+1)``).
         A half of an integer, so exact in a float (a Fraction would cost ten times as much a row).
@@ -116,7 +117,7 @@ def receptive_fields(graph: Graph, layers: Iterable[LayerResult]) -> dict[str, F
         present = [(name, field) for name, field in sources if field is not None]
         if len(present) < len(sources):
             continue  # an input has no field
-        if len(present) > 1:
+        if node.layer.arity is None:
             spatial = (result.output.h, result.output.w)
             # A 1x1 input broadcast over a larger map (a squeeze-and-excitation gate) is global
             # context: left out, or it would make every later field the whole image.
@@ -130,10 +131,33 @@ def receptive_fields(graph: Graph, layers: Iterable[LayerResult]) -> dict[str, F
         source, field = present[0]
         window = node.layer.window(result.inputs)
         if window is not None:
-            fields[node.name] = field.through(window, source)
+            read = [
+                (name, f) for i, (name, f) in enumerate(present) if i in _field_inputs(node.layer)
+            ]
+            fields[node.name] = (
+                field.through(window, source)
+                if len(read) == 1
+                else union((name, f.through(window, name)) for name, f in read)
+            )
         elif (result.output.h, result.output.w) == (result.inputs[0].h, result.inputs[0].w):
             fields[node.name] = Field(field.size, field.jump, field.padding, source, field.aligned)
     return fields
+
+
+def _field_inputs(layer: Layer) -> tuple[int, ...]:
+    """The inputs of a one-input layer whose fields flow through its window: the main one, and
+    each named reference whose values the layer reads (maxunpool's ``indices``), but not one used
+    only for its size (``like``, ``to``)."""
+    given = [name for name in references(type(layer)) if getattr(layer, name) is not None]
+    kinds = schema(type(layer))
+    return (
+        0,
+        *(
+            1 + i
+            for i, name in enumerate(given)
+            if isinstance(kind := kinds[name].type, ReferenceType) and kind.data
+        ),
+    )
 
 
 def path(fields: dict[str, Field], name: str) -> tuple[str, ...]:

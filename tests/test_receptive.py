@@ -15,6 +15,7 @@ from cnncalc.api import Report
 from cnncalc.expand import Graph, GraphNode
 from cnncalc.infer import LayerResult
 from cnncalc.layers import Context, Layer
+from cnncalc.layers.base import Rational
 from cnncalc.library import builtin_names
 from cnncalc.receptive import Field, path, receptive_fields
 from cnncalc.shapes import Shape
@@ -25,7 +26,7 @@ def fields(report: Report) -> dict[str, Field]:
     return receptive_fields(report.graph, report.layers)
 
 
-def size_jump_padding(report: Report, name: str) -> tuple[int, int, int]:
+def size_jump_padding(report: Report, name: str) -> tuple[Rational, Rational, Rational]:
     field = fields(report)[name]
     assert (field.size[0], field.jump[0]) == (field.size[1], field.jump[1])
     return field.size[0], field.jump[0], field.padding[0]

@@ -13,8 +13,10 @@ arithmetic operation (bias adds, normalisation, activations, pooling, element-wi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import ClassVar, TypeVar
 
 from cnncalc.errors import Problem
@@ -86,16 +88,57 @@ class Layer:
         return None
 
 
+#: A whole or fractional number of input pixels.
+Rational = int | Fraction
+RationalPair = tuple[Rational, Rational]
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     """Where one output position reads its input, per axis (height, width): ``kernel`` taps
     ``dilation`` apart, consecutive outputs ``stride`` apart, the first window starting ``pad``
-    positions before the input (the padding before; the padding after does not move any window)."""
+    positions before the input (the padding before; the padding after does not move any window).
 
-    kernel: Pair
-    stride: Pair = (1, 1)
-    dilation: Pair = (1, 1)
-    pad: Pair = (0, 0)
+    A layer that upsamples has a stride below 1 and a window that need not be whole (see
+    :func:`upsampling_window`): every value is then an exact :class:`~fractions.Fraction`."""
+
+    kernel: RationalPair
+    stride: RationalPair = (1, 1)
+    dilation: RationalPair = (1, 1)
+    pad: RationalPair = (0, 0)
+
+
+def rational(value: Fraction) -> Rational:
+    """``value`` as an int when it is whole, so whole fields stay ints."""
+    return value.numerator if value.denominator == 1 else value
+
+
+def upsampling_window(
+    step: tuple[Fraction, Fraction],
+    offset: tuple[Fraction, Fraction],
+    taps: int,
+    lead: int,
+) -> Window:
+    """The window of a layer whose output ``o`` reads the ``taps`` input pixels starting ``lead``
+    before ``floor(a(o))``, with the anchor ``a(o) = o*step + offset`` in input pixels (pixel ``i``
+    spans ``[i, i+1)``), per axis.
+
+    ``floor(a)`` is at least ``a - (D - 1)/D`` for ``D`` the common denominator of ``step`` and
+    ``offset`` (every anchor is a multiple of ``1/D``), so the pixels read lie in
+    ``[a(o) - slack - lead, a(o) + taps - lead)`` with ``slack = (D - 1)/D``: a window of
+    ``taps + slack`` pixels, ``step`` apart, the first starting ``slack + lead - offset`` before
+    the input. It covers what every output reads, and it is the least such window of that step:
+    some output has ``floor(a) = a - slack`` (when ``step`` is ``1/s``, the outputs whose anchor
+    is ``(s - 1)/s`` past a pixel's start)."""
+    kernel, pad = [], []
+    for q, c in zip(step, offset, strict=True):
+        d = q.denominator * c.denominator // math.gcd(q.denominator, c.denominator)
+        slack = Fraction(d - 1, d)
+        kernel.append(rational(taps + slack))
+        pad.append(rational(slack + lead - c))
+    return Window(
+        (kernel[0], kernel[1]), (rational(step[0]), rational(step[1])), pad=(pad[0], pad[1])
+    )
 
 
 def sliding_window(x: Shape, kernel: Pair, stride: Pair, pad: Padding, dilation: Pair) -> Window:

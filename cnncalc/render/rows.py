@@ -4,6 +4,8 @@ prefixes, bytes, receptive fields. No rendering library here, so the JSON and CS
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from cnncalc.receptive import Field
 
 
@@ -15,7 +17,7 @@ def rf_text(rf: Field | None) -> tuple[str, str, str]:
     return _pair(rf.size), _pair(rf.jump), _pair(rf.start)
 
 
-def _pair(values: tuple[int, int] | tuple[float, float]) -> str:
+def _pair(values: tuple[int | float | Fraction, int | float | Fraction]) -> str:
     texts = [
         str(int(v)) if v == int(v) else str(v) for v in values
     ]  # starts are halves: exact, shown as 16 or 16.5
