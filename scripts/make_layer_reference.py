@@ -22,6 +22,10 @@ of ``recompute_scale_factor``, ``align_corners``, absolute sizes, sizes of anoth
 parameterless activations; ``maxpool`` and ``avgpool`` with ``ceil_mode`` near the padded input's
 size (cnncalc's ``rounding: ceil``).
 
+Under ``"fields"``, for upsampling, transposed convolution and pixel shuffle on a ``3 x W`` map,
+``"reads"`` gives, per output column, the first and last input column whose gradient is nonzero
+(what that output depends on): the receptive field cnncalc gives must cover each.
+
 Run from the repository root::
 
     /work/torchref/venv/bin/python scripts/make_layer_reference.py
@@ -292,6 +296,79 @@ def reshapes() -> Iterator[Record]:
         )
 
 
+def _reads(module: nn.Module, x: torch.Tensor) -> list[list[int] | None]:
+    """For each output column, the first and last input column it depends on (a nonzero
+    gradient), or None when it depends on none."""
+    x = x.clone().requires_grad_(True)
+    y = module(x)
+    found: list[list[int] | None] = []
+    for o in range(y.shape[3]):
+        (grad,) = torch.autograd.grad(y[..., o].sum(), x, retain_graph=True)
+        columns = grad.abs().sum(dim=(0, 1, 2)).nonzero().flatten().tolist()
+        found.append([columns[0], columns[-1]] if columns else None)
+    return found
+
+
+def fields() -> Iterator[Record]:
+    """Which input columns each output column reads, for the layers whose windows step by less
+    than a pixel: the receptive field cnncalc gives must cover them."""
+    cases: list[tuple[str, int, nn.Module]] = []
+    for w, scale, mode in itertools.product(
+        (5, 8), (1, 2, 3, 1.5, 2.7, 0.5), ("nearest", "bilinear", "bicubic")
+    ):
+        cases.append(
+            (
+                f"upsample: {{scale: {scale}, mode: {mode}}}",
+                w,
+                nn.Upsample(scale_factor=scale, mode=mode),
+            )
+        )
+    for w, scale, mode in itertools.product((5, 8), (2, 1.5), ("bilinear", "bicubic")):
+        cases.append(
+            (
+                f"upsample: {{scale: {scale}, mode: {mode}, align_corners: true}}",
+                w,
+                nn.Upsample(scale_factor=scale, mode=mode, align_corners=True),
+            )
+        )
+    for w, target in itertools.product((5, 8), (7, 16)):
+        cases.append(
+            (
+                f"upsample: {{size: [3, {target}], mode: bilinear}}",
+                w,
+                nn.Upsample(size=(3, target), mode="bilinear"),
+            )
+        )
+    for w, k, s, p, d in itertools.product((5, 8), (1, 2, 3, 4), (1, 2, 3), (0, 1), (1, 2)):
+        cases.append(
+            (
+                f"deconv: {{filters: 1, kernel: {k}, stride: {s}, pad: {p}, dilation: {d}}}",
+                w,
+                nn.ConvTranspose2d(1, 1, k, s, p, dilation=d, bias=False),
+            )
+        )
+    for w, r in itertools.product((4, 6), (2, 3)):
+        cases.append(
+            (f"pixel_shuffle: {r}", w, nn.Sequential(nn.Conv2d(1, r * r, 1), nn.PixelShuffle(r)))
+        )
+    for item, w, module in cases:
+        x = torch.randn(1, 1, 3, w)
+        reads = _reads(module.eval(), x)
+        # pixel_shuffle needs r^2 channels: a 1x1 conv first, which keeps every field
+        prelude = (
+            [f"conv: {{filters: {module[0].out_channels}, kernel: 1}}"]
+            if isinstance(module, nn.Sequential)
+            else []
+        )
+        yield {
+            "prelude": prelude,
+            "item": item,
+            "input": [3, w, 1],
+            "torch": repr(module).replace("\n", " "),
+            "reads": reads,
+        }
+
+
 def main() -> None:
     torch.manual_seed(0)
     records = [
@@ -303,8 +380,9 @@ def main() -> None:
         *ceil_pools(),
         *reshapes(),
     ]
-    meta = {"torch": torch.__version__, "cases": len(records)}
-    OUT.write_text(json.dumps({"meta": meta, "records": records}, indent=0) + "\n")
+    reads = list(fields())
+    meta = {"torch": torch.__version__, "cases": len(records), "field_cases": len(reads)}
+    OUT.write_text(json.dumps({"meta": meta, "records": records, "fields": reads}, indent=0) + "\n")
     print(f"wrote {len(records)} records to {OUT}")
 
 

@@ -116,7 +116,7 @@ class Mish(_Activation):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PReLU(_Activation):
     """x for x > 0, else ``a * x`` with ``a`` learned (PyTorch ``PReLU``): 1 weight, or one per
-    channel (``C``, PyTorch's ``num_parameters=C``) with ``per_channel``; one op per element."""
+    channel (``C``, PyTorch's ``num_parameters=C``) with ``per_channel``."""
 
     per_channel: Flag = False
 

@@ -127,9 +127,9 @@ def upsampling_window(
     ``offset`` (every anchor is a multiple of ``1/D``), so the pixels read lie in
     ``[a(o) - slack - lead, a(o) + taps - lead)`` with ``slack = (D - 1)/D``: a window of
     ``taps + slack`` pixels, ``step`` apart, the first starting ``slack + lead - offset`` before
-    the input. It covers what every output reads, and it is the least such window of that step:
-    some output has ``floor(a) = a - slack`` (when ``step`` is ``1/s``, the outputs whose anchor
-    is ``(s - 1)/s`` past a pixel's start)."""
+    the input. It covers what every output reads (checked against PyTorch's gradients in
+    ``tests/layers/test_layer_reference.py``), and is less than a pixel wider than the widest
+    read."""
     kernel, pad = [], []
     for q, c in zip(step, offset, strict=True):
         d = q.denominator * c.denominator // math.gcd(q.denominator, c.denominator)

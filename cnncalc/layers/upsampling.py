@@ -166,10 +166,12 @@ class Upsample(Layer):
     scaled by ``1/scale`` (exactly, from the decimal written), or by ``n/out`` for ``size`` and
     ``like``.
 
-    Ops per output element, counted as multiply-adds: nearest 0 (a copy); bilinear 4, the four
-    weighted taps (fvcore's count, ``fvcore/nn/jit_handles.py``: 4 per output element); bicubic 20,
-    PyTorch's separable kernel (``UpSampleBicubic2d``: four 4-tap ``cubic_interp1d`` along the
-    width, then one along the height)."""
+    Ops per output element, counted as multiply-adds of a tap by its weight (the weights are
+    computed once per row and column): nearest 0, a copy (fvcore counts 1); bilinear 4, the four
+    weighted taps (fvcore's count too: ``upsample_bilinear2d`` is 4 per output element in
+    ``fvcore/nn/flop_count.py``); bicubic 20, PyTorch's separable kernel (``cubic_interp1d`` in
+    ``aten/src/ATen/native/UpSample.h``, four taps times four coefficients, applied to four rows
+    along the width, then once along the height: 5 x 4)."""
 
     primary = "scale"
 

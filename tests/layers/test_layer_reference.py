@@ -1,7 +1,8 @@
 """The newer layer types against PyTorch: every record of ``tests/reference/layer_reference.json``
 (written by ``scripts/make_layer_reference.py``, torch not needed here) gives the output volume,
 weights, biases and buffers cnncalc must report for the layer, or says PyTorch refuses it, and then
-cnncalc must refuse it too."""
+cnncalc must refuse it too; and, for the layers that upsample, which input columns each output
+column reads, which its receptive field must cover."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from cnncalc.errors import Severity
+from cnncalc.receptive import receptive_fields
 from tests.helpers import network
 
 REFERENCE = Path(__file__).resolve().parent.parent / "reference" / "layer_reference.json"
@@ -59,3 +61,34 @@ def test_reference_covers_the_grid() -> None:
     }
     assert scales, "fractional scale factors"
     assert any("refused" in r for r in records())
+
+
+@cache
+def field_records() -> tuple[dict[str, Any], ...]:
+    data: dict[str, Any] = json.loads(REFERENCE.read_text())
+    return tuple(data["fields"])
+
+
+@pytest.mark.parametrize("record", field_records(), ids=_id)
+def test_the_receptive_field_covers_what_pytorch_reads(record: dict[str, Any]) -> None:
+    """Output column ``o``'s field is ``[o*j - P, o*j - P + r)`` in input columns: it holds every
+    column PyTorch's gradient says ``o`` depends on. Where cnncalc's window is the least cover
+    (nearest, pixel shuffle, undilated transposed convolutions), it is less than a pixel wider
+    than the widest read: the slack of an anchor that may fall anywhere within a pixel. (A
+    dilated kernel skips inputs; bilinear and bicubic taps may weigh 0, at scale 1 for one.)"""
+    h, w, c = record["input"]
+    report = network(f"{h}x{w}x{c}", *record["prelude"], record["item"], rounding="floor")
+    name = report.layers[-1].node.name
+    field = receptive_fields(report.graph, report.layers)[name]
+    r, j, p = field.size[1], field.jump[1], field.padding[1]
+    widest = 0
+    for o, read in enumerate(record["reads"]):
+        if read is None:
+            continue
+        first, last = read
+        assert o * j - p <= first, (o, read)
+        assert last + 1 <= o * j - p + r, (o, read)
+        widest = max(widest, last + 1 - first)
+    item = record["item"]
+    if "bilinear" not in item and "bicubic" not in item and "dilation: 2" not in item:
+        assert r - widest < 1
