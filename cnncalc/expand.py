@@ -353,10 +353,11 @@ class _Expander:
                 "e.g. name: conv1",
             )
             return None
+        named = (*("input", "inputs"), *(references(layer_type) if layer_type else ()))
         refs = [
             ref
-            for k in ("input", "inputs")
-            if (given := meta.get(k)) is not None
+            for k in named
+            if (given := fields.entries.get(k)) is not None
             for ref in (given.items if isinstance(given, Seq) else (given,))
         ]
         if isinstance(name_node, Scalar) and (

@@ -25,6 +25,7 @@ from cnncalc.layers.base import (
 )
 from cnncalc.shapes import Shape
 from cnncalc.values import (
+    MAX_SIZE,
     Count,
     Flag,
     IndicesOf,
@@ -198,7 +199,15 @@ class Upsample(Layer):
             )
         x = inputs[0]
         if self.scale is not None:
-            h, w = math.floor(x.h * self.scale), math.floor(x.w * self.scale)
+            exact = (x.h * self.scale, x.w * self.scale)  # doubles, as PyTorch computes them
+            if max(exact) > MAX_SIZE:  # an infinity too: 1e308 times a side overflows
+                raise Problem(
+                    "E007",
+                    f"upsample by {self.scale:g} gives a side of {max(exact):g}, above the limit"
+                    f" of {MAX_SIZE:,}",
+                    "use a realistic scale",
+                )
+            h, w = math.floor(exact[0]), math.floor(exact[1])
             _fits((h, w), x, f"upsample by {self.scale:g}")
         elif self.size is not None:
             h, w = self.size

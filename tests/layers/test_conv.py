@@ -5,7 +5,11 @@ MAC per weight per output position; one bias add per output element."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from cnncalc.arithmetic import pad as pad_command
+from cnncalc.shapes import same_axis
 from tests.helpers import network
 from tests.layers.cases import Case, Figures, Refusal
 
@@ -262,3 +266,17 @@ def test_same_is_tensorflows_whatever_the_rounding() -> None:
         )
         assert str(report.layers[-1].output) == "37x37x256"
         assert report.diagnostics == ()
+
+
+@given(st.integers(1, 300), st.integers(1, 11), st.integers(1, 6), st.integers(1, 3))
+def test_same_fits_and_says_so(n: int, k: int, s: int, d: int) -> None:
+    # TensorFlow's conv_output_length for 'same': ceil(n/s); the worked arithmetic ends in it.
+    axis = same_axis(n, k, s, d)
+    assert axis.exact
+    assert axis.out == -(-n // s)
+    assert axis.arithmetic().split(" = ")[1].split(" ")[0] == str(axis.out)
+    pad = pad_command(n, k, s, d, same=True)
+    assert pad.ok
+    assert pad.steps[-1].endswith(f"= {axis.out} ('same' floors: ceil({n}/{s}))") or (
+        pad.steps[-1].endswith(f"= {axis.out}")
+    )
