@@ -361,6 +361,33 @@ PADDING = FieldType(
     ),
     needs=(OFFSET,),
 )
+
+
+def sides(node: Node, env: Mapping[str, Value], what: str) -> tuple[int, int, int, int]:
+    """Explicit padding only (a crop's sides): what :func:`padding` takes but ``same`` and
+    ``valid``."""
+    found = padding(node, env, what)
+    if isinstance(found, shapes.PadMode):
+        raise Problem(
+            "E103",
+            f"{what} must be numbers of pixels, not {found.value}",
+            "e.g. 4, [4, 4] or [4, 4, 4, 4]",
+            node.span,
+        )
+    return found
+
+
+SIDES = FieldType(
+    name="sides",
+    convert=sides,
+    # the modes are words an expression could be: ruled out by name
+    schema={
+        "anyOf": PADDING.schema["anyOf"][:3],
+        "not": {"enum": [m.value for m in shapes.PadMode]},
+    },
+    doc=f"{OFFSET.doc} for every side; [h, w] or [top, bottom, left, right] of them",
+    needs=(OFFSET,),
+)
 FLAG = FieldType(
     name="boolean", convert=boolean, schema={"type": "boolean"}, doc="true or false", inline=True
 )
@@ -478,6 +505,7 @@ Ratio: TypeAlias = Annotated[float, RATIO]
 Positive: TypeAlias = Annotated[float, POSITIVE]
 NonNegative: TypeAlias = Annotated[float, NON_NEGATIVE]
 Rounding: TypeAlias = Annotated[shapes.Rounding, ROUNDING]
+Sides: TypeAlias = Annotated[tuple[int, int, int, int], SIDES]
 Volume: TypeAlias = Annotated[tuple[int, int, int], VOLUME]
 Mode: TypeAlias = Annotated[UpsampleMode, UPSAMPLE_MODE]
 SizeOf: TypeAlias = Annotated[str, SIZE_OF]

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from cnncalc.errors import Problem
 from cnncalc.layers.base import Context, Layer, Window, padding_text, register, whole_input
-from cnncalc.shapes import PadMode, Shape
-from cnncalc.values import Padding, SizeOf, Volume
+from cnncalc.shapes import Shape
+from cnncalc.values import Sides, SizeOf, Volume
 
 
 @register("crop")
@@ -19,7 +19,7 @@ class Crop(Layer):
     number or ``[h, w]`` for both sides alike). Channels kept; a copy, no ops."""
 
     to: SizeOf | None = None
-    sides: Padding | None = None
+    sides: Sides | None = None
 
     def cut(self, inputs: tuple[Shape, ...]) -> tuple[int, int, int, int]:
         """Pixels cut at the top, bottom, left and right."""
@@ -29,12 +29,6 @@ class Crop(Layer):
                 "E103" if self.to else "E105",
                 "crop takes exactly one of to and sides",
                 "e.g. 'to: conv4' or 'sides: [4, 4, 4, 4]'",
-            )
-        if isinstance(self.sides, PadMode):
-            raise Problem(
-                "E103",
-                f"crop sides must be numbers, not {self.sides.value}",
-                "e.g. 'sides: 4' or 'sides: [4, 4, 4, 4]'",
             )
         if self.sides is not None:
             top, bottom, left, right = self.sides

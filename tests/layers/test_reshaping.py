@@ -97,12 +97,6 @@ REFUSALS = (
         code="E105",
         message="crop1 on 8x8x1: crop takes exactly one of to and sides",
     ),
-    Refusal(
-        input="8x8x1",
-        layer="crop: {sides: same}",
-        code="E103",
-        message="crop1 on 8x8x1: crop sides must be numbers, not same",
-    ),
 )
 
 
