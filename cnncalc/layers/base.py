@@ -20,6 +20,7 @@ from fractions import Fraction
 from typing import ClassVar, TypeVar
 
 from cnncalc.errors import Problem
+from cnncalc.exact import Exact, exact
 from cnncalc.shapes import (
     Axis,
     Padding,
@@ -88,9 +89,9 @@ class Layer:
         return None
 
 
-#: A whole or fractional number of input pixels.
-Rational = int | Fraction
-RationalPair = tuple[Rational, Rational]
+#: Height and width of a window's or a receptive field's size, step or padding, in input pixels:
+#: whole, or fractional after upsampling.
+ExactPair = tuple[Exact, Exact]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,15 +103,10 @@ class Window:
     A layer that upsamples has a stride below 1 and a window that need not be whole (see
     :func:`upsampling_window`): every value is then an exact :class:`~fractions.Fraction`."""
 
-    kernel: RationalPair
-    stride: RationalPair = (1, 1)
-    dilation: RationalPair = (1, 1)
-    pad: RationalPair = (0, 0)
-
-
-def rational(value: Fraction) -> Rational:
-    """``value`` as an int when it is whole, so whole fields stay ints."""
-    return value.numerator if value.denominator == 1 else value
+    kernel: ExactPair
+    stride: ExactPair = (1, 1)
+    dilation: ExactPair = (1, 1)
+    pad: ExactPair = (0, 0)
 
 
 def upsampling_window(
@@ -134,11 +130,9 @@ def upsampling_window(
     for q, c in zip(step, offset, strict=True):
         d = q.denominator * c.denominator // math.gcd(q.denominator, c.denominator)
         slack = Fraction(d - 1, d)
-        kernel.append(rational(taps + slack))
-        pad.append(rational(slack + lead - c))
-    return Window(
-        (kernel[0], kernel[1]), (rational(step[0]), rational(step[1])), pad=(pad[0], pad[1])
-    )
+        kernel.append(exact(taps + slack))
+        pad.append(exact(slack + lead - c))
+    return Window((kernel[0], kernel[1]), (exact(step[0]), exact(step[1])), pad=(pad[0], pad[1]))
 
 
 def sliding_window(x: Shape, kernel: Pair, stride: Pair, pad: Padding, dilation: Pair) -> Window:

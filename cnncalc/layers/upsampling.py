@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from cnncalc.errors import Problem
+from cnncalc.exact import exact
 from cnncalc.layers.base import (
     Context,
     Cost,
     Layer,
     Window,
     pair_text,
-    rational,
     register,
     upsampling_window,
     window_text,
@@ -52,9 +52,9 @@ def transposed_window(kernel: Pair, stride: Pair, pad: Pair, dilation: Pair) -> 
     extent, step, before = [], [], []
     for k, s, p, d in zip(kernel, stride, pad, dilation, strict=True):
         f = d * (k - 1) + 1
-        extent.append(rational(Fraction(f - 1, s) + 1))
-        step.append(rational(Fraction(1, s)))
-        before.append(rational(Fraction(f - 1 - p, s)))
+        extent.append(exact(Fraction(f - 1, s) + 1))
+        step.append(exact(Fraction(1, s)))
+        before.append(exact(Fraction(f - 1 - p, s)))
     return Window((extent[0], extent[1]), (step[0], step[1]), pad=(before[0], before[1]))
 
 
