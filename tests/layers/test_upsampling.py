@@ -8,12 +8,14 @@ pixel_shuffle ``HxWxCr^2 -> HrxWrxC``; maxunpool ``(n - 1)*S - 2P + F`` or the s
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 import pytest
 
 from cnncalc.errors import SpecError
 from cnncalc.receptive import receptive_fields
+from cnncalc.render.data import report_csv, report_json
 from tests.helpers import network
 from tests.layers.cases import Case, Figures, Refusal
 
@@ -348,3 +350,16 @@ def test_a_size_reference_is_not_part_of_the_field() -> None:
         )
         == small
     )
+
+
+def test_fractional_fields_print_exactly_in_every_format() -> None:
+    # conv 3x3 (r = 3), then U-Net's 2x2/2 up-convolution: r = 3 + 1/2 = 7/2, j = 1/2, P = 1/2,
+    # start = 7/4 - 1/2 = 5/4.
+    report = network(
+        "16x16x1", "conv: {filters: 1, kernel: 3}", "deconv: {filters: 1, kernel: 2, stride: 2}"
+    )
+    row = json.loads(report_json(report))["layers"][-1]
+    assert row["rf"]["size"] == [3.5, 3.5]
+    assert row["rf"]["jump"] == [0.5, 0.5]
+    assert row["rf"]["start"] == [1.25, 1.25]
+    assert report_csv(report).splitlines()[-1].endswith(",3.5,0.5,5/4")  # the shorter exact form
