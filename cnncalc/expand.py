@@ -120,7 +120,8 @@ class _Item(NamedTuple):
 def references(layer_type: type[Layer]) -> tuple[str, ...]:
     """The fields of ``layer_type`` that name other layers (:class:`~cnncalc.values.ReferenceType`),
     in field order: each one given becomes an input after the main one, in this order, so ``infer``
-    receives the named layer's output volume."""
+    receives the named layer's output volume (and then its input volume, for a reference type with
+    ``and_input``; the network input names no input of its own, and stands for itself)."""
     return tuple(
         name for name, f in schema(layer_type).items() if isinstance(f.type, ReferenceType)
     )
@@ -487,6 +488,9 @@ class _Expander:
                 if found is None:
                     return current
                 inputs.append(found)
+                kind = schema(layer_type)[ref].type
+                if isinstance(kind, ReferenceType) and kind.and_input:
+                    inputs.append(INPUT if found == INPUT else self.nodes[found].inputs[0])
         if merge:
             inputs = self.merge_inputs(fields, start, key, scope) or []
             if len(inputs) < 2:

@@ -165,17 +165,17 @@ def receptive_fields(graph: Graph, layers: Iterable[LayerResult]) -> dict[str, F
 def _field_inputs(layer: Layer) -> tuple[int, ...]:
     """The inputs of a one-input layer whose fields flow through its window: the main one, and
     each named reference whose values the layer reads (maxunpool's ``indices``), but not one used
-    only for its size (``like``, ``to``)."""
-    given = [name for name in references(type(layer)) if getattr(layer, name) is not None]
+    only for its size (``like``, ``to``, the input size a reference brings along)."""
     kinds = schema(type(layer))
-    return (
-        0,
-        *(
-            1 + i
-            for i, name in enumerate(given)
-            if isinstance(kind := kinds[name].type, ReferenceType) and kind.data
-        ),
-    )
+    read, at = [0], 1
+    for name in references(type(layer)):
+        kind = kinds[name].type
+        if getattr(layer, name) is None or not isinstance(kind, ReferenceType):
+            continue
+        if kind.data:
+            read.append(at)
+        at += kind.inputs
+    return tuple(read)
 
 
 def path(fields: dict[str, Field], name: str) -> tuple[str, ...]:

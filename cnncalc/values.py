@@ -436,14 +436,23 @@ def choice(name: str, vocabulary: type[Enum], hint: str) -> FieldType:
 class ReferenceType(FieldType):
     """A field naming another layer (made by :func:`reference`). The expander resolves it as it
     resolves ``input:`` (names in scope, defined earlier, E201/E202 otherwise) and passes the named
-    layer's output to the layer's ``infer`` after its main input; the field keeps the name."""
+    layer's output to the layer's ``infer`` after its main input (then, with ``and_input``, that
+    layer's own input); the field keeps the name."""
 
     #: The referenced output's values flow into this layer (maxunpool's indices), so its receptive
     #: field joins; False for a reference used only for its size (``like``, ``to``).
     data: bool
+    #: The named layer's input volume follows its output (maxunpool restores its pool's input
+    #: size); only for its size, never part of the field.
+    and_input: bool = False
+
+    @property
+    def inputs(self) -> int:
+        """How many graph inputs one such reference adds."""
+        return 2 if self.and_input else 1
 
 
-def reference(name: str, *, data: bool) -> ReferenceType:
+def reference(name: str, *, data: bool, and_input: bool = False) -> ReferenceType:
     """The field type of a reference to an earlier layer by name."""
 
     def convert(node: Node, env: Mapping[str, Value], what: str) -> str:
@@ -462,6 +471,7 @@ def reference(name: str, *, data: bool) -> ReferenceType:
         schema={"type": "string", "minLength": 1},
         doc="the name of an earlier layer" + ("" if data else " (only its size is used)"),
         data=data,
+        and_input=and_input,
     )
 
 
@@ -490,8 +500,9 @@ UPSAMPLE_MODE = choice(
 )
 #: ``like`` and ``to``: a layer whose height and width are used.
 SIZE_OF = reference("sizeOf", data=False)
-#: maxunpool's ``indices``: the pool whose argmax positions are read.
-INDICES_OF = reference("indicesOf", data=True)
+#: maxunpool's ``indices``: the pool whose argmax positions are read, and whose input size the
+#: unpooling restores.
+INDICES_OF = reference("indicesOf", data=True, and_input=True)
 
 # What layer fields are annotated with: the Python type mypy checks, carrying its field type.
 Count: TypeAlias = Annotated[int, COUNT]

@@ -199,36 +199,26 @@ def shuffles() -> Iterator[Record]:
 
 
 def maxunpool() -> Iterator[Record]:
+    """SegNet's unpooling: ``max_unpool2d(y, idx, ..., output_size=x.shape)``, the pool's input
+    size, which cnncalc gives from ``indices`` alone."""
     for n, k, s, p in itertools.product((7, 8, 9, 10), (2, 3), (2, 3), (0, 1)):
         if 2 * p > k:
             continue
         pool = f"maxpool: {{kernel: {k}, stride: {s}, pad: {p}, name: pool, rounding: floor}}"
-        size = (n, n + 1, 3)
 
         def forward(
-            x: torch.Tensor, k: int = k, s: int = s, p: int = p, restore: bool = False
+            x: torch.Tensor, k: int = k, s: int = s, p: int = p
         ) -> tuple[torch.Tensor, None]:
             y, idx = nn.functional.max_pool2d(x, k, s, p, return_indices=True)
-            out = x.shape[-2:] if restore else None
-            return nn.functional.max_unpool2d(y, idx, k, s, p, output_size=out), None
+            out = nn.functional.max_unpool2d(y, idx, k, s, p, output_size=x.shape[-2:])
+            return out, None
 
-        default = [((m + 2 * p - k) // s) * s - 2 * p + k for m in size[:2]]
-        if all(d >= m for d, m in zip(default, size, strict=False)):
-            # Smaller, an index may fall outside the output: PyTorch's refusal then depends on
-            # where the maxima are, which no shape rule can know.
-            yield _run(
-                f"maxunpool: {{indices: pool, kernel: {k}, stride: {s}, pad: {p}}}",
-                size,
-                f"MaxUnpool2d({k}, {s}, {p})",
-                forward,
-                ("identity: {name: before}", pool),
-            )
         yield _run(
-            f"maxunpool: {{indices: pool, kernel: {k}, stride: {s}, pad: {p}, like: before}}",
-            size,
+            f"maxunpool: {{indices: pool, kernel: {k}, stride: {s}, pad: {p}}}",
+            (n, n + 1, 3),
             f"MaxUnpool2d({k}, {s}, {p})(y, idx, output_size=x.shape)",
-            lambda x, forward=forward: forward(x, restore=True),  # type: ignore[misc]
-            ("identity: {name: before}", pool),
+            forward,
+            (pool,),
         )
 
 

@@ -308,11 +308,11 @@ class PixelUnshuffle(Layer):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MaxUnpool(Layer):
     """Max unpooling (PyTorch ``MaxUnpool2d``, SegNet): each input value goes back to the position
-    its pool took it from (``indices``, a named ``maxpool`` whose output has the input's volume);
-    the rest is zero. Output per axis ``(n - 1)*S - 2P + F`` (PyTorch's default), or the height
-    and width of ``like``, the layer that fed the pool, which restores a size the pool floored
-    (PyTorch's ``output_size``, within ``S - 1`` of the default). No parameters, no ops (a
-    scatter)."""
+    its pool took it from (``indices``, the named ``maxpool``, whose output has this layer's input
+    volume); the rest is zero. The output has the pool's input height and width, as SegNet passes
+    PyTorch's ``output_size``: PyTorch takes any size within ``S - 1`` of its default
+    ``(n - 1)*S - 2P + F``, which is the pool's input when the pool fits exactly. ``kernel``,
+    ``stride`` and ``pad`` are the pool's. No parameters, no ops (a scatter)."""
 
     prefix = "unpool"
     primary = "kernel"
@@ -321,14 +321,13 @@ class MaxUnpool(Layer):
     kernel: Pair
     stride: Pair | None = None
     pad: OffsetPair = (0, 0)
-    like: SizeOf | None = None
 
     @property
     def step(self) -> Pair:
         return self.stride or self.kernel
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
-        x, pooled = inputs[0], inputs[1]
+        x, pooled, before = inputs[0], inputs[1], inputs[2]
         if pooled != x:
             raise Problem(
                 "E304",
@@ -336,24 +335,20 @@ class MaxUnpool(Layer):
                 f" '{self.indices}'",
                 "name the pool whose output this layer undoes",
             )
-        h, w = (
+        default = [
             transposed_axis(n, k, s, p, 1, 0)
             for n, k, s, p in zip((x.h, x.w), self.kernel, self.step, self.pad, strict=True)
-        )
-        _fits((h, w), x, "maxunpool")
-        if self.like is not None:
-            target = inputs[2]
-            sh, sw = self.step
-            if not (abs(target.h - h) < sh and abs(target.w - w) < sw):
-                raise Problem(
-                    "E306",
-                    f"maxunpool cannot give {target.h}x{target.w} ('{self.like}'): from"
-                    f" {x.h}x{x.w} PyTorch takes {h - sh + 1}..{h + sh - 1} x"
-                    f" {w - sw + 1}..{w + sw - 1}",
-                    "name the layer that fed the pool",
-                )
-            h, w = target.h, target.w
-        return Shape(h, w, x.c)
+        ]
+        steps = tuple(zip(default, self.step, strict=True))
+        if any(abs(t - d) >= s for t, (d, s) in zip((before.h, before.w), steps, strict=True)):
+            accepted = " x ".join(f"{d - s + 1}..{d + s - 1}" for d, s in steps)
+            raise Problem(
+                "E306",
+                f"maxunpool cannot restore {before.h}x{before.w}, the input of"
+                f" '{self.indices}': from {x.h}x{x.w} PyTorch takes {accepted}",
+                "give the pool's kernel, stride and padding",
+            )
+        return Shape(before.h, before.w, x.c)
 
     def describe(self) -> str:
         return window_text(

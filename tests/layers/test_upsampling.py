@@ -20,6 +20,8 @@ from tests.helpers import network
 from tests.layers.cases import Case, Figures, Refusal
 
 UNPOOL_PRELUDE = ("identity: {name: before}", "maxpool: {kernel: 2, name: pool1}")
+#: SegNet's encoder step: a conv, then the pool whose input size the unpooling restores.
+SEGNET_PRELUDE = ("conv: {filters: 4, kernel: 3, pad: 1}", "maxpool: {kernel: 2, name: pool1}")
 
 CASES = (
     Case(
@@ -194,12 +196,12 @@ CASES = (
         ),
     ),
     Case(
-        input="9x9x4",
-        prelude=UNPOOL_PRELUDE,
-        layer="maxunpool: {kernel: 2, indices: pool1, like: before}",
+        input="9x9x3",
+        prelude=SEGNET_PRELUDE,
+        layer="maxunpool: {kernel: 2, indices: pool1}",
         rounding="floor",
         expected=Figures(
-            output="9x9x4",  # the pool floored 4.5 to 4; (4 - 1)*2 + 2 = 8, 'before' gives 9
+            output="9x9x4",  # the pool floored 4.5 to 4; back to its input, conv1's 9x9
             weights=0,
             biases=0,
             buffers=0,
@@ -275,8 +277,16 @@ REFUSALS = (
         prelude=UNPOOL_PRELUDE,
         layer="maxunpool: {kernel: 2, indices: before}",
         code="E304",
-        message="unpool1 on 4x4x4, 8x8x4: maxunpool needs indices of its input's volume 4x4x4,"
-        " got 8x8x4 from 'before'",
+        message="unpool1 on 4x4x4, 8x8x4, 8x8x4: maxunpool needs indices of its input's volume"
+        " 4x4x4, got 8x8x4 from 'before'",
+    ),
+    Refusal(
+        input="8x8x4",
+        prelude=UNPOOL_PRELUDE,
+        layer="maxunpool: {kernel: 3, indices: pool1}",
+        code="E306",
+        message="unpool1 on 4x4x4, 4x4x4, 8x8x4: maxunpool cannot restore 8x8, the input of"
+        " 'pool1': from 4x4 PyTorch takes 10..14 x 10..14",
     ),
 )
 
