@@ -99,6 +99,13 @@ def _complete_target(
     return [*names, CompletionItem(incomplete, type="file")]
 
 
+#: The argument and option every command on one spec takes (show, profile, graph).
+TARGET = click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
+INPUT = click.option(
+    "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
+)
+
+
 def _load(target: str, source_format: str | None = None) -> Spec:
     """A built-in name or spec path, or ``-``: the spec text on standard input (bounded); read as
     ``source_format`` (caffe, darknet) when given. A bare name is the built-in even when a path of
@@ -179,10 +186,8 @@ def cli() -> None:
 
 
 @cli.command(epilog=EPILOG_SHOW)
-@click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
-@click.option(
-    "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
-)
+@TARGET
+@INPUT
 @click.option(
     "--batch",
     type=Count(1),
@@ -296,10 +301,8 @@ Examples:
   cnncalc profile vgg16 --format png -o vgg16.png   # pip install 'cnncalc[plot]'
 """
 )
-@click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
-@click.option(
-    "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
-)
+@TARGET
+@INPUT
 @click.option(
     "--depth",
     type=Count(0),
@@ -364,10 +367,8 @@ Examples:
   cnncalc graph resnet152 --depth 0 --format svg > resnet152.svg   # needs Graphviz
 """
 )
-@click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
-@click.option(
-    "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
-)
+@TARGET
+@INPUT
 @click.option(
     "--depth",
     type=Count(0),

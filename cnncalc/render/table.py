@@ -53,9 +53,25 @@ def layer_lines(
     columns."""
     spec = report.spec
     body = [[terminal(cell) for cell in line] for line in cells(report, columns, depth)]
-    footer = totals(report, columns)
+    title = terminal(f"{spec.title or spec.name} — input {report.input}")
+    every = ",".join(c.key for c in columns)
+    return _fitted(title, columns, body, totals(report, columns), width, keep, f"--columns {every}")
+
+
+def _fitted(
+    title: str,
+    columns: tuple[Column, ...],
+    body: list[list[str]],
+    footer: list[str],
+    width: int | None,
+    keep: bool = False,
+    option: str = "",
+) -> Text:
+    """A title and a table laid out by :func:`cnncalc.render.layout.fit`: header, rows, totals,
+    and a note naming the columns left out (and ``option``, which brings them back); or, when not
+    even the narrowest table fits, the stacked layout."""
     layout = fit(columns, body, footer, width, keep)
-    out = Text(terminal(f"{spec.title or spec.name} — input {report.input}") + "\n")
+    out = Text(title + "\n")
     if layout.stacked:
         assert width is not None
         *rows, total = stacked_lines(columns, body, footer, width)
@@ -71,12 +87,9 @@ def layer_lines(
     out.append(rule + "\n")
     out.append(last + "\n", style="bold")
     if layout.dropped:
-        every = ",".join(c.key for c in columns)
-        out.append(
-            f"Not shown at {width} columns: {', '.join(c.key for c in layout.dropped)}"
-            f" (--columns {every} shows them)\n",
-            style="dim",
-        )
+        brings = f" ({option} shows them)" if option else ""
+        left_out = ", ".join(c.key for c in layout.dropped)
+        out.append(f"Not shown at {width} columns: {left_out}{brings}\n", style="dim")
     return out
 
 
@@ -240,22 +253,7 @@ def diff_lines(d: Diff, changed_only: bool = False, width: int | None = None) ->
         f" ({b.input})"
     )
     body, footer = diff_cells(d, changed_only)
-    layout = fit(DIFF_COLUMNS, body, footer, width)
-    out = Text(terminal(title) + "\n")
-    if layout.stacked:
-        assert width is not None
-        for lines in stacked_lines(DIFF_COLUMNS, body, footer, width):
-            out.append("\n".join(lines) + "\n")
-        return out
-    header, rule, lines, last = table_lines(layout, DIFF_COLUMNS, body, footer)
-    out.append(header + "\n", style="bold")
-    out.append(rule + "\n")
-    out.append("".join(line + "\n" for line in lines))
-    out.append(rule + "\n")
-    out.append(last + "\n", style="bold")
-    if layout.dropped:
-        out.append(f"Not shown at {width} columns: {', '.join(c.key for c in layout.dropped)}\n")
-    return out
+    return _fitted(terminal(title), DIFF_COLUMNS, body, footer, width)
 
 
 def diff_summary(d: Diff) -> Text:
