@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -99,6 +99,25 @@ def _complete_target(
     return [*names, CompletionItem(incomplete, type="file")]
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def format_option(
+    choices: list[str], default: str, help: str = "Output format."
+) -> Callable[[F], F]:
+    """The ``--format`` option of a command: its documents' names, the first shown by default."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True, help=help
+    )
+
+
+MAX_LAYERS_OPTION = click.option(
+    "--max-layers",
+    type=Count(1),
+    default=MAX_LAYERS,
+    show_default=True,
+    help="Refuse specs that expand to more layers.",
+)
 #: The argument and option every command on one spec takes (show, profile, graph).
 TARGET = click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
 INPUT = click.option(
@@ -202,27 +221,14 @@ def cli() -> None:
     show_default=True,
     help="Element type for sizes in bytes (also fp32, fp16, half, bf16, int8).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(SHOW_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(SHOW_FORMATS, "table")
 @click.option(
     "--depth",
     type=Count(0),
     default=None,
     help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer.",
 )
-@click.option(
-    "--max-layers",
-    type=Count(1),
-    default=MAX_LAYERS,
-    show_default=True,
-    help="Refuse specs that expand to more layers.",
-)
+@MAX_LAYERS_OPTION
 @click.option(
     "--rf",
     is_flag=True,
@@ -309,13 +315,10 @@ Examples:
     default=None,
     help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "svg", "png"]),
-    default="text",
-    show_default=True,
-    help="Bars in the terminal, an SVG picture (no extra needed), or a PNG (matplotlib).",
+@format_option(
+    ["text", "svg", "png"],
+    "text",
+    "Bars in the terminal, an SVG picture (no extra needed), or a PNG (matplotlib).",
 )
 @click.option(
     "-o",
@@ -375,13 +378,10 @@ Examples:
     default=None,
     help="Collapse blocks nested deeper than this into one box (0: top-level items only).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["mermaid", "dot", "svg"]),
-    default="mermaid",
-    show_default=True,
-    help="Mermaid (GitHub renders it in Markdown), Graphviz DOT, or SVG drawn by Graphviz's dot.",
+@format_option(
+    ["mermaid", "dot", "svg"],
+    "mermaid",
+    "Mermaid (GitHub renders it in Markdown), Graphviz DOT, or SVG drawn by Graphviz's dot.",
 )
 def graph(target: str, volume: Shape | None, depth: int | None, fmt: str) -> None:
     """The layer graph as a picture: a box per layer (name, type, hyper-parameters, output volume)
@@ -425,21 +425,8 @@ Examples:
     is_flag=True,
     help="Also fail on warnings and on rounding a spec accepted knowingly.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(CHECK_FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--max-layers",
-    type=Count(1),
-    default=MAX_LAYERS,
-    show_default=True,
-    help="Refuse specs that expand to more layers.",
-)
+@format_option(CHECK_FORMATS, "text")
+@MAX_LAYERS_OPTION
 @_from_option()
 @COLOR
 def check(
@@ -503,14 +490,7 @@ Examples:
   cnncalc list --format markdown > table.md
 """,
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "markdown"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["table", "json", "markdown"], "table")
 def list_command(fmt: str) -> None:
     """The built-in architectures with input, parameters, MACs and source, computed by the
     engine."""
@@ -556,14 +536,7 @@ ROUNDING = click.option(
     show_default=True,
     help="A fraction is an error (exact), or rounded.",
 )
-WORKING_FORMAT = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+WORKING_FORMAT = format_option(["text", "json"], "text")
 
 
 def _echo_working(working: Any, fmt: str) -> None:
@@ -811,14 +784,7 @@ Examples:
 @click.option("--changed", is_flag=True, help="Only the rows that differ.")
 @_from_option("--from-a", "A", "from_a")
 @_from_option("--from-b", "B", "from_b")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["table", "json"], "table")
 def diff(
     spec_a: str,
     spec_b: str,
