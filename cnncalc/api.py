@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cnncalc.counting import Counting, layer_counts, recount
 from cnncalc.errors import Diagnostic, Severity, Span, SpecError, error
 from cnncalc.expand import MAX_LAYERS, Graph, expand
 from cnncalc.infer import LayerResult, infer
@@ -43,6 +44,8 @@ class Report:
     layers: tuple[LayerResult, ...]
     diagnostics: tuple[Diagnostic, ...]
     totals: Totals
+    #: The preset the layers' ``macs`` and ``totals.macs`` follow (:mod:`cnncalc.counting`).
+    count: Counting = Counting.TORCHVISION
     #: Analyses computed on first use (a frozen report memoises them here).
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -76,6 +79,20 @@ class Report:
             self._cache[key] = group_rows(self.input, self.layers, self.fields, depth)
         found: tuple[Row, ...] = self._cache[key]
         return found
+
+    def layer_macs_under(self, name: str | Counting) -> tuple[int, ...]:
+        """Each layer's count under the preset ``name`` (:func:`cnncalc.counting.layer_counts`),
+        in the order of :attr:`layers`."""
+        key = ("macs_under", Counting(name))
+        if key not in self._cache:
+            self._cache[key] = layer_counts(name, self.layers)
+        found: tuple[int, ...] = self._cache[key]
+        return found
+
+    def macs_under(self, name: str | Counting) -> int:
+        """The total under the preset ``name``: ``report.macs_under("fvcore")`` is fvcore's
+        ``FlopCountAnalysis(model, x).total()`` for the network the spec describes."""
+        return sum(self.layer_macs_under(name))
 
     def exploration(self) -> Exploration | None:
         """When a window does not fit exactly (E301): every window that fails at this input, each
@@ -135,15 +152,21 @@ def analyze(
     batch: int = 1,
     dtype: Dtype = Dtype.FLOAT32,
     max_layers: int = MAX_LAYERS,
+    count: str | Counting = Counting.TORCHVISION,
 ) -> Report:
-    """Expand ``spec`` and infer every layer at ``input`` (default: the spec's own).
+    """Expand ``spec`` and infer every layer at ``input`` (default: the spec's own), the layers'
+    ``macs`` counted under the preset ``count`` (:mod:`cnncalc.counting`; ``ValueError`` for an
+    unknown name).
 
     Raises :class:`SpecError` when the spec itself is malformed; geometry problems (a window that
     does not fit, a merge of mismatched shapes) are returned in :attr:`Report.diagnostics`.
     """
     graph = expand(spec, max_layers=max_layers)
     source = input or spec.input
+    counting = Counting(count)
     layers, diagnostics = infer(graph, source, spec.rounding)
+    if counting is not Counting.TORCHVISION:
+        layers = recount(counting, layers)
     return Report(
         spec=spec,
         graph=graph,
@@ -153,4 +176,5 @@ def analyze(
         layers=layers,
         diagnostics=diagnostics,
         totals=totals(source, layers, batch, dtype),
+        count=counting,
     )

@@ -13,11 +13,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from cnncalc.api import analyze, load, loads
+from cnncalc.counting import Counting, every_count
 from cnncalc.errors import Diagnostic, Problem, Span, SpecError, error, fails
 from cnncalc.expand import MAX_LAYERS
 from cnncalc.metrics import Dtype
@@ -27,6 +29,8 @@ from cnncalc.shapes import Shape
 from cnncalc.source import MAX_BYTES, read_text
 from cnncalc.spec import Spec, with_params
 from cnncalc.streams import EXIT_OUTPUT, guard
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 SHOW_FORMATS = ["table", "json", "csv", "markdown"]
 CHECK_FORMATS = ["text", "json", "github"]
@@ -84,6 +88,21 @@ def cli() -> None:
     """
 
 
+def _count_option(everything: bool) -> Callable[[F], F]:
+    """``--count PRESET``: which tool's rules the MACs follow (:mod:`cnncalc.counting`); with
+    ``everything``, also ``all``: one figure per tool."""
+    choices = [c.value for c in Counting] + (["all"] if everything else [])
+    return click.option(
+        "--count",
+        "counting",
+        type=click.Choice(choices),
+        default=Counting.TORCHVISION.value,
+        show_default=True,
+        help="Count MACs as this tool does (docs/conventions.md)"
+        + ("; 'all': one line per tool." if everything else "."),
+    )
+
+
 @cli.command(epilog=EPILOG_SHOW)
 @click.argument("target", metavar="NAME|PATH")
 @click.option(
@@ -139,6 +158,7 @@ def cli() -> None:
     type=ParamSetting(),
     help="Set a param of the spec, e.g. --set v1=1 (repeatable).",
 )
+@_count_option(everything=True)
 def show(
     target: str,
     volume: Shape | None,
@@ -149,15 +169,26 @@ def show(
     max_layers: int,
     rf: bool,
     overrides: tuple[tuple[str, str], ...],
+    counting: str,
 ) -> None:
     """Per-layer table and totals of a built-in architecture NAME or a spec file PATH ('-' for
     stdin).
     """
+    everything = counting == "all"
+    if everything and fmt not in ("table", "json"):
+        raise click.UsageError("--count all prints a table or JSON; use --format table or json")
     try:
         spec = _load(target)
         if overrides:
             spec = with_params(spec, dict(overrides))
-        report = analyze(spec, input=volume, batch=batch, dtype=Dtype(dtype), max_layers=max_layers)
+        report = analyze(
+            spec,
+            input=volume,
+            batch=batch,
+            dtype=Dtype(dtype),
+            max_layers=max_layers,
+            count=Counting.TORCHVISION if everything else Counting(counting),
+        )
     except Problem as exc:  # a --set naming no param of the spec: the command line is wrong
         raise click.UsageError(visible(f"{exc.message}: {exc.hint}")) from None
     except SpecError as exc:
@@ -165,10 +196,17 @@ def show(
     from cnncalc.render.data import SHOW_FORMATS as RENDERERS
     from cnncalc.render.data import show_problems
 
+    counts = every_count(report.layers) if everything else None
     if fmt == "table":
-        from cnncalc.render.table import print_report
+        from cnncalc.render.table import print_counts, print_report
 
         print_report(report, depth, rf=rf)
+        if counts is not None:
+            print_counts(counts)
+    elif counts is not None:
+        from cnncalc.render.data import report_json
+
+        click.echo(report_json(report, depth, counts))
     else:
         click.echo(RENDERERS[fmt](report, depth, rf), nl=False)
     click.echo(show_problems(report), err=True, nl=False)
@@ -254,7 +292,8 @@ Examples:
     show_default=True,
     help="Output format.",
 )
-def list_command(fmt: str) -> None:
+@_count_option(everything=False)
+def list_command(fmt: str, counting: str) -> None:
     """The built-in architectures with input, parameters, MACs and source, computed by the
     engine."""
     from cnncalc.library import builtin_names, builtin_path
@@ -264,7 +303,7 @@ def list_command(fmt: str) -> None:
     for name in builtin_names():
         path = builtin_path(name)
         assert path is not None
-        reports[name] = analyze(load(path))
+        reports[name] = analyze(load(path), count=counting)
     if fmt == "json":
         click.echo(listing.listing_json(reports))
     elif fmt == "markdown":
@@ -560,6 +599,7 @@ Examples:
     show_default=True,
     help="Output format.",
 )
+@_count_option(everything=False)
 def diff(
     spec_a: str,
     spec_b: str,
@@ -568,6 +608,7 @@ def diff(
     depth: int | None,
     changed: bool,
     fmt: str,
+    counting: str,
 ) -> None:
     """Two specs (built-in names or files) layer by layer, aligned by name, else by position and
     type:
@@ -575,8 +616,8 @@ def diff(
     from cnncalc.diff import diff as align
 
     try:
-        a = analyze(_load(spec_a), input=input_a)
-        b = analyze(_load(spec_b), input=input_b)
+        a = analyze(_load(spec_a), input=input_a, count=counting)
+        b = analyze(_load(spec_b), input=input_b, count=counting)
     except SpecError as exc:
         _echo_spec_error(exc)
     from cnncalc.render.diff import diff_json, diff_problems

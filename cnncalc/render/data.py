@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cnncalc.api import Report
+from cnncalc.counting import PRESETS, Counting, ToolCount
 from cnncalc.errors import Severity
 from cnncalc.grouping import Row
 from cnncalc.metrics import CONVENTIONS
@@ -75,12 +76,39 @@ def rf_dict(rf: Field | None) -> dict[str, Any] | None:
     }
 
 
-def report_dict(
-    report: Report, depth: int | None = None, layer: Callable[[Row], Any] = _row_dict
-) -> dict[str, Any]:
-    """The JSON document for ``show --format json``; ``layer`` makes each entry of ``layers``."""
-    spec, t = report.spec, report.totals
+def conventions(report: Report) -> dict[str, str]:
+    """What each figure counts; ``macs`` states the report's counting preset."""
+    if report.count is Counting.TORCHVISION:
+        return CONVENTIONS
+    return CONVENTIONS | {"macs": PRESETS[report.count].convention}
+
+
+def counts_dict(counts: tuple[ToolCount, ...]) -> dict[str, Any]:
+    """``show --count all --format json``: each tool's total, difference from the default, the
+    call it reproduces and its count per layer (by name, in execution order)."""
     return {
+        c.preset.counting.value: {
+            "total": c.total,
+            "difference": c.difference,
+            "call": c.preset.call,
+            "convention": c.preset.convention,
+            "layers": dict(c.layers),
+        }
+        for c in counts
+    }
+
+
+def report_dict(
+    report: Report,
+    depth: int | None = None,
+    layer: Callable[[Row], Any] = _row_dict,
+    counts: tuple[ToolCount, ...] | None = None,
+) -> dict[str, Any]:
+    """The JSON document for ``show --format json``; ``layer`` makes each entry of ``layers``;
+    ``counts`` (``--count all``) adds every tool's figures under ``counts``. A report counted
+    under a preset other than the default names it under ``count``."""
+    spec, t = report.spec, report.totals
+    document = {
         "version": JSON_SCHEMA_VERSION,
         "name": spec.name,
         "title": spec.title,
@@ -105,12 +133,19 @@ def report_dict(
             "batch_activation_bytes": t.batch_activation_bytes,
             "training_bytes": t.training_bytes,
         },
-        "conventions": CONVENTIONS,
+        "conventions": conventions(report),
         "diagnostics": [diagnostic_dict(d) for d in report.diagnostics],
     }
+    if report.count is not Counting.TORCHVISION:
+        document["count"] = report.count.value
+    if counts is not None:
+        document["counts"] = counts_dict(counts)
+    return document
 
 
-def report_json(report: Report, depth: int | None = None) -> str:
+def report_json(
+    report: Report, depth: int | None = None, counts: tuple[ToolCount, ...] | None = None
+) -> str:
     """:func:`report_dict` indented by two spaces, except that each layer is one line.
 
     Why: ``json.dumps`` with ``indent`` runs the pure-Python encoder, about 20 microseconds a layer
@@ -118,7 +153,7 @@ def report_json(report: Report, depth: int | None = None) -> str:
     encoder and keeps the file greppable, a layer a line. The document is the same JSON value.
     """
     # Layers encoded as they are made: a few hundred bytes each instead of a dict of dicts.
-    document = report_dict(report, depth, lambda row: json.dumps(_row_dict(row)))
+    document = report_dict(report, depth, lambda row: json.dumps(_row_dict(row)), counts)
     return (
         "{\n"
         + ",\n".join(

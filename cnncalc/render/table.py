@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cnncalc.api import Report
+from cnncalc.counting import PRESETS, Counting, ToolCount
 from cnncalc.render.escape import terminal
 from cnncalc.render.rows import count, human, rf_text, size
 
@@ -119,11 +120,32 @@ def summary(report: Report) -> Text:
             f"MACs:        {count(t.macs)} ({human(t.macs)}); FLOPs = 2 x MACs = {human(t.flops)};"
             f" other ops: {human(t.ops)}"
         ),
-        (
+    ]
+    if report.count is Counting.TORCHVISION:
+        lines.append(
             "Conventions: MACs = conv and fc multiply-accumulates (no bias); activations = input +"
             " outputs needing new memory; 1 MB = 10^6 B"
-        ),
-    ]
+        )
+    else:
+        counted = PRESETS[report.count]
+        lines += [
+            f"Counted as:  {counted.counting.value}, {counted.call}",
+            f"Conventions: MACs = {counted.convention}; activations = input + outputs needing new"
+            " memory; 1 MB = 10^6 B",
+        ]
+    return Text("\n".join(lines))
+
+
+def count_lines(counts: tuple[ToolCount, ...]) -> Text:
+    """``show --count all``: one line per tool, its total and the difference from the default."""
+    width = max(len(c.preset.counting.value) for c in counts)
+    lines = ["MACs by tool (difference from torchvision):"]
+    for c in counts:
+        shown = f"{c.difference:+,}" if c.difference else "default"
+        lines.append(
+            f"  {c.preset.counting.value:<{width}}  {count(c.total):>16} ({human(c.total)})"
+            f"  {shown}"
+        )
     return Text("\n".join(lines))
 
 
@@ -133,6 +155,10 @@ def print_report(
     out = console(file)
     out.print(layer_table(report, depth, rf))
     out.print(summary(report))
+
+
+def print_counts(counts: tuple[ToolCount, ...], file: TextIO | None = None) -> None:
+    console(file).print(count_lines(counts))
 
 
 def print_list(header: list[str], cells: list[list[str]], file: TextIO | None = None) -> None:
