@@ -23,6 +23,10 @@ from cnncalc.padding import Fit, dilated, fitting_paddings, padding_for_output, 
 from cnncalc.shapes import Axis, Padding, PadMode, Pair, Rounding, Shape, window_axis
 from cnncalc.values import MAX_SIZE
 
+#: Largest total padding ``pad`` lists (``--max-pad``; the default ``2(F - 1)`` is cut to it too):
+#: each fitting padding is a line of output, and a kernel of 10^8 would otherwise ask for 10^8.
+MAX_PAD = 10_000
+
 
 @dataclass(frozen=True, slots=True)
 class Working:
@@ -53,7 +57,8 @@ def parse_pair(text: str, what: str) -> Pair:
 
 
 def parse_padding(text: str) -> Padding:
-    """As in a spec: ``P``, ``PH,PW``, ``TOP,BOTTOM,LEFT,RIGHT``, ``same`` or ``valid``."""
+    """As in a spec: ``P``, ``PH,PW``, ``TOP,BOTTOM,LEFT,RIGHT``, ``same`` or ``valid`` (ASCII
+    digits only: ``str.isdigit`` also takes a Bengali ``৪`` and a superscript ``²``)."""
     if text.strip().lower() in ("same", "valid"):
         return PadMode(text.strip().lower())
     parts = text.split(",")
@@ -228,7 +233,10 @@ def pad(
     max_total: int | None = None,
 ) -> Working:
     """What padding fits a window of ``k`` (dilation ``d``, stride ``s``) on an input of ``n``:
-    every padding up to ``max_total`` in total, the one for a wanted ``output``, or ``same``."""
+    every padding up to ``max_total`` in total (default ``2(F - 1)``; both at most
+    :data:`MAX_PAD`), the one for a wanted ``output``, or ``same``."""
+    if max_total is not None and not 0 <= max_total <= MAX_PAD:
+        raise ValueError(f"max_total must be from 0 to {MAX_PAD:,}, got {max_total:,}")
     f = dilated(k, d)
     kernel = f"kernel {k}" + (f" dilated by {d} (spans {f})" if d > 1 else "")
     title = f"input {n}, {kernel}, stride {s}"
@@ -254,7 +262,7 @@ def pad(
                 " first window reads only zeros"
             )
         return Working(title, tuple(steps), figures={"output": _fit_dict(fit)})
-    bound = 2 * (f - 1) if max_total is None else max_total
+    bound = min(2 * (f - 1), MAX_PAD) if max_total is None else max_total
     fits = fitting_paddings(n, k, s, d, bound)
     steps = [
         f"paddings up to {bound} in total that make ({n} - {f} + before + after)/{s} + 1 whole:"
@@ -273,7 +281,13 @@ def pad(
         steps.append(
             f"no symmetric padding fits{reason}; the asymmetric ones (TensorFlow 'same' style) do"
         )
-    hint = None if fits else "try a larger --max-pad, or another stride"
+    hint = (
+        None
+        if fits
+        else "--output N gives the padding for an output of N, however large"
+        if bound == MAX_PAD
+        else "try a larger --max-pad, --output N, or another stride"
+    )
     return Working(
         title,
         tuple(steps),

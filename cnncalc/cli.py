@@ -542,7 +542,7 @@ Examples:
     "--max-pad",
     type=Count(0, 10_000),
     default=None,
-    help="Largest total padding to list.  [default: 2(F-1)]",
+    help="Largest total padding to list.  [default: 2(F-1), at most 10,000]",
 )
 @WORKING_FORMAT
 def pad(

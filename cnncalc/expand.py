@@ -29,7 +29,7 @@ from cnncalc.errors import (
     did_you_mean,
     gave_up,
 )
-from cnncalc.expr import Value
+from cnncalc.expr import Budget, Value, budget
 from cnncalc.layers import ALIASES, LAYERS, Layer
 from cnncalc.source import Map, Node, Scalar, Seq, describe
 from cnncalc.spec import Block, Spec
@@ -44,6 +44,11 @@ INPUT = -1
 MAX_LAYERS = 50_000
 #: Items visited (layers, blocks, and items left out by ``when``) per allowed layer.
 WORK_PER_LAYER = 4
+#: Expression evaluation steps (tree nodes, see :func:`cnncalc.expr.budget`) per allowed layer:
+#: 1,000,000 at the default layer cap (:data:`cnncalc.expr.MAX_STEPS`, about a second). Block
+#: arguments, ``when`` and ``repeat`` are evaluated per use, so repeated blocks with long
+#: expressions would otherwise cost minutes. The built-ins need at most 3.4 a layer.
+STEPS_PER_LAYER = 20
 #: Deepest nesting of blocks within blocks.
 MAX_BLOCK_DEPTH = 32
 #: Deepest nesting of layer lists, branches and block bodies together. Expansion recurses once per
@@ -111,13 +116,19 @@ class _Item(NamedTuple):
 
 def expand(spec: Spec, max_layers: int = MAX_LAYERS) -> Graph:
     """Expand ``spec`` into a :class:`Graph`; raises :class:`SpecError` with every problem found."""
-    return _Expander(spec, max_layers).run()
+    hint = (
+        "block arguments, 'when' and 'repeat' are evaluated at every use: compute a value once in"
+        " params, use shorter expressions, or raise --max-layers (the budget grows with it)"
+    )
+    with budget(STEPS_PER_LAYER * max_layers, hint) as steps:
+        return _Expander(spec, max_layers, steps).run()
 
 
 class _Expander:
-    def __init__(self, spec: Spec, max_layers: int) -> None:
+    def __init__(self, spec: Spec, max_layers: int, steps: Budget) -> None:
         self.spec = spec
         self.max_layers = max_layers
+        self.steps = steps
         self.nodes: list[GraphNode] = []
         self.full_names: dict[str, int] = {}
         self.problems: dict[tuple[str, int, int, str], Diagnostic] = {}
@@ -198,6 +209,8 @@ class _Expander:
         if self.reports >= MAX_PROBLEMS:
             self.problems.setdefault(("E007", 0, 0, "gave up"), gave_up(span))
             raise _Stop
+        if self.steps.exhausted:
+            raise _Stop  # every further expression would be refused the same way
 
     def stop(self, message: str, node: Node, scope: _Scope, hint: str) -> NoReturn:
         self.report("E007", message, node, scope, hint)

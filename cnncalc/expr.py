@@ -5,13 +5,28 @@ Spec text is never handed to Python's ``eval`` or ``ast``: this module tokenizes
 itself, knows only numbers, names bound by the spec (block arguments, ``params``) and a fixed set of
 functions, and bounds the length, nesting and magnitude of everything, so a hostile spec cannot run
 code or make a number explode.
+
+Only ASCII is read: numbers are the digits ``0-9`` and names are ASCII letters, digits and ``_``.
+(Unicode regular expressions and ``str.isdigit`` also take ``৪``, a Bengali four that looks like
+an eight, and ``int`` reads it as 4.)
+
+The work is bounded, not only the text. Every value, intermediate ones and function arguments
+included, stays within :data:`MAX_MAGNITUDE` (floats finite), and a power or ``round`` that would
+leave that range is refused *before* it is computed, so each operation costs a bounded amount.
+The evaluation steps (tree nodes) of a whole spec are counted against a :func:`budget` that its
+reader and expander open, as SQLite's progress handler counts virtual-machine steps: block
+instances and repeats evaluate the same text many times, so the length of each text alone does
+not bound the total.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+import string
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Union
 
 from cnncalc.errors import Problem, did_you_mean
@@ -26,11 +41,67 @@ Tree = Union[int, float, str, tuple[str, tuple["Tree", ...]]]  # noqa: UP007 - r
 MAX_LENGTH = 300
 MAX_NESTING = 24
 MAX_MAGNITUDE = 10**15
+#: ``round(x, n)`` takes ``|n|`` up to the digits of :data:`MAX_MAGNITUDE`: beyond them rounding
+#: changes nothing (or gives 0), while ``round(5, -10**8)`` would make Python compute 10^(10^8).
+MAX_DIGITS = len(str(MAX_MAGNITUDE)) - 1
+#: Evaluation steps (tree nodes) a :func:`budget` allows by default: about a second of evaluation
+#: (a step of arithmetic costs about a microsecond), some 600 times what the most expression-heavy
+#: built-in (EfficientNet-B7: 1,711) needs.
+MAX_STEPS = 1_000_000
 
+#: ``re.ASCII``: ``\d`` and ``\s`` would otherwise match any Unicode digit and space.
 _TOKEN = re.compile(
-    r"\s*(?:(\d+\.\d*|\.\d+|\d+)|([A-Za-z_][A-Za-z_0-9]*)|(//|\*\*|==|!=|<=|>=|[-+*/%()<>,]))"
+    r"\s*(?:(\d+\.\d*|\.\d+|\d+)|([A-Za-z_][A-Za-z_0-9]*)|(//|\*\*|==|!=|<=|>=|[-+*/%()<>,]))",
+    re.ASCII,
 )
+_SPACE = " \t\n\r\f\v"
+_NUMBER_START = string.digits + "."
+_NAME_START = string.ascii_letters + "_"
 _KEYWORDS = {"if", "else", "and", "or", "not"}
+
+
+class Budget:
+    """Evaluation steps allowed and used; see :func:`budget`."""
+
+    __slots__ = ("hint", "limit", "used")
+
+    def __init__(self, limit: int, hint: str) -> None:
+        self.limit = limit
+        self.hint = hint
+        self.used = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.used > self.limit
+
+    def charge(self, steps: int) -> None:
+        """Count ``steps`` more, refusing (E007) once the total passes the limit."""
+        self.used += steps
+        if self.used > self.limit:
+            raise Problem(
+                "E007",
+                f"expressions take more than {self.limit:,} evaluation steps in all",
+                self.hint,
+            )
+
+
+_BUDGET: ContextVar[Budget | None] = ContextVar("cnncalc_expr_budget", default=None)
+
+
+@contextmanager
+def budget(
+    steps: int = MAX_STEPS, hint: str = "use fewer or shorter expressions"
+) -> Iterator[Budget]:
+    """Count every :func:`evaluate` inside the ``with`` against ``steps`` tree nodes (an
+    evaluation is charged its tree's size, an upper bound of the nodes it visits), refusing with
+    ``hint`` past them. Budgets nest: the innermost one counts. Without one, only each
+    expression's own size bounds it."""
+    counter = Budget(steps, hint)
+    token = _BUDGET.set(counter)
+    try:
+        yield counter
+    finally:
+        _BUDGET.reset(token)
 
 
 def make_divisible(value: Number, divisor: Number = 8, min_value: Number | None = None) -> int:
@@ -45,18 +116,30 @@ def make_divisible(value: Number, divisor: Number = 8, min_value: Number | None 
     return rounded
 
 
+def _round(value: Number, ndigits: int | None = None) -> Number:
+    """Python's ``round``, with ``ndigits`` within :data:`MAX_DIGITS` either way."""
+    if isinstance(ndigits, int) and abs(ndigits) > MAX_DIGITS:
+        raise Problem(
+            "E007",
+            f"round() takes from -{MAX_DIGITS} to {MAX_DIGITS} digits, not {ndigits:,}",
+            f"values stay below 10^{MAX_DIGITS}, so more digits change nothing",
+        )
+    return round(value, ndigits)
+
+
 FUNCTIONS: dict[str, Callable[..., Number]] = {
     "min": min,
     "max": max,
     "ceil": math.ceil,
     "floor": math.floor,
-    "round": round,
+    "round": _round,
     "int": int,
     "make_divisible": make_divisible,
 }
 
 
-_CACHE: dict[str, Tree] = {}
+#: Parsed texts with their sizes (tree nodes) and the names they use.
+_CACHE: dict[str, tuple[Tree, int, frozenset[str]]] = {}
 
 
 def parse(text: str) -> Tree:
@@ -66,34 +149,52 @@ def parse(text: str) -> Tree:
     the tree's depth (a chain ``1+1+...+1`` is as deep as it is long) are capped at
     :data:`MAX_NESTING`.
     """
-    tree = _CACHE.get(text)
-    if tree is None:
+    return _parsed(text)[0]
+
+
+def names(text: str) -> frozenset[str]:
+    """The names ``text`` uses (not its functions): what its value depends on besides numbers."""
+    return _parsed(text)[2]
+
+
+def _parsed(text: str) -> tuple[Tree, int, frozenset[str]]:
+    found = _CACHE.get(text)
+    if found is None:
         tree = _Parser(text).parse()
-        if _depth(tree) > MAX_NESTING:
+        found = (tree, *_measure(tree))
+        if len(_CACHE) < 10_000:
+            _CACHE[text] = found
+    return found
+
+
+def _measure(tree: Tree) -> tuple[int, frozenset[str]]:
+    """The size of ``tree`` and the names in it, walked without recursion; refuses a tree deeper
+    than :data:`MAX_NESTING`."""
+    size, used = 0, set[str]()
+    stack: list[tuple[Tree, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        size += 1
+        if depth > MAX_NESTING:
             raise Problem(
                 "E007",
                 f"expression nested deeper than {MAX_NESTING} levels",
                 "simplify it, or split it with params",
             )
-        if len(_CACHE) < 10_000:
-            _CACHE[text] = tree
-    return tree
-
-
-def _depth(tree: Tree) -> int:
-    """How deep ``tree`` is, counted without recursion."""
-    deepest, stack = 0, [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if isinstance(node, tuple):
+        if isinstance(node, str):
+            used.add(node)
+        elif isinstance(node, tuple):
             stack.extend((arg, depth + 1) for arg in node[1])
-    return deepest
+    return size, frozenset(used)
 
 
 def evaluate(text: str, env: Mapping[str, Value]) -> Value:
-    """Evaluate ``text`` with the variables in ``env``."""
-    return _eval(parse(text), env)
+    """Evaluate ``text`` with the variables in ``env``, charged to the open :func:`budget`."""
+    tree, size, _ = _parsed(text)
+    counter = _BUDGET.get()
+    if counter is not None:
+        counter.charge(size)
+    return _eval(tree, env)
 
 
 class _Parser:
@@ -111,15 +212,11 @@ class _Parser:
     def tokenize(text: str) -> list[str]:
         tokens: list[str] = []
         pos = 0
-        end = len(text.rstrip())
+        end = len(text.rstrip(_SPACE))
         while pos < end:
             match = _TOKEN.match(text, pos)
             if not match:
-                raise Problem(
-                    "E106",
-                    f"unexpected character {text[pos:].lstrip()[0]!r} in '{text}'",
-                    "expressions use numbers, names, + - * / // % ** ( ) and if/else",
-                )
+                raise _unexpected(text, pos + len(text[pos:]) - len(text[pos:].lstrip(_SPACE)))
             tokens.append(match.group(match.lastindex or 0))
             pos = match.end()
         return tokens
@@ -218,9 +315,9 @@ class _Parser:
             inner = self.ternary()
             self.take(")")
             return inner
-        if token[0].isdigit() or token[0] == ".":
+        if token[0] in _NUMBER_START:
             return _check(float(token) if "." in token else int(token))
-        if token[0].isalpha() or token[0] == "_":
+        if token[0] in _NAME_START:
             if token in _KEYWORDS:
                 raise Problem(
                     "E106",
@@ -250,6 +347,27 @@ class _Parser:
         return ("call:" + name, tuple(args))
 
 
+def _unexpected(text: str, at: int) -> Problem:
+    """E106 for the character at ``at``, named when it is not ASCII (a digit of another script
+    looks like one of ours, and may even look like another: ``৪`` is a Bengali four)."""
+    char = text[at]
+    if char.isascii():
+        return Problem(
+            "E106",
+            f"unexpected character {char!r} in '{text}'",
+            "expressions use numbers, names, + - * / // % ** ( ) and if/else",
+        )
+    import unicodedata  # only on this error path
+
+    name = unicodedata.name(char, "no name")
+    return Problem(
+        "E106",
+        f"unexpected character {char!r} (U+{ord(char):04X} {name}) at character {at + 1} of"
+        f" '{text}'",
+        "numbers use the ASCII digits 0-9 and names the ASCII letters, digits and _; retype it",
+    )
+
+
 def _check(value: Number) -> Number:
     if isinstance(value, float) and not math.isfinite(value):
         raise Problem("E104", "expression is not a finite number", "avoid dividing by zero")
@@ -263,7 +381,7 @@ def _check(value: Number) -> Number:
 def _binary(op: str, a: Number, b: Number) -> Number:
     if op in ("/", "//", "%") and b == 0:
         raise Problem("E104", "division by zero in an expression", "check the divisor")
-    if op == "**" and (abs(b) > 64 or abs(a) > 10**6):
+    if op == "**" and _power_bits(a, b) > MAX_MAGNITUDE.bit_length():
         raise Problem("E007", "power too large in an expression", "use smaller numbers")
     if op == "**" and a == 0 and b < 0:
         raise Problem("E104", "zero to a negative power in an expression", "check the exponent")
@@ -309,6 +427,17 @@ def _binary(op: str, a: Number, b: Number) -> Number:
     return _check(result)
 
 
+def _power_bits(a: Number, b: Number) -> float:
+    """A lower bound of the bits of ``|a ** b|``: ``b * floor(log2 |a|)``, so a power is refused
+    before Python computes it (``2 ** 10**9`` would take seconds). Below the bound the result has
+    under twice the bits of :data:`MAX_MAGNITUDE`, cheap to compute and then checked exactly."""
+    if abs(a) < 2 or b <= 0:
+        # An int base of 0 or 1 stays within 1, a negative exponent gives a float, and a float
+        # power costs the same at any size (an overflow is caught where it is computed).
+        return 0
+    return b * (math.frexp(abs(a))[1] - 1)
+
+
 def _number(value: Value, where: str) -> Number:
     if isinstance(value, tuple):
         raise Problem(
@@ -350,7 +479,15 @@ def _eval(tree: Tree, env: Mapping[str, Value]) -> Value:
     if op == "or":
         first = _eval(args[0], env)
         return first if _number(first, "a condition") else _eval(args[1], env)
-    values = [_eval(arg, env) for arg in args]
+    values: list[Value] = []
+    for arg in args:  # leaves inline, not in a call each: a Python frame per node is the cost
+        values.append(
+            arg
+            if isinstance(arg, int | float)
+            else env[arg]
+            if isinstance(arg, str) and arg in env
+            else _eval(arg, env)
+        )
     if op == "neg":
         return _elementwise(lambda a: -a, values)
     if op == "not":
@@ -369,4 +506,7 @@ def _eval(tree: Tree, env: Mapping[str, Value]) -> Value:
             ) from None
     if op in ("==", "!=", "<", "<=", ">", ">="):
         return _binary(op, _number(values[0], "compared"), _number(values[1], "compared"))
-    return _elementwise(lambda a, b: _binary(op, a, b), values)
+    a, b = values
+    if not isinstance(a, tuple) and not isinstance(b, tuple):
+        return _binary(op, a, b)  # the common case, without a closure and a scan per step
+    return _elementwise(lambda x, y: _binary(op, x, y), values)

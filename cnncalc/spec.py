@@ -20,7 +20,7 @@ from cnncalc.errors import (
     error,
     gave_up,
 )
-from cnncalc.expr import Value
+from cnncalc.expr import Value, budget, names
 from cnncalc.shapes import Rounding, Shape, parse_volume
 from cnncalc.source import Map, Node, Scalar, Seq, describe, parse, path_kind, read_bytes, read_text
 from cnncalc.values import integer, rounding
@@ -150,10 +150,19 @@ def with_params(spec: Spec, values: Mapping[str, str]) -> Spec:
         # read as a value in a spec is read, so one set of rules holds whatever the spelling
         nodes[name] = parse(COMMAND_LINE, text)
     reader = _SpecReader(spec.file)
-    params = reader.params(nodes)
+    params = reader.params(nodes, spec)
     if reader.problems:
         raise SpecError(reader.problems, spec.sources)
     return replace(spec, rounding=spec_rounding, params=params, param_nodes=nodes)
+
+
+def _uses(node: Node) -> frozenset[str]:
+    """The names a param's value uses (of an expression, or of both halves of a pair)."""
+    if isinstance(node, Seq):
+        return frozenset().union(*(_uses(item) for item in node.items))
+    if isinstance(node, Scalar) and isinstance(node.value, str):
+        return names(node.value)
+    return frozenset()
 
 
 class _SpecReader:
@@ -258,7 +267,7 @@ class _SpecReader:
             except Problem as problem:
                 self.problems.append(problem.diagnostic())
         param_nodes = {**(base.param_nodes if base else {}), **self.param_nodes(root.get("params"))}
-        params = self.params(param_nodes)
+        params = self.params(param_nodes, base)
         blocks = {**(base.blocks if base else {}), **self.blocks(root.get("blocks"))}
         layers = root.get("layers") or (base.layers if base else None)
         if layers is None and "extends" not in root.entries:
@@ -379,20 +388,37 @@ class _SpecReader:
             return {}
         return dict(node.entries)
 
-    def params(self, nodes: dict[str, Node]) -> dict[str, Value]:
-        """Evaluate params in order; each may use the ones before it."""
+    def params(self, nodes: dict[str, Node], base: Spec | None = None) -> dict[str, Value]:
+        """Evaluate params in order; each may use the ones before it.
+
+        A param of ``base`` (the spec this one extends, or the one ``--set`` changes) keeps its
+        value when its node is the base's own and it uses no param evaluated here, so along an
+        ``extends`` chain each param is evaluated where it is written or changed, not again at
+        every level (a level still looks each inherited param up, a dict access each).
+        """
         env: dict[str, Value] = {}
-        for key, value in nodes.items():
-            if self.full():
-                break
-            try:
-                env[key] = (
-                    int(value.value)
-                    if isinstance(value, Scalar) and isinstance(value.value, bool)
-                    else parse_value(value, env, f"param '{key}'")
-                )
-            except Problem as problem:
-                self.problems.append(problem.diagnostic())
+        fresh: set[str] = set()  # evaluated here: written or overridden here, or using one that is
+        with budget() as steps:
+            for key, value in nodes.items():
+                if self.full() or steps.exhausted:
+                    break
+                if (
+                    base is not None
+                    and base.param_nodes.get(key) is value
+                    and key in base.params
+                    and (not fresh or fresh.isdisjoint(_uses(value)))
+                ):
+                    env[key] = base.params[key]
+                    continue
+                fresh.add(key)
+                try:
+                    env[key] = (
+                        int(value.value)
+                        if isinstance(value, Scalar) and isinstance(value.value, bool)
+                        else parse_value(value, env, f"param '{key}'")
+                    )
+                except Problem as problem:
+                    self.problems.append(problem.diagnostic())
         return env
 
     def blocks(self, node: Node | None) -> dict[str, Block]:

@@ -8,6 +8,7 @@ input element it reads.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from cnncalc.layers.base import (
@@ -93,19 +94,29 @@ class GlobalAvgPool(Layer):
 
 
 def _adaptive_reads(n: int, out: int) -> int:
-    """Input elements read along one axis by PyTorch's adaptive pooling: window ``i`` spans
-    ``[floor(i*n/out), ceil((i+1)*n/out))``."""
-    return sum(-(-(i + 1) * n // out) - (i * n // out) for i in range(out))
+    """Input elements read along one axis by PyTorch's adaptive pooling, whose window ``i`` spans
+    ``[floor(i*n/out), ceil((i+1)*n/out))``: ``n + out - gcd(n, out)``.
+
+    The windows tile the axis, and two neighbours share an element exactly when their boundary
+    ``i*n/out`` (``i = 1 .. out-1``) is not a whole number: for all but the ``gcd(n, out) - 1``
+    multiples of ``out/gcd``. So the lengths add up to ``n + (out - 1) - (gcd - 1)``.
+    """
+    return n + out - math.gcd(n, out)
 
 
 def _adaptive_window(n: int, out: int) -> tuple[int, int]:
     """Kernel and stride of the adaptive windows along one axis: exact when ``out`` divides ``n``
     (windows of ``n/out``, ``n/out`` apart); otherwise the windows differ, and the longest one with
-    the stride rounded up bounds the receptive field from above."""
-    if n % out == 0:
-        return n // out, n // out
-    longest = max(-(-(i + 1) * n // out) - (i * n // out) for i in range(out))
-    return longest, -(-n // out)
+    the stride rounded up bounds the receptive field from above.
+
+    With ``n = q*out + r`` (``0 < r``) and ``g = gcd(n, out)``, window ``i`` is
+    ``q + ceil((t + r)/out)`` long, ``t = i*r mod out``, which takes every multiple of ``g`` up to
+    ``out - g``: the longest is ``q + 2`` when ``r > g`` and ``q + 1`` when ``r = g``.
+    """
+    q, r = divmod(n, out)
+    if r == 0:
+        return q, q
+    return q + (2 if r > math.gcd(n, out) else 1), q + 1
 
 
 @register("adaptive_avgpool")
