@@ -26,6 +26,7 @@ from cnncalc.spec import Spec, load_path, load_text
 if TYPE_CHECKING:  # imported where first used: a check that needs no receptive field skips them
     from cnncalc.fitting import Exploration
     from cnncalc.grouping import Row
+    from cnncalc.memory import Peak
     from cnncalc.receptive import Field
 
 
@@ -78,6 +79,19 @@ class Report:
 
             self._cache[key] = group_rows(self.input, self.layers, self.fields, depth)
         found: tuple[Row, ...] = self._cache[key]
+        return found
+
+    @property
+    def peak(self) -> Peak | None:
+        """The liveness peak of a forward pass (:func:`cnncalc.memory.inference_peak`); ``None``
+        when a layer could not be inferred."""
+        if len(self.layers) != len(self.graph.nodes):
+            return None
+        if "peak" not in self._cache:
+            from cnncalc.memory import inference_peak
+
+            self._cache["peak"] = inference_peak(self.input, self.layers)
+        found: Peak = self._cache["peak"]
         return found
 
     def layer_macs_under(self, name: str | Counting) -> tuple[int, ...]:
