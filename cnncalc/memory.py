@@ -22,6 +22,7 @@ then. Weights are not counted here (they are resident for the whole pass: ``para
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from cnncalc.expand import INPUT
 from cnncalc.infer import LayerResult
@@ -95,3 +96,149 @@ def inference_peak(source: Shape, layers: tuple[LayerResult, ...]) -> Peak:
                 del live[done]
                 held -= sizes[done]
     return Peak(elements=peak, layer=at, live=snapshot, shared=tuple(shared))
+
+
+class Optimizer(str, Enum):
+    """Optimizers by the state they keep per parameter (PyTorch's ``torch.optim``)."""
+
+    SGD = "sgd"
+    MOMENTUM = "momentum"
+    ADAM = "adam"
+    ADAMW = "adamw"
+
+    @property
+    def states(self) -> int:
+        """Tensors of state per parameter: none for plain SGD, ``momentum_buffer`` for SGD with
+        momentum, ``exp_avg`` and ``exp_avg_sq`` for Adam and AdamW."""
+        return {"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2}[self.value]
+
+
+#: What autograd saves for the backward pass, per layer type (PyTorch's
+#: ``tools/autograd/derivatives.yaml``): ``input`` (the first input's storage), ``output`` (the
+#: output's, which an in-place layer shares with its input), ``inputs`` (every input's), ``mask``
+#: (a new tensor of the output's size). Types not
+#: listed save no activation (add, concat, flatten, identity, slices, shuffle, zeropad: their
+#: gradients need shapes only).
+SAVES: dict[str, str] = {
+    "conv": "input",  # convolution_backward needs the input for the weight gradient
+    "dwconv": "input",
+    "fc": "input",  # addmm / linear: the input for the weight gradient
+    "batchnorm": "input",  # plus save_mean and save_invstd, C each, in float32
+    "layernorm": "input",  # plus mean and rstd, one each per position, in float32
+    "relu": "output",  # threshold_backward(grad, result): in place, the input's storage
+    "relu6": "output",
+    "leaky_relu": "output",
+    "sigmoid": "output",
+    "tanh": "output",
+    "softmax": "output",
+    "gelu": "input",
+    "silu": "input",
+    "hardswish": "input",
+    "hardsigmoid": "input",
+    "maxpool": "input",  # plus the int64 indices of each output's maximum
+    "avgpool": "input",
+    # A global pool saves nothing: adaptive_avg_pool2d to 1x1 runs as mean(), whose backward
+    # needs only the input's sizes.
+    "adaptive_avgpool": "input",
+    "lrn": "input",
+    "layer_scale": "input",
+    "mul": "inputs",
+    # Training-mode dropout multiplies by a mask of the input's size, saved at its dtype.
+    "dropout": "mask",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Saved:
+    """The tensors autograd keeps from the forward pass to the backward pass, per image."""
+
+    #: Elements of the distinct activation storages saved (at the activations' dtype).
+    elements: int
+    #: int64 elements: max pooling's indices.
+    indices: int
+    #: float32 elements: batch and layer norm statistics.
+    stats: int
+    #: Elements of the saved storages by the layer type that first saved each.
+    by_type: tuple[tuple[str, int], ...]
+
+    def bytes(self, batch: int, dtype_bytes: int) -> int:
+        """``batch * (elements * dtype_bytes + 8 * indices + 4 * stats)``."""
+        return batch * (self.elements * dtype_bytes + 8 * self.indices + 4 * self.stats)
+
+
+def saved_activations(source: Shape, layers: tuple[LayerResult, ...]) -> Saved:
+    """What autograd saves for ``layers`` (every node of the graph, in order) under
+    :data:`SAVES`: a storage saved by several layers counts once."""
+    sizes = [source.numel]
+    storage_of: dict[int, int] = {INPUT: 0}
+    saved: dict[int, str] = {}
+    indices = stats = 0
+    for index, result in enumerate(layers):
+        layer, node = result.node.layer, result.node
+        reads = [storage_of[i] for i in node.inputs]
+        if layer.stores_output:
+            storage_of[index] = len(sizes)
+            sizes.append(result.output.numel)
+        else:
+            storage_of[index] = reads[0]
+        rule = SAVES.get(layer.kind)
+        chosen = {"input": reads[:1], "output": [storage_of[index]], "inputs": reads}.get(
+            rule or "", []
+        )
+        for storage in chosen:
+            saved.setdefault(storage, layer.kind)
+        if rule == "mask":
+            sizes.append(result.output.numel)
+            saved.setdefault(len(sizes) - 1, layer.kind)
+        if layer.kind == "maxpool":
+            indices += result.output.numel
+        elif layer.kind == "batchnorm":
+            stats += 2 * result.output.c
+        elif layer.kind == "layernorm":
+            stats += 2 * result.output.h * result.output.w
+    by_type: dict[str, int] = {}
+    for storage, kind in saved.items():
+        by_type[kind] = by_type.get(kind, 0) + sizes[storage]
+    return Saved(
+        elements=sum(sizes[s] for s in saved),
+        indices=indices,
+        stats=stats,
+        by_type=tuple(sorted(by_type.items())),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Training:
+    """Memory of one training step, in bytes, broken down."""
+
+    weights: int
+    gradients: int
+    optimizer: int
+    activations: int
+    buffers: int
+
+    @property
+    def total(self) -> int:
+        return self.weights + self.gradients + self.optimizer + self.activations + self.buffers
+
+
+def training_memory(
+    params: int,
+    buffers: int,
+    saved: Saved,
+    *,
+    batch: int,
+    optimizer: Optimizer,
+    activation_bytes: int,
+) -> Training:
+    """One training step: float32 weights, gradients and optimizer state (``states`` per
+    parameter), float32 buffers, and the saved activations at ``activation_bytes`` each (2 for
+    mixed precision: autocast computes in float16 against float32 master weights; its cached
+    float16 weight copies and the transient gradients of activations are not counted)."""
+    return Training(
+        weights=4 * params,
+        gradients=4 * params,
+        optimizer=4 * params * optimizer.states,
+        activations=saved.bytes(batch, activation_bytes),
+        buffers=4 * buffers,
+    )

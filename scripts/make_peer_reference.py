@@ -32,6 +32,12 @@ Run (from the repository root), with the venv that has torch 2.14.1, torchvision
     /work/torchref/venv/bin/python scripts/make_peer_reference.py
 
 ``--models a,b`` regenerates only those keys (merged into the existing file).
+
+``--saved`` writes ``tests/reference/peer_saved.json`` instead: for :data:`SAVED_MODELS`, in train
+mode at batch 1, the tensors autograd saves for the backward pass, as
+``torch.autograd.graph.saved_tensors_hooks`` hands them over: distinct storages (by data pointer)
+that are not parameters or buffers, their bytes by dtype (``untyped_storage().nbytes()``) and
+their count.
 """
 
 from __future__ import annotations
@@ -56,6 +62,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_torch_reference import SPECS, ModelSpec, _meta
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "reference" / "peer_counts.json"
+OUT_SAVED = OUT.with_name("peer_saved.json")
+#: The networks whose saved activations are recorded (the issue's closing note).
+SAVED_MODELS = ("resnet50", "mobilenet_v2", "densenet121", "convnext_tiny")
 TOOLS = ("fvcore", "thop", "torchinfo", "ptflops")
 
 
@@ -180,10 +189,43 @@ def record(spec: ModelSpec) -> dict[str, Any]:
     return entry
 
 
+def saved(spec: ModelSpec) -> dict[str, Any]:
+    """What autograd saves for one training-mode forward pass at batch 1."""
+    torch.manual_seed(0)
+    model = spec.build().train()
+    side = _side(spec, model)
+    owned = {t.untyped_storage().data_ptr() for t in (*model.parameters(), *model.buffers())}
+    found: dict[int, tuple[int, str]] = {}
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        storage = tensor.untyped_storage()
+        if storage.data_ptr() not in owned:
+            found.setdefault(storage.data_ptr(), (storage.nbytes(), str(tensor.dtype)))
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        model(torch.randn(1, 3, side, side))
+    by_dtype: Counter[str] = Counter()
+    for nbytes, dtype in found.values():
+        by_dtype[dtype.removeprefix("torch.")] += nbytes
+    return {
+        "ctor": spec.ctor(),
+        "input": [side, side, 3],
+        "bytes": sum(by_dtype.values()),
+        "by_dtype": dict(sorted(by_dtype.items())),
+        "storages": len(found),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", help="comma-separated keys (default: all)")
+    parser.add_argument("--saved", action="store_true", help="record saved activations instead")
     args = parser.parse_args()
+    if args.saved:
+        record_saved = {s.key: saved(s) for s in SPECS if s.key in SAVED_MODELS}
+        OUT_SAVED.write_text(json.dumps(record_saved, indent=1, sort_keys=True) + "\n")
+        return
     wanted = set(args.models.split(",")) if args.models else None
     data: dict[str, Any] = json.loads(OUT.read_text()) if wanted and OUT.exists() else {}
     data["generated_with"] = {

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from cnncalc import analyze, load, loads
+from cnncalc.memory import Optimizer, saved_activations, training_memory
 from cnncalc.spec import with_params
 from tests.helpers import network
 
@@ -52,8 +58,115 @@ def test_no_peak_when_a_layer_fails() -> None:
     assert report.peak is None
 
 
+SAVED_REFERENCE = Path(__file__).parent / "reference" / "peer_saved.json"
+
+#: Why autograd's saved tensors differ from the rule on a built-in.
+SAVED_DEVIATIONS = {
+    "mobilenet_v2": (
+        "torchvision's Conv2dNormActivation builds nn.ReLU6() without inplace, so each ReLU6"
+        " output is a new tensor that the next conv saves (the spec's relu6 is in place)"
+    ),
+    "convnext_tiny": (
+        "torchvision's CNBlock applies nn.GELU() out of place, so its output is a new tensor the"
+        " second Linear saves (the spec's gelu is in place); and training-mode stochastic depth"
+        " saves one float32 noise value per block with a nonzero drop rate"
+    ),
+}
+
+
+def saved_reference() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(SAVED_REFERENCE.read_text())
+    return data
+
+
+def saved_bytes(name: str) -> int:
+    report = analyze(load(name))
+    return saved_activations(report.input, report.layers).bytes(batch=1, dtype_bytes=4)
+
+
+def _saved_cases() -> list[Any]:
+    cases = []
+    for name in sorted(saved_reference()):
+        marks: Any = ()
+        if name in SAVED_DEVIATIONS:
+            ours, theirs = saved_bytes(name), saved_reference()[name]["bytes"]
+            reason = f"{name}: rule {ours:,} B, autograd {theirs:,} B ({ours - theirs:+,}): "
+            marks = pytest.mark.xfail(reason=reason + SAVED_DEVIATIONS[name], strict=True)
+        cases.append(pytest.param(name, id=name, marks=marks))
+    return cases
+
+
+@pytest.mark.parametrize("name", _saved_cases())
+def test_saved_activations_match_autograd(name: str) -> None:
+    """The saved-activation rule against the tensors autograd saved (saved_tensors_hooks, train
+    mode, batch 1, float32), recorded by ``make_peer_reference.py --saved``."""
+    assert saved_bytes(name) == saved_reference()[name]["bytes"]
+
+
+def test_saved_activations_by_hand() -> None:
+    # input 4x4x1 (16) saved by conv1; conv1's 32 saved by relu1 (its output, in place) and by
+    # conv2 (its input): one storage. 48 elements; at batch 2 in float16: 192 bytes.
+    report = network(
+        "4x4x1", "conv: {filters: 2, kernel: 1}", "relu", "conv: {filters: 3, kernel: 1}"
+    )
+    saved = saved_activations(report.input, report.layers)
+    assert (saved.elements, saved.indices, saved.stats) == (48, 0, 0)
+    assert saved.bytes(batch=2, dtype_bytes=2) == 192
+
+
+def test_max_pool_indices_and_norm_statistics() -> None:
+    # bn on 4x4x2: its input (32) and 2C = 4 float32 statistics; maxpool 2x2/2 saves the bn
+    # output (32) and 8 int64 indices: 64 elements, 8 indices, 4 statistics.
+    report = network("4x4x2", "batchnorm", "maxpool: {kernel: 2, stride: 2}")
+    saved = saved_activations(report.input, report.layers)
+    assert (saved.elements, saved.indices, saved.stats) == (64, 8, 4)
+    assert saved.bytes(batch=1, dtype_bytes=4) == 64 * 4 + 8 * 8 + 4 * 4
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "states"),
+    [(Optimizer.SGD, 0), (Optimizer.MOMENTUM, 1), (Optimizer.ADAM, 2), (Optimizer.ADAMW, 2)],
+)
+def test_training_breakdown(optimizer: Optimizer, states: int) -> None:
+    report = network(
+        "4x4x1", "conv: {filters: 2, kernel: 1}", "relu", "conv: {filters: 3, kernel: 1}"
+    )
+    saved = saved_activations(report.input, report.layers)
+    # params: conv1 2 + 2, conv2 6 + 3 = 13.
+    found = training_memory(
+        report.totals.params, 0, saved, batch=2, optimizer=optimizer, activation_bytes=2
+    )
+    assert (found.weights, found.gradients, found.optimizer) == (52, 52, 52 * states)
+    assert found.activations == 192
+    assert found.total == 52 + 52 + 52 * states + 192
+
+
 #: The networks docs/memory.md shows, and the paper's VGG-16 of the lecture.
 SHOWN = ("resnet50", "mobilenet_v2", "densenet121", "convnext_tiny")
+
+
+def training_table() -> str:
+    """Training memory at batch 32 with Adam, float32 and mixed precision (docs/memory.md)."""
+    lines = [
+        "| Built-in | Precision | Weights | Gradients | Adam state | Saved activations | Buffers |"
+        " Total |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in SHOWN:
+        report = analyze(load(name))
+        saved = saved_activations(report.input, report.layers)
+        for label, width in (("float32", 4), ("mixed (float16)", 2)):
+            t = training_memory(
+                report.totals.params,
+                report.totals.buffers,
+                saved,
+                batch=32,
+                optimizer=Optimizer.ADAM,
+                activation_bytes=width,
+            )
+            cells = (t.weights, t.gradients, t.optimizer, t.activations, t.buffers, t.total)
+            lines.append(f"| {name} | {label} | " + " | ".join(f"{c:,}" for c in cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def peak_table() -> str:
@@ -75,12 +188,13 @@ def peak_table() -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_memory_doc_prints_the_peaks() -> None:
+@pytest.mark.parametrize("table", [peak_table, training_table], ids=lambda f: f.__name__)
+def test_memory_doc_prints_the_figures(table: Callable[[], str]) -> None:
     doc = Path(__file__).parent.parent / "docs" / "memory.md"
-    assert peak_table() in doc.read_text(), (
-        "docs/memory.md is out of date; paste (python -m tests.test_memory):\n" + peak_table()
+    assert table() in doc.read_text(), (
+        "docs/memory.md is out of date; paste (python -m tests.test_memory):\n" + table()
     )
 
 
 if __name__ == "__main__":
-    print(peak_table(), end="")
+    print(peak_table(), training_table(), sep="\n", end="")
