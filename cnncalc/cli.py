@@ -22,8 +22,17 @@ from cnncalc.api import analyze, load, loads
 from cnncalc.counting import Counting, every_count
 from cnncalc.errors import Diagnostic, Problem, Span, SpecError, error, fails
 from cnncalc.expand import MAX_LAYERS
+from cnncalc.memory import Optimizer, memory_report
 from cnncalc.metrics import Dtype
-from cnncalc.options import Count, FeaturesType, PaddingType, PairType, ParamSetting, VolumeType
+from cnncalc.options import (
+    Count,
+    FeaturesType,
+    PaddingType,
+    PairType,
+    ParamSetting,
+    Quantity,
+    VolumeType,
+)
 from cnncalc.render.escape import visible
 from cnncalc.shapes import Shape
 from cnncalc.source import MAX_BYTES, read_text
@@ -159,6 +168,19 @@ def _count_option(everything: bool) -> Callable[[F], F]:
     help="Set a param of the spec, e.g. --set v1=1 (repeatable).",
 )
 @_count_option(everything=True)
+@click.option(
+    "--optimizer",
+    type=click.Choice([o.value for o in Optimizer]),
+    default=None,
+    help="Add the peak and the training memory with this optimizer (docs/memory.md).",
+)
+@click.option(
+    "--memory",
+    "budget",
+    type=Quantity("B"),
+    default=None,
+    help="Add the largest batch that fits in this many bytes, e.g. 24GB (SI: 1 GB = 10^9 B).",
+)
 def show(
     target: str,
     volume: Shape | None,
@@ -170,6 +192,8 @@ def show(
     rf: bool,
     overrides: tuple[tuple[str, str], ...],
     counting: str,
+    optimizer: str | None,
+    budget: int | None,
 ) -> None:
     """Per-layer table and totals of a built-in architecture NAME or a spec file PATH ('-' for
     stdin).
@@ -197,12 +221,28 @@ def show(
     from cnncalc.render.data import show_problems
 
     counts = every_count(report.layers) if everything else None
+    memory = None
+    if (optimizer is not None or budget is not None) and report.peak is not None:
+        if fmt != "table":
+            raise click.UsageError("--optimizer and --memory print with --format table")
+        memory = memory_report(
+            report.input,
+            report.layers,
+            params=report.totals.params,
+            buffers=report.totals.buffers,
+            batch=batch,
+            dtype_bytes=report.dtype.bytes,
+            optimizer=Optimizer(optimizer or Optimizer.ADAM.value),
+            budget=budget,
+        )
     if fmt == "table":
-        from cnncalc.render.table import print_counts, print_report
+        from cnncalc.render.table import print_counts, print_memory, print_report
 
         print_report(report, depth, rf=rf)
         if counts is not None:
             print_counts(counts)
+        if memory is not None:
+            print_memory(memory, batch, report.dtype.value)
     elif counts is not None:
         from cnncalc.render.data import report_json
 

@@ -242,3 +242,92 @@ def training_memory(
         activations=saved.bytes(batch, activation_bytes),
         buffers=4 * buffers,
     )
+
+
+def largest_batch(budget: int, fixed: int, per_image: int) -> int:
+    """The largest batch ``b`` with ``fixed + b * per_image <= budget`` (0 when even the fixed
+    part does not fit): ``(budget - fixed) // per_image``."""
+    if budget < fixed:
+        return 0
+    return (budget - fixed) // per_image
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fit:
+    """What a memory budget allows: the largest batch for inference and for training."""
+
+    budget: int
+    inference: int
+    training: int
+
+
+def fit(
+    budget: int,
+    *,
+    params: int,
+    buffers: int,
+    peak: Peak,
+    saved: Saved,
+    optimizer: Optimizer,
+    dtype_bytes: int,
+) -> Fit:
+    """The largest batches within ``budget`` bytes. Inference: weights and buffers at the
+    activations' dtype plus the liveness peak per image. Training: :func:`training_memory`'s
+    fixed part (float32 weights, gradients, optimizer state, buffers) plus the saved activations
+    per image."""
+    step = training_memory(
+        params, buffers, saved, batch=1, optimizer=optimizer, activation_bytes=dtype_bytes
+    )
+    return Fit(
+        budget=budget,
+        inference=largest_batch(
+            budget, (params + buffers) * dtype_bytes, peak.bytes(1, dtype_bytes)
+        ),
+        training=largest_batch(budget, step.total - step.activations, step.activations),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemoryReport:
+    """The memory figures ``show --optimizer/--memory`` prints, at the report's batch and dtype."""
+
+    peak: Peak
+    peak_bytes: int
+    training: Training
+    optimizer: Optimizer
+    fit: Fit | None
+
+
+def memory_report(
+    source: Shape,
+    layers: tuple[LayerResult, ...],
+    *,
+    params: int,
+    buffers: int,
+    batch: int,
+    dtype_bytes: int,
+    optimizer: Optimizer,
+    budget: int | None,
+) -> MemoryReport:
+    """Peak, training breakdown and (with ``budget``) the largest batches, for ``layers``."""
+    peak = inference_peak(source, layers)
+    saved = saved_activations(source, layers)
+    return MemoryReport(
+        peak=peak,
+        peak_bytes=peak.bytes(batch, dtype_bytes),
+        training=training_memory(
+            params, buffers, saved, batch=batch, optimizer=optimizer, activation_bytes=dtype_bytes
+        ),
+        optimizer=optimizer,
+        fit=None
+        if budget is None
+        else fit(
+            budget,
+            params=params,
+            buffers=buffers,
+            peak=peak,
+            saved=saved,
+            optimizer=optimizer,
+            dtype_bytes=dtype_bytes,
+        ),
+    )

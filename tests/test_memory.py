@@ -7,10 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
+from click.testing import CliRunner
 
 from cnncalc import analyze, load, loads
-from cnncalc.memory import Optimizer, saved_activations, training_memory
+from cnncalc.cli import cli
+from cnncalc.memory import Optimizer, largest_batch, saved_activations, training_memory
+from cnncalc.options import Quantity
 from cnncalc.spec import with_params
 from tests.helpers import network
 
@@ -198,3 +202,55 @@ def test_memory_doc_prints_the_figures(table: Callable[[], str]) -> None:
 
 if __name__ == "__main__":
     print(peak_table(), training_table(), sep="\n", end="")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("24GB", 24 * 10**9),
+        ("24G", 24 * 10**9),
+        ("1.5G", 1_500_000_000),
+        ("600", 600),
+        ("2kB", 2000),
+    ],
+)
+def test_quantity_reads_si_suffixes(text: str, value: int) -> None:
+    assert Quantity("B").convert(text, None, None) == value
+
+
+@pytest.mark.parametrize("text", ["24 GiB", "1.5", "0.0001k", "12X", "٤G"])
+def test_quantity_refuses(text: str) -> None:
+    with pytest.raises(click.BadParameter, match="not a"):
+        Quantity("B").convert(text, None, None)
+
+
+def test_largest_batch() -> None:
+    # 100 bytes, 10 fixed, 30 per image: 3 images (100 - 10 = 90); fixed alone over budget: 0.
+    assert largest_batch(100, 10, 30) == 3
+    assert largest_batch(100, 101, 1) == 0
+
+
+def test_show_memory_lines() -> None:
+    result = CliRunner().invoke(cli, ["show", "resnet50", "--memory", "24GB", "--batch", "32"])
+    report = analyze(load("resnet50"))
+    saved = saved_activations(report.input, report.layers)
+    peak = report.peak
+    assert peak is not None
+    # float32 weights, gradients and Adam's two moments, and the buffers.
+    fixed = 4 * 4 * report.totals.params + 4 * report.totals.buffers
+    training = (24 * 10**9 - fixed) // saved.bytes(1, 4)
+    inference = (24 * 10**9 - 4 * (report.totals.params + report.totals.buffers)) // (
+        4 * peak.elements
+    )
+    assert result.exit_code == 0
+    assert f"Fits in 24.00 GB: batch {inference:,} for inference, {training:,} for training" in (
+        result.stdout
+    )
+    assert f"during {peak.layer} ({peak.elements:,} per image live" in result.stdout
+    assert "Training (adam, batch 32, activations float32)" in result.stdout
+
+
+def test_show_memory_needs_the_table() -> None:
+    result = CliRunner().invoke(cli, ["show", "resnet50", "--memory", "1G", "--format", "json"])
+    assert result.exit_code == 2
+    assert "--optimizer and --memory print with --format table" in result.stderr

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from cnncalc.api import Report
 from cnncalc.counting import PRESETS, Counting, ToolCount
+from cnncalc.memory import MemoryReport
 from cnncalc.render.escape import terminal
 from cnncalc.render.rows import count, human, rf_text, size
 
@@ -155,6 +156,30 @@ def print_report(
     out = console(file)
     out.print(layer_table(report, depth, rf))
     out.print(summary(report))
+
+
+def memory_lines(found: MemoryReport, batch: int, dtype: str) -> Text:
+    """``show --optimizer/--memory``: the liveness peak, the training breakdown and what fits."""
+    t = found.training
+    live = ", ".join(f"{terminal(name)} {count(n)}" for name, n in found.peak.live)
+    lines = [
+        f"Peak (inference): {size(found.peak_bytes)} at batch {batch}, {dtype}, during"
+        f" {terminal(found.peak.layer)} ({count(found.peak.elements)} per image live: {live})",
+        f"Training ({found.optimizer.value}, batch {batch}, activations {dtype}):"
+        f" {size(t.total)} = weights {size(t.weights)} + gradients {size(t.gradients)}"
+        f" + optimizer {size(t.optimizer)} + saved activations {size(t.activations)}"
+        f" + buffers {size(t.buffers)}",
+    ]
+    if found.fit is not None:
+        lines.append(
+            f"Fits in {size(found.fit.budget)}: batch {count(found.fit.inference)} for inference,"
+            f" {count(found.fit.training)} for training"
+        )
+    return Text("\n".join(lines))
+
+
+def print_memory(found: MemoryReport, batch: int, dtype: str, file: TextIO | None = None) -> None:
+    console(file).print(memory_lines(found, batch, dtype))
 
 
 def print_counts(counts: tuple[ToolCount, ...], file: TextIO | None = None) -> None:
