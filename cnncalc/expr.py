@@ -217,7 +217,14 @@ class _Parser:
             match = _TOKEN.match(text, pos)
             if not match:
                 raise _unexpected(text, pos + len(text[pos:]) - len(text[pos:].lstrip(_SPACE)))
-            tokens.append(match.group(match.lastindex or 0))
+            token = match.group(match.lastindex or 0)
+            if match.lastindex == 1 and len(token) > 1 and token[0] == "0" and token.isdigit():
+                raise Problem(
+                    "E106",
+                    f"the number '{token}' in '{text}' has a leading zero",
+                    f"YAML 1.1 and C read it as octal; write {int(token)} if you mean it",
+                )
+            tokens.append(token)
             pos = match.end()
         return tokens
 

@@ -13,6 +13,7 @@ of layer inferences that keeps it well under a second.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -53,7 +54,8 @@ def explore(report: Report) -> Exploration:
     misfits = tuple(
         d.message for d in diagnostics if d.code == "N301" or d.severity is Severity.ERROR
     )
-    jumps = [max(f.jump) for f in receptive_fields(report.graph, floored).values()]
+    # a jump is a fraction after upsampling: the search reaches the whole pixel above it
+    jumps = [math.ceil(max(f.jump)) for f in receptive_fields(report.graph, floored).values()]
     reach = max(min(2 * max([4, *jumps]), BUDGET // (4 * max(len(report.graph.nodes), 1))), 1)
     x, own = report.input, report.spec.input
     if fits(report, own):

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from cnncalc.errors import Problem
 from cnncalc.render.escape import visible
 from cnncalc.shapes import Shape, parse_volume
 
@@ -53,8 +54,8 @@ class VolumeType(click.ParamType):  # type: ignore[type-arg]
             return value
         try:
             return parse_volume(str(value))
-        except ValueError as exc:
-            self.fail(visible(str(exc)), param, ctx)
+        except Problem as exc:
+            self.fail(visible(f"{exc.message}: {exc.hint}"), param, ctx)
 
 
 class ParamSetting(click.ParamType):  # type: ignore[type-arg]

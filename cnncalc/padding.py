@@ -22,8 +22,10 @@ Nothing here imports the rest of cnncalc except the error type.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from cnncalc.errors import Problem
+from cnncalc.exact import exact_text
 
 
 def dilated(k: int, d: int) -> int:
@@ -99,15 +101,10 @@ def padding_for_output(n: int, k: int, s: int, d: int, out: int) -> Fit:
     raise Problem(
         "E301",
         f"no padding gives {out}: padding only adds, and with none the output is already ({n} -"
-        f" {f})/{s} + 1 = {_ratio(n - f, s)}{fraction}",
+        f" {f})/{s} + 1 = {exact_text(Fraction(n - f, s) + 1)}{fraction}",
         f"an input of {(out - 1) * s + f} gives {out} with no padding; so does a larger stride or"
         " kernel",
     )
-
-
-def _ratio(span: int, s: int) -> str:
-    value = span / s + 1
-    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 def same_padding(n: int, k: int, s: int, d: int = 1) -> Fit:

@@ -28,18 +28,26 @@ Conventions:
   map (the gate of squeeze-and-excitation, ``mul``) is left out: it makes each output depend on the
   whole image, and counting it would make every field after it global, hiding the local one.
 - Rounding (floor or ceil) does not move the first window, so it changes no field.
+
+Size, jump, padding and start are exact (:data:`cnncalc.exact.Exact`): integers while every
+window is whole, as in every built-in, and fractions where they are not (the start of a field
+whose size is odd, a layer that upsamples). Nothing passes through a float, so a start of
+1000000100000010000001.5 prints as that.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 
+from cnncalc.exact import Exact, exact
 from cnncalc.expand import INPUT, Graph
 from cnncalc.infer import LayerResult
 from cnncalc.layers.base import Window
-from cnncalc.shapes import Pair
 
+#: Height and width of a field's size, jump, padding or start.
+ExactPair = tuple[Exact, Exact]
 #: ``via`` of the network input's own field.
 NETWORK_INPUT = "input"
 
@@ -50,21 +58,26 @@ class Field:
     width).
     """
 
-    size: Pair
-    jump: Pair
-    padding: Pair
+    size: ExactPair
+    jump: ExactPair
+    padding: ExactPair
     #: The input (a layer name, or ``"input"``) through which the largest field comes.
     via: str = ""
     #: False when a merge's inputs are not centred alike (or their jumps differ).
     aligned: bool = True
 
     @property
-    def start(self) -> tuple[float, float]:
+    def start(self) -> ExactPair:
         """Centre of the first output position's field, ``r/2 - P`` (pixel ``i`` spans ``[i,
-        i+1)``).
-        A half of an integer, so exact in a float (a Fraction would cost ten times as much a row).
-        """
-        return (self.size[0] - 2 * self.padding[0]) / 2, (self.size[1] - 2 * self.padding[1]) / 2
+        i+1)``): a half of an integer while the field is whole, made a Fraction only then."""
+        twice = self.twice_start
+        return _half(twice[0]), _half(twice[1])
+
+    @property
+    def twice_start(self) -> ExactPair:
+        """``2·start = r - 2P``: an integer while the field is whole, so a renderer can print a
+        start without making a Fraction (one costs about a microsecond)."""
+        return self.size[0] - 2 * self.padding[0], self.size[1] - 2 * self.padding[1]
 
     def through(self, window: Window, via: str) -> Field:
         """The field after ``window`` (the recurrence above, each axis apart)."""
@@ -83,6 +96,12 @@ class Field:
 INPUT_FIELD = Field((1, 1), (1, 1), (0, 0))
 
 
+def _half(twice: Exact) -> Exact:
+    if isinstance(twice, int):
+        return twice // 2 if twice % 2 == 0 else Fraction(twice, 2)
+    return exact(twice / 2)
+
+
 def union(fields: Iterable[tuple[str, Field]]) -> Field:
     """The field of a merge: the union of its inputs' fields (see the module docstring)."""
     named = list(fields)
@@ -94,7 +113,7 @@ def union(fields: Iterable[tuple[str, Field]]) -> Field:
         before = max(f.padding[axis] for _, f in named)  # the leftmost start is the largest padding
         size.append(before + max(f.size[axis] - f.padding[axis] for _, f in named))
         padding.append(before)
-    aligned = all(f.aligned for _, f in named) and len({f.start for _, f in named}) == 1
+    aligned = all(f.aligned for _, f in named) and len({f.twice_start for _, f in named}) == 1
     return Field((size[0], size[1]), widest.jump, (padding[0], padding[1]), name, aligned)
 
 

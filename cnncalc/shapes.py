@@ -6,8 +6,8 @@ One axis of a window layer maps an input of ``n`` to
 
 which is the lectures' ``(W - F + 2P)/S + 1`` with the dilated kernel ``d*(k-1) + 1`` and
 possibly asymmetric padding (Dumoulin & Visin, "A guide to convolution arithmetic",
-arXiv:1603.07285,
-relationship 15). All arithmetic is on integers, so "does not fit" is exact.
+arXiv:1603.07285, relationship 15). All arithmetic is on integers, so "does not fit" is exact,
+and the fraction behind it is printed exactly (:mod:`cnncalc.exact`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from fractions import Fraction
 
 from cnncalc.errors import Problem
+from cnncalc.exact import exact_text
 from cnncalc.padding import nearest_inputs, nearest_symmetric, same_padding
 
 
@@ -36,18 +38,50 @@ class Shape:
         return f"{self.h}x{self.w}x{self.c}"
 
 
-_VOLUME = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
+#: Largest height, width or channel count of an input volume, whichever way it is written.
+MAX_DIMENSION = 10**6
+#: ``HxWxC`` in ASCII digits only: ``re``'s ``\d`` would take any Unicode digit, and int() reads
+#: the Bengali four, which looks like an eight, as 4.
+_VOLUME = re.compile(r"[ \t]*([0-9]+)[ \t]*[xX×][ \t]*([0-9]+)[ \t]*[xX×][ \t]*([0-9]+)[ \t]*")
 
 
 def parse_volume(text: str) -> Shape:
-    """Parse ``227x227x3`` (H x W x C). Raises ``ValueError`` with a readable message."""
-    match = _VOLUME.match(text)
+    """Parse ``227x227x3`` (H x W x C), then check it as :func:`volume` does. Raises
+    :class:`Problem`: E108 when it is not a volume, E007 when a dimension is beyond
+    :data:`MAX_DIMENSION`."""
+    match = _VOLUME.fullmatch(text)
+    shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:37] + "..."
     if not match:
-        raise ValueError(f"'{text}' is not a volume: write HxWxC, e.g. 224x224x3")
-    h, w, c = (int(g) for g in match.groups())
+        raise Problem("E108", f"'{shown}' is not a volume", "write HxWxC, e.g. 224x224x3")
+    digits = match.groups()
+    if any(len(g.lstrip("0")) > len(str(MAX_DIMENSION)) for g in digits):  # before int(): cheap
+        raise _beyond_the_limit(shown)
+    h, w, c = (int(g) for g in digits)
+    return volume(h, w, c)
+
+
+def volume(h: int, w: int, c: int) -> Shape:
+    """The input volume ``h x w x c``, each at least 1 and at most :data:`MAX_DIMENSION`: the one
+    check of an input, written ``224x224x3``, ``{h: 224, w: 224, c: 3}`` or on the command line.
+    Raises :class:`Problem` (E108, E007)."""
+    shape = Shape(h, w, c)
     if min(h, w, c) < 1:
-        raise ValueError(f"'{text}' has a zero dimension: every size must be at least 1")
-    return Shape(h, w, c)
+        raise Problem(
+            "E108",
+            f"input {shape} has a zero dimension",
+            "every size must be at least 1, e.g. 224x224x3",
+        )
+    if max(h, w, c) > MAX_DIMENSION:
+        raise _beyond_the_limit(str(shape))
+    return shape
+
+
+def _beyond_the_limit(shown: str) -> Problem:
+    return Problem(
+        "E007",
+        f"input {shown} is beyond the limit of {MAX_DIMENSION:,} per dimension",
+        "use a realistic size",
+    )
 
 
 class Rounding(str, Enum):
@@ -94,13 +128,13 @@ class Axis:
         return self.d * (self.k - 1) + 1
 
     def arithmetic(self) -> str:
-        """The lecture's formula with this axis's numbers, e.g. ``(224 - 11 + 2·0)/4 + 1 =
-        54.25``."""
+        """The lecture's formula with this axis's numbers and its exact value (never rounded, so a
+        misfit cannot read as a whole number): ``(224 - 11 + 2·0)/4 + 1 = 54.25``, ``... = 7/3``.
+        """
         pad = f"2·{self.before}" if self.before == self.after else f"{self.before} + {self.after}"
         kernel = str(self.k) if self.d == 1 else f"{self.k_eff} (dilated {self.k}·{self.d})"
-        value = (self.n - self.k_eff + self.before + self.after) / self.s + 1
-        shown = f"{value:.4f}".rstrip("0").rstrip(".")
-        return f"({self.n} - {kernel} + {pad})/{self.s} + 1 = {shown}"
+        value = Fraction(self.n - self.k_eff + self.before + self.after, self.s) + 1
+        return f"({self.n} - {kernel} + {pad})/{self.s} + 1 = {exact_text(value)}"
 
     def fits_nearby(self) -> str:
         """Nearest input sizes and symmetric padding that would make this axis fit exactly (from

@@ -2,20 +2,24 @@
 
 PyYAML is used only to *compose* (never construct): no tag is ever turned into a Python object,
 so ``!!python/...`` cannot run code. Walking the node graph ourselves lets us keep the raw text of
-scalars (to reject YAML 1.1 booleans such as ``yes``), detect duplicate keys (PyYAML silently keeps
-the last one) and bound the cost of aliases (a "billion laughs" document).
+scalars (to reject YAML 1.1 booleans such as ``yes`` and the numbers YAML 1.1 and 1.2 read apart,
+such as ``064``), detect duplicate keys (PyYAML silently keeps the last one) and bound the cost of
+aliases (a "billion laughs" document). Characters that YAML forbids, or that would make lines
+and columns differ from what an editor shows, are refused before parsing (:func:`parse`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from cnncalc.errors import Span, SpecError, error
+from cnncalc.errors import Diagnostic, Span, SpecError, error
 
 try:  # the libyaml C parser is several times faster; fall back to pure Python where absent
     from yaml import CSafeLoader as _Loader
@@ -40,12 +44,14 @@ _SCALAR_TAGS = {
 #: text.
 _TEXT_TAGS = {_TAG + t for t in ("str", "timestamp", "value", "merge")}
 _BOOL_WORDS = {"true", "false", "True", "False", "TRUE", "FALSE"}
+#: Longest text of a scalar quoted in a message.
+QUOTED = 40
 
 
 @dataclass(frozen=True, slots=True)
 class Scalar:
     """A YAML scalar: its value (str, int, float, bool or None), raw text and whether it was
-    quoted."""
+    quoted (or tagged ``!!str``: text by the author's choice either way)."""
 
     value: str | int | float | bool | None
     raw: str
@@ -77,18 +83,35 @@ Node = Scalar | Seq | Map
 
 
 def describe(node: Node) -> str:
-    """A short phrase for error messages: ``a list``, ``the string 'abc'``, ``the number 2.5``."""
+    """A short phrase for error messages, as a person would name the value: ``a list of 3 items``,
+    ``an empty mapping``, ``a mapping with 2 keys``, ``the string 'abc'``, ``the number 2.5``,
+    ``an empty value``. A long string is cut to :data:`QUOTED` characters."""
     if isinstance(node, Seq):
-        return "a list"
+        n = len(node.items)
+        return "an empty list" if n == 0 else f"a list of {n} item{'s' if n > 1 else ''}"
     if isinstance(node, Map):
-        return "a mapping"
+        n = len(node.entries)
+        return "an empty mapping" if n == 0 else f"a mapping with {n} key{'s' if n > 1 else ''}"
+    if node.value is None:
+        return "an empty value" if node.raw == "" else "null"
+    raw = node.raw if len(node.raw) <= QUOTED else node.raw[: QUOTED - 3] + "..."
+    if isinstance(node.value, bool):
+        return f"the boolean {raw}"
+    if isinstance(node.value, int | float):
+        return f"the number {raw}"
+    return f"the string '{raw}'"
+
+
+def kind(node: Node) -> str:
+    """What ``node`` is, without its content: for a file that may not be a spec at all, whose text
+    is never quoted (``a string``, ``a number``, ``a list``)."""
+    if isinstance(node, Seq | Map):
+        return describe(node)
     if node.value is None:
         return "null"
     if isinstance(node.value, bool):
-        return f"the boolean {node.raw}"
-    if isinstance(node.value, int | float):
-        return f"the number {node.raw}"
-    return f"the string '{node.raw}'"
+        return "a boolean"
+    return "a number" if isinstance(node.value, int | float) else "a string"
 
 
 def path_kind(path: str | Path) -> str | None:
@@ -102,15 +125,42 @@ def path_kind(path: str | Path) -> str | None:
     return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
 
 
+#: Folders whose files belong to the system, never to a spec. /proc/self/environ is a "regular
+#: file" holding the process's environment, secrets included: a spec (or a symbolic link in a
+#: repository under check) must not get it quoted into a message.
+SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
+
+
+def is_system_path(path: str | Path) -> bool:
+    """True when ``path``, symbolic links followed, lies in one of :data:`SYSTEM_FOLDERS`."""
+    try:
+        real = Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return False
+    return any(real.is_relative_to(folder) for folder in SYSTEM_FOLDERS)
+
+
 def read_bytes(path: str) -> bytes:
     """The first ``MAX_BYTES + 1`` bytes of the regular file at ``path``, or :class:`SpecError`
     E001.
 
-    Only regular files are opened: opening a FIFO for reading would wait for a writer, and opening
+    Files of the system (:func:`is_system_path`) are never read. Only regular files are opened:
+    opening a FIFO for reading would wait for a writer, and opening
     some devices has side effects. ``O_NONBLOCK`` keeps the open itself from waiting should the path
     be swapped for a FIFO between the check and the open.
     """
     where = Span(path, 1, 1)
+    if is_system_path(path):
+        raise SpecError(
+            [
+                error(
+                    "E001",
+                    "a system file (under /proc, /sys or /dev), not a spec",
+                    where,
+                    "pass a spec file",
+                )
+            ]
+        )
     try:
         mode = Path(path).stat().st_mode
         if stat.S_ISDIR(mode):
@@ -192,8 +242,8 @@ def read_text(path: str, data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        before = data[: exc.start].decode("utf-8-sig")  # valid, or the error would be there
+        line, col = position(before, len(before))
         utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
         message = (
             "the file is UTF-16 text (it starts with a UTF-16 byte order mark)"
@@ -203,56 +253,86 @@ def read_text(path: str, data: bytes) -> str:
         raise SpecError(
             [error("E002", message, Span(path, line, col), "save the file as UTF-8 text")]
         ) from None
-    if "\x00" in text:
-        offset = text.index("\x00")
-        line = text.count("\n", 0, offset) + 1
-        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        raise SpecError(
-            [
-                error(
-                    "E002",
-                    "file contains a NUL character: binary, not a spec",
-                    Span(path, line, col),
-                    "pass a YAML spec file",
-                )
-            ]
-        )
     return text
 
 
+#: Characters refused anywhere in a spec (a leading byte order mark is removed before): the C0 and
+#: C1 controls but tab, line feed and carriage return (YAML 1.2, section 5.1, allows none of them);
+#: NEL, LS and PS, which YAML 1.1 and libyaml count as line breaks and editors do not, so lines
+#: would be numbered unlike the editor shows them; a byte order mark past the start, invisible; and
+#: the bidirectional controls, which make a line display in another order than it is read
+#: ("Trojan Source", CVE-2021-42574); and lone surrogates, which only a Python string can hold.
+#: Without them, ``str.splitlines()`` splits exactly where YAML does.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff"
+    "\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_BREAKS = re.compile("\r\n|\r|\n")
+_SEPARATORS = {
+    "\x85": "next-line character",
+    "\u2028": "line separator",
+    "\u2029": "paragraph separator",
+}
+_CONTROL_NAMES = {
+    "\x08": "backspace",
+    "\x0b": "vertical tab",
+    "\x0c": "form feed",
+    "\x1b": "escape",
+    "\x7f": "delete",
+}
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of ``text[offset]`` as an editor shows them: lines end at a line
+    feed, a carriage return or both (the YAML 1.2 line breaks), columns count characters."""
+    breaks = _BREAKS.findall(text, 0, offset)
+    last = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset))
+    return len(breaks) + 1, offset - last
+
+
+def _forbidden(char: str) -> tuple[str, str]:
+    """Message and hint for a character of :data:`_FORBIDDEN`."""
+    code = f"U+{ord(char):04X}"
+    if char == "\x00":
+        return "file contains a NUL character: binary, not a spec", "pass a YAML spec file"
+    if char in _SEPARATORS:
+        return (
+            f"the {_SEPARATORS[char]} {code}: YAML 1.1 reads it as a line break, editors and"
+            " YAML 1.2 do not",
+            "end the line with a plain newline",
+        )
+    if char == "\ufeff":
+        return (
+            f"an invisible byte order mark ({code}) inside the file",
+            "remove it: a byte order mark may only open the file",
+        )
+    if char in "\ufffe\uffff" or unicodedata.category(char) == "Cs":
+        return f"the character {code} is not allowed in YAML", "remove it"
+    if unicodedata.category(char) == "Cf":
+        return (
+            f"the invisible bidirectional control {code} ({unicodedata.name(char).lower()}) makes"
+            " the line display in another order than it is read",
+            "remove it",
+        )
+    name = _CONTROL_NAMES.get(char)
+    return (
+        f"the control character {code}{f' ({name})' if name else ''} is not allowed in YAML",
+        f'remove it; inside a double-quoted string write it as "\\x{ord(char):02x}"',
+    )
+
+
 def parse(path: str, text: str) -> Node:
-    """Compose ``text`` into located nodes, or raise :class:`SpecError` with E003-E007."""
+    """Compose ``text`` into located nodes, or raise :class:`SpecError` with E002-E007."""
+    # a byte order mark may open the text (read_text removes it; text given to the library may not)
+    if (found := _FORBIDDEN.search(text, 1 if text.startswith("\ufeff") else 0)) is not None:
+        line, col = position(text, found.start())
+        message, hint = _forbidden(found.group())
+        raise SpecError([error("E002", message, Span(path, line, col), hint)])
     try:
         _measure(path, text)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        lines = text.splitlines()
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        if exc.context_mark and (mark is None or mark.line >= len(lines)):
-            # "unexpected end of stream": point where the unclosed string or bracket opened
-            mark, problem = exc.context_mark, f"{exc.context}: {problem}"
-        span = (
-            Span(path, mark.line + 1, mark.column + 1)
-            if mark and mark.line < len(lines)
-            else Span(path, max(len(lines), 1), 1)
-        )
-        # libyaml's message does not name the character; look at the line itself for a tab
-        line = lines[mark.line] if mark and mark.line < len(lines) else ""
-        tabbed = (
-            "\t" in problem or "tab" in problem or "\t" in line[: mark.column + 1 if mark else 0]
-        )
-        hint = "YAML indents with spaces, never tabs" if tabbed else None
-        raise SpecError(
-            [
-                error(
-                    "E003",
-                    f"YAML syntax error: {problem}",
-                    span,
-                    hint or "fix the YAML syntax at this place",
-                )
-            ]
-        ) from None
+        raise SpecError([_syntax_error(path, text.splitlines(), exc)]) from None
     except yaml.YAMLError as exc:
         raise SpecError(
             [error("E003", f"YAML error: {exc}", Span(path, 1, 1), "fix the YAML syntax")]
@@ -297,6 +377,48 @@ def parse(path: str, text: str) -> Node:
             ]
         )
     return _Walker(path).walk(root)
+
+
+def _syntax_error(path: str, lines: list[str], exc: yaml.MarkedYAMLError) -> Diagnostic:
+    """E003 at the place of PyYAML's problem (libyaml marks, 0-based), in words: its messages come
+    in two halves (context, problem) that read well only together, and name no anchor."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    if exc.context_mark and (mark is None or mark.line >= len(lines)):
+        # "unexpected end of stream": point where the unclosed string or bracket opened
+        mark, problem = exc.context_mark, f"{exc.context}: {problem}"
+    span = (
+        Span(path, mark.line + 1, mark.column + 1)
+        if mark and mark.line < len(lines)
+        else Span(path, max(len(lines), 1), 1)
+    )
+    line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    here = line[mark.column :] if mark else ""
+    hint = "fix the YAML syntax at this place"
+    name = _ANCHOR.match(here[1:])
+    if problem == "second occurrence" and here.startswith("&") and exc.context_mark and name:
+        first = exc.context_mark.line + 1
+        return error(
+            "E003",
+            f"anchor &{name.group()} is defined twice (first at line {first})",
+            span,
+            "rename one of them: each alias must name one anchor",
+        )
+    if problem == "found undefined alias" and here.startswith("*") and name:
+        return error(
+            "E003",
+            f"alias *{name.group()} names no anchor defined above it",
+            span,
+            f"define '&{name.group()}' on a value before this alias",
+        )
+    # libyaml's message does not name the character; look at the line itself for a tab
+    if "\t" in problem or "tab" in problem or "\t" in line[: mark.column + 1 if mark else 0]:
+        hint = "YAML indents with spaces, never tabs"
+    return error("E003", f"YAML syntax error: {problem}", span, hint)
+
+
+#: An anchor or alias name after its ``&`` or ``*``: up to a space or a flow indicator.
+_ANCHOR = re.compile(r"[^\s,\[\]{}]+")
 
 
 def _measure(path: str, text: str) -> None:
@@ -471,45 +593,139 @@ class _Walker:
 
     def scalar(self, node: yaml.ScalarNode) -> Scalar:
         self.check_tag(node, _TAG + "str")
-        raw: str = node.value
-        quoted = node.style in ("'", '"')
-        span = self.span(node)
-        tag = node.tag
-        value: str | int | float | bool | None
-        if quoted or tag in _TEXT_TAGS:
-            value = raw
-        elif tag == _TAG + "null":
-            value = None
-        elif tag == _TAG + "bool":
-            if raw not in _BOOL_WORDS:
+        return _scalar(node.value, node.tag, node.style in ("'", '"'), self.span(node))
+
+
+def plain_scalar(text: str, span: Span) -> Scalar:
+    """``text`` read as YAML reads a plain (unquoted) scalar, by the same rules as a spec's: the
+    command line's ``--set v=064`` is refused as ``v: 064`` is, and ``--set v=1e3`` is what
+    ``v: 1e3`` is."""
+    return _scalar(text, _implicit_tag(text), False, span)
+
+
+_RESOLVER = yaml.resolver.Resolver()
+#: The tags whose text :func:`_scalar` checks against what YAML 1.1 would resolve it to.
+_RESOLVED = {_TAG + t for t in ("int", "float", "bool", "null", "str")}
+
+
+def _implicit_tag(raw: str) -> str:
+    """The tag YAML 1.1's resolver gives ``raw`` as a plain scalar."""
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, raw, (True, False))  # type: ignore[no-untyped-call]
+    return tag
+
+
+def _scalar(raw: str, tag: str, quoted: bool, span: Span) -> Scalar:
+    """A scalar's value from its text and the tag YAML 1.1's resolver gave it, or
+    :class:`SpecError` for the spellings YAML readers disagree on."""
+    value: str | int | float | bool | None
+    if tag == _TAG + "int" and _DECIMAL.fullmatch(raw):
+        return Scalar(
+            _to_int(raw, span), raw, quoted, span
+        )  # nearly every number: no more to check
+    if not quoted and tag in _RESOLVED:
+        implicit = (
+            tag if tag == _TAG + "str" and not _TEXT_IN_1_1.fullmatch(raw) else _implicit_tag(raw)
+        )
+        if implicit != tag:  # an explicit tag: !!str 064 is text, !!float 1 a float
+            if tag == _TAG + "str":
+                return Scalar(raw, raw, True, span)
+            if not (tag == _TAG + "float" and implicit == _TAG + "int"):
+                what = {"int": "an integer", "float": "a number", "bool": "a boolean"}
+                shown = raw if len(raw) <= QUOTED else raw[: QUOTED - 3] + "..."
+                name = tag.removeprefix(_TAG)
                 raise SpecError(
                     [
                         error(
                             "E103",
-                            f"'{raw}' is a YAML 1.1 boolean, ambiguous here",
+                            f"'{shown}' is not {what.get(name, name)}, as its tag !!{name} says",
                             span,
-                            "write true or false, or quote it if you mean text",
+                            "remove the tag, or write a value of its type",
                         )
                     ]
                 )
-            value = raw.lower() == "true"
-        elif tag == _TAG + "int":
-            value = _to_int(raw, span)
-        elif tag == _TAG + "float":
-            try:
-                value = float(raw.replace("_", ""))
-            except ValueError:  # '.inf' and '.nan' spellings
-                value = {".inf": float("inf"), "-.inf": float("-inf")}.get(
-                    raw.lower(), float("nan")
-                )
-        else:
-            value = raw
-        return Scalar(value, raw, quoted, span)
+        _refuse_ambiguous_number(raw, implicit, span)
+    if quoted or tag in _TEXT_TAGS:
+        value = raw
+    elif tag == _TAG + "null":
+        value = None
+    elif tag == _TAG + "bool":
+        if raw not in _BOOL_WORDS:
+            raise SpecError(
+                [
+                    error(
+                        "E103",
+                        f"'{raw}' is a YAML 1.1 boolean, ambiguous here",
+                        span,
+                        "write true or false, or quote it if you mean text",
+                    )
+                ]
+            )
+        value = raw.lower() == "true"
+    elif tag == _TAG + "int":
+        value = _to_int(raw, span)
+    elif tag == _TAG + "float":
+        value = _to_float(raw)
+    else:
+        value = raw
+    return Scalar(value, raw, quoted, span)
+
+
+#: The integers of YAML 1.2's core schema that YAML 1.1 reads alike: decimal, no leading zero.
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+#: Plain scalars that YAML 1.1 reads as text and YAML 1.2 as an integer (its core schema, section
+#: 10.3.2): octal ``0o17``, and decimals with a leading zero that are not 1.1 octal (``08``).
+_TEXT_IN_1_1 = re.compile(r"[-+]?0[oO][0-7]+|[-+]?0[0-9]+")
+
+
+def _refuse_ambiguous_number(raw: str, tag: str, span: Span) -> None:
+    """E103 for a plain scalar that YAML 1.1 (PyYAML's resolver, which gave ``tag``) and YAML 1.2
+    (most other tools) read as different numbers, or one as a number and the other as text: a
+    leading zero (1.1: octal, ``064`` is 52), ``0o``, ``0x``, ``0b``, ``_`` between digits and base
+    60 (``1:30`` is 90), in integers and floats. A spec must mean the same to every reader, so such
+    a scalar is refused wherever it stands, like ``yes``; quoted, it is text."""
+    if tag == _TAG + "int":
+        if _DECIMAL.fullmatch(raw):
+            return
+    elif tag == _TAG + "float":
+        if "_" not in raw and ":" not in raw:
+            return
+    elif not _TEXT_IN_1_1.fullmatch(raw):
+        return
+    shown = raw if len(raw) <= QUOTED else raw[: QUOTED - 3] + "..."
+    body = raw.lstrip("+-").lower()
+    if ":" in body:
+        reason = f"'{shown}' is a YAML 1.1 base-60 number ({_sexagesimal(body)}), text in YAML 1.2"
+    elif body.startswith("0o"):
+        reason = f"'{shown}' is an octal number in YAML 1.2 and text in YAML 1.1"
+    elif body.startswith("0x"):
+        reason = f"'{shown}' is a hexadecimal number: sizes and counts are written in decimal"
+    elif body.startswith("0b"):
+        reason = f"'{shown}' is a binary number in YAML 1.1 and text in YAML 1.2"
+    elif "_" in body:
+        reason = f"'{shown}' has '_' between digits: a number in YAML 1.1, text in YAML 1.2"
+    elif tag == _TAG + "int":
+        reason = f"'{shown}' has a leading zero: YAML 1.1 reads the octal {int(body, 8)}"
+    else:
+        reason = f"'{shown}' has a leading zero: text in YAML 1.1, a number in YAML 1.2"
+    raise SpecError(
+        [error("E103", reason, span, "write a plain decimal number, or quote it if you mean text")]
+    )
+
+
+def _sexagesimal(body: str) -> str:
+    """YAML 1.1's value of a base-60 number, for the message (``1:30`` is 90)."""
+    if len(body) > 30:
+        return "a large number"
+    whole, point, fraction = body.partition(".")
+    total = 0
+    for part in whole.replace("_", "").split(":"):
+        total = total * 60 + int(part)
+    return f"{total}{point}{fraction.replace('_', '')}"
 
 
 def _to_int(raw: str, span: Span) -> int:
-    text = raw.replace("_", "")
-    if len(text) > 30:
+    """A decimal integer (:func:`_refuse_ambiguous_number` has refused every other form)."""
+    if len(raw.lstrip("+-")) > 30:
         raise SpecError(
             [
                 error(
@@ -520,28 +736,13 @@ def _to_int(raw: str, span: Span) -> int:
                 )
             ]
         )
-    sign = -1 if text.startswith("-") else 1
-    body = text.lstrip("+-")
-    base = 10
-    for prefix, b in (("0x", 16), ("0o", 8), ("0b", 2)):
-        if body.lower().startswith(prefix):
-            body, base = body[2:], b
-    if base == 10 and ":" in body:  # YAML 1.1 sexagesimal (1:30), a classic surprise
-        raise SpecError(
-            [
-                error(
-                    "E103",
-                    f"'{raw}' is a YAML 1.1 base-60 number",
-                    span,
-                    "quote it if you mean text",
-                )
-            ]
-        )
-    if base == 10 and len(body) > 1 and body.startswith("0"):
-        base = 8
-    try:
-        return sign * int(body, base)
-    except ValueError:
-        raise SpecError(
-            [error("E103", f"'{raw}' is not a number", span, "write a decimal integer")]
-        ) from None
+    return int(raw)
+
+
+def _to_float(raw: str) -> float:
+    """A YAML float: decimal digits with a point (ASCII only, as YAML's resolver matched them),
+    or one of the spellings of infinity and not-a-number."""
+    lowered = raw.lower()
+    if lowered.endswith((".inf", ".nan")):
+        return float(lowered.replace(".", ""))
+    return float(raw)

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cnncalc.errors import (
+    CODES,
     MAX_PROBLEMS,
     Diagnostic,
     Problem,
+    Severity,
     Span,
     SpecError,
     did_you_mean,
@@ -21,8 +23,22 @@ from cnncalc.errors import (
     gave_up,
 )
 from cnncalc.expr import Value, budget, names
-from cnncalc.shapes import Rounding, Shape, parse_volume
-from cnncalc.source import Map, Node, Scalar, Seq, describe, parse, path_kind, read_bytes, read_text
+from cnncalc.shapes import Rounding, Shape, parse_volume, volume
+from cnncalc.source import (
+    QUOTED,
+    Map,
+    Node,
+    Scalar,
+    Seq,
+    describe,
+    is_system_path,
+    kind,
+    parse,
+    path_kind,
+    plain_scalar,
+    read_bytes,
+    read_text,
+)
 from cnncalc.values import integer, rounding
 from cnncalc.values import value as parse_value
 
@@ -77,44 +93,99 @@ class Spec:
     sources: Mapping[str, str] = field(compare=False, repr=False)
 
 
-def load_text(text: str, file: str, chain: tuple[str, ...] = ()) -> Spec:
+def load_text(
+    text: str,
+    file: str,
+    chain: tuple[str, ...] = (),
+    *,
+    extends_root: str | Path | None = None,
+) -> Spec:
     """Parse spec ``text`` read from ``file`` (used in messages); ``chain`` is the files that
-    extend it, to refuse a loop."""
+    extend it, to refuse a loop. ``extends`` may name built-ins and ``.yaml`` files under
+    ``extends_root``, by default the folder of ``file`` (see :func:`_base_path`)."""
     try:
         root = parse(file, text)
     except SpecError as exc:
         raise SpecError(exc.diagnostics, {file: text}) from None
     if not isinstance(root, Map):
-        raise SpecError(
-            [
-                error(
-                    "E004",
-                    f"a spec must be a mapping, not {describe(root)}",
-                    root.span,
-                    "start with keys such as 'name:', 'input:' and 'layers:'",
-                )
-            ],
-            {file: text},
-        )
-    return _SpecReader(file, chain, {file: text}).read(root)
+        raise SpecError([_not_a_mapping(root)], {file: text})
+    return _SpecReader(file, chain, {file: text}, extends_root=extends_root).read(root)
 
 
-def load_path(path: str | Path, chain: tuple[str, ...] = ()) -> Spec:
+def _shown(path: Path) -> Path:
+    """``path`` as a message shows it: relative to the working folder when below it."""
+    here = Path.cwd()
+    return path.relative_to(here) if path.is_relative_to(here) else path
+
+
+def _not_a_mapping(root: Node) -> Diagnostic:
+    # kind(), not describe(): the file may be anything but a spec, and its text is not quoted
+    return error(
+        "E004",
+        f"a spec must be a mapping, not {kind(root)}",
+        root.span,
+        "start with keys such as 'name:', 'input:' and 'layers:'",
+    )
+
+
+def load_path(
+    path: str | Path, chain: tuple[str, ...] = (), *, extends_root: str | Path | None = None
+) -> Spec:
     """Read and parse a spec file. Raises :class:`SpecError` (E001 when it cannot be read)."""
     file = str(path)
-    return load_text(read_text(file, read_bytes(file)), file, chain)
+    return load_text(read_text(file, read_bytes(file)), file, chain, extends_root=extends_root)
 
 
-def _base_path(name: str, file: str) -> Path | None:
-    """``extends: NAME`` looks for NAME(.yaml) beside the extending file, then among the
-    built-ins."""
+#: Suffixes of the files ``extends`` may name.
+SPEC_SUFFIXES = (".yaml", ".yml")
+#: Keys of which a file named by ``extends`` needs one to be taken for a spec.
+_SPEC_MARKS = ("input", "layers", "extends")
+
+
+def own_folder(file: str) -> Path:
+    """The folder ``extends`` may reach from the spec read from ``file``: its own, or the working
+    directory for standard input and text given to the library."""
+    here = Path.cwd() if file in ("-", "<stdin>", "<string>") else Path(file).parent
+    return here.resolve()
+
+
+def _base_path(name: str, file: str, root: Path) -> Path | str:
+    """The file ``extends: NAME`` names, or why none may be read.
+
+    What ``extends`` may reference: ``NAME`` or ``NAME.yaml`` beside the extending file, then the
+    built-in ``NAME``. A file must end in ``.yaml`` or ``.yml`` and lie under ``root`` (the
+    extending spec's folder unless the caller allows a wider one) once symbolic links are
+    followed, and never under ``/proc``, ``/sys`` or ``/dev``. Those two rules are checked before
+    the file is looked for, so the answer does not tell whether a file outside ``root`` exists. A
+    name that is not a path (``vgg16``) falls back to the built-in when no file may be used."""
     from cnncalc.library import builtin_path
 
-    here = Path(file).parent if file not in ("-", "<stdin>", "<string>") else Path.cwd()
+    here = Path.cwd() if file in ("-", "<stdin>", "<string>") else Path(file).parent
+    refused = ""
     for candidate in (here / name, here / f"{name}.yaml"):
-        if path_kind(candidate) == "file":
+        try:
+            resolved = candidate.resolve()
+        except (OSError, ValueError):  # a NUL byte, a name too long, a link loop
+            continue
+        if is_system_path(resolved):
+            refused = refused or "is a system file, never a spec"
+        elif not resolved.is_relative_to(root):
+            refused = refused or "is outside this spec's folder"
+        elif path_kind(resolved) != "file":
+            continue
+        elif resolved.suffix not in SPEC_SUFFIXES:
+            refused = refused or "is not a .yaml file"
+        else:
             return candidate
-    return builtin_path(name)
+    if not refused or not _looks_like_a_path(name):
+        found = builtin_path(name) if "\x00" not in name else None
+        if found is not None:
+            return found
+    return refused
+
+
+def _looks_like_a_path(name: str) -> bool:
+    return any(c in name for c in "/\\") or name.startswith(".") or "." in Path(name).name
 
 
 #: Where values given on the command line (``--set``) are reported.
@@ -147,8 +218,8 @@ def with_params(spec: Spec, values: Mapping[str, str]) -> Spec:
     )
     nodes = dict(spec.param_nodes)
     for name, text in settings.items():
-        # read as a value in a spec is read, so one set of rules holds whatever the spelling
-        nodes[name] = parse(COMMAND_LINE, text)
+        # as YAML reads it in a spec: one set of rules for a value, whatever its place
+        nodes[name] = plain_scalar(text, Span(COMMAND_LINE, 1, 1))
     reader = _SpecReader(spec.file)
     params = reader.params(nodes, spec)
     if reader.problems:
@@ -167,10 +238,16 @@ def _uses(node: Node) -> frozenset[str]:
 
 class _SpecReader:
     def __init__(
-        self, file: str, chain: tuple[str, ...] = (), sources: Mapping[str, str] | None = None
+        self,
+        file: str,
+        chain: tuple[str, ...] = (),
+        sources: Mapping[str, str] | None = None,
+        *,
+        extends_root: str | Path | None = None,
     ) -> None:
         self.file = file
         self.chain = chain
+        self.extends_root = Path(extends_root).resolve() if extends_root else own_folder(file)
         self.problems: list[Diagnostic] = []
         #: Texts read so far: this spec's own and those of the specs it extends.
         self.sources: dict[str, str] = dict(sources or {})
@@ -191,18 +268,31 @@ class _SpecReader:
                 )
             )
             return None
-        path = _base_path(node.value, self.file)
-        if path is None:
-            self.problems.append(
-                error(
-                    "E001",
-                    f"'extends: {node.value}' names no spec file or built-in",
-                    node.span,
-                    "give a path relative to this file, or a built-in name",
-                )
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in node.value[:QUOTED])
+        shown += "..." if len(node.value) > QUOTED else ""
+        found = _base_path(node.value, self.file, self.extends_root)
+        if isinstance(found, str):
+            from cnncalc.library import builtin_names
+
+            close = (
+                "" if _looks_like_a_path(node.value) else did_you_mean(node.value, builtin_names())
             )
+            hint = (
+                "extend a built-in, or a .yaml file in this spec's folder or below it (the"
+                " library's extends_root allows a wider folder)"
+                if found
+                else close
+                if close.startswith("did you mean")  # else it lists every built-in: too long
+                else "give a path relative to this file, or a built-in name"
+            )
+            message = (
+                f"'extends: {shown}' {found}"
+                if found
+                else f"'extends: {shown}' names no spec file or built-in"
+            )
+            self.problems.append(error("E001", message, node.span, hint))
             return None
-        resolved = str(path.resolve())
+        resolved = str(found.resolve())
         chain = (*self.chain, str(Path(self.file).resolve()))
         if resolved in chain or len(self.chain) >= MAX_EXTENDS:
             self.problems.append(
@@ -215,8 +305,51 @@ class _SpecReader:
                 )
             )
             return None
+        from cnncalc.library import directory
+
+        builtin = found.resolve().parent == directory().resolve()
+        return self.read_base(found, shown, node.span, chain[-MAX_EXTENDS:], builtin)
+
+    def read_base(
+        self, path: Path, shown: str, span: Span, chain: tuple[str, ...], builtin: bool
+    ) -> Spec | None:
+        """The spec at ``path`` (named ``shown`` at ``span``), whose own problems are reported where
+        they are once it is known to be a spec: text, YAML, a mapping with ``input``, ``layers`` or
+        ``extends`` and only spec keys. Anything else is reported at ``extends`` in this spec
+        without a word of the file's content (its first problem's place only, as a note), since it
+        may be any file at all."""
+        file = str(path)
+        text = ""
+        root: Node | None = None
+        related: tuple[tuple[str, Span], ...] = ()
         try:
-            base = load_path(path, chain[-MAX_EXTENDS:])
+            text = read_text(file, read_bytes(file))
+            root = parse(file, text)
+        except SpecError as exc:
+            first = exc.diagnostics[0]
+            reason, related = f"is not a spec ({CODES[first.code]})", (("there", first.span),)
+        else:
+            keys = set(root.entries) if isinstance(root, Map) else set()
+            reason = (
+                ""
+                if keys and keys <= set(TOP_KEYS) and keys & set(_SPEC_MARKS)
+                else "is not a spec: it needs 'input', 'layers' or 'extends' and only spec keys"
+            )
+        if reason or not isinstance(root, Map):
+            self.problems.append(
+                Diagnostic(
+                    code="E004",
+                    severity=Severity.ERROR,
+                    message=f"'extends: {shown}': {path.name} {reason}",
+                    span=span,
+                    hint=f"check it on its own: cnncalc check {_shown(path)}",
+                    related=related,
+                )
+            )
+            return None
+        own_root = path.resolve().parent if builtin else self.extends_root
+        try:
+            base = _SpecReader(file, chain, {file: text}, extends_root=own_root).read(root)
         except SpecError as exc:
             self.problems.extend(exc.diagnostics)
             self.sources.update(exc.sources)
@@ -325,44 +458,26 @@ class _SpecReader:
                 )
             )
             return None
-        if isinstance(node, Scalar) and isinstance(node.value, str):
-            try:
-                shape = parse_volume(node.value)
-            except ValueError as exc:
-                self.problems.append(error("E108", str(exc), node.span, "e.g. 'input: 227x227x3'"))
-                return None
-            if max(shape.h, shape.w, shape.c) > 10**6:
-                self.problems.append(
-                    error(
-                        "E007",
-                        f"input {shape} is beyond the limit of 1,000,000 per dimension",
-                        node.span,
-                        "use a realistic size",
+        try:
+            if isinstance(node, Scalar) and isinstance(node.value, str):
+                return parse_volume(node.value)
+            if isinstance(node, Map):
+                extra = [k for k in node.entries if k not in ("h", "w", "c")]
+                if extra or len(node.entries) != 3:
+                    self.problems.append(
+                        error(
+                            "E108",
+                            "an input mapping needs exactly h, w and c",
+                            node.span,
+                            "e.g. 'input: {h: 224, w: 224, c: 3}'",
+                        )
                     )
-                )
-                return None
-            return shape
-        if isinstance(node, Map):
-            try:
-                h, w, c = (
-                    integer(node.entries[k], {}, f"input '{k}'") if k in node.entries else 0
-                    for k in ("h", "w", "c")
-                )
-            except Problem as problem:
-                self.problems.append(problem.diagnostic())
-                return None
-            extra = [k for k in node.entries if k not in ("h", "w", "c")]
-            if extra or not (h and w and c):
-                self.problems.append(
-                    error(
-                        "E108",
-                        "an input mapping needs exactly h, w and c",
-                        node.span,
-                        "e.g. 'input: {h: 224, w: 224, c: 3}'",
-                    )
-                )
-                return None
-            return Shape(h, w, c)
+                    return None
+                h, w, c = (integer(node.entries[k], {}, f"input '{k}'") for k in ("h", "w", "c"))
+                return volume(h, w, c)
+        except Problem as problem:
+            self.problems.append(problem.diagnostic(problem.span or node.span))
+            return None
         self.problems.append(
             error(
                 "E108",

@@ -115,7 +115,7 @@ def _whole(value: Number, node: Node, what: str, minimum: int) -> int:
         if literal or not value.is_integer():
             raise Problem(
                 "E103",
-                f"{what} must be a whole number, not {value:g}",
+                f"{what} must be a whole number, not {value!r}",  # every digit: never rounded
                 "write an integer, or round with int(), round() or make_divisible()",
                 node.span,
             )

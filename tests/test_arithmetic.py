@@ -37,7 +37,7 @@ def test_seven_by_seven_with_a_3x3_filter(stride: int, pad: int, output: str) ->
 def test_stride_3_does_not_fit_and_says_what_would() -> None:
     working = arithmetic.conv(Shape(7, 7, 1), Conv(filters=1, kernel=(3, 3), stride=(3, 3)))
     assert not working.ok
-    assert working.steps == ("height and width: (7 - 3 + 2·0)/3 + 1 = 2.3333: does not fit",)
+    assert working.steps == ("height and width: (7 - 3 + 2·0)/3 + 1 = 7/3: does not fit",)
     assert working.hint is not None
     assert working.hint.startswith("height and width would fit with input 6 or 9, or pad 1;")
 
@@ -86,7 +86,7 @@ def test_alexnet_conv1_and_pool1() -> None:
 def test_cli_stride_that_does_not_fit_exits_1_with_a_hint() -> None:
     code, out, err = run("conv", "7x7x1", "--filters", "1", "--kernel", "3", "--stride", "3")
     assert code == 1
-    assert "(7 - 3 + 2·0)/3 + 1 = 2.3333: does not fit" in out
+    assert "(7 - 3 + 2·0)/3 + 1 = 7/3: does not fit" in out
     assert "would fit with input 6 or 9, or pad 1" in err
 
 

@@ -4,7 +4,9 @@ Distill 2019), plus the recurrence on hand-checked small cases."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -12,11 +14,15 @@ from hypothesis import strategies as st
 
 from cnncalc import analyze, load, loads
 from cnncalc.api import Report
+from cnncalc.exact import Exact
 from cnncalc.expand import Graph, GraphNode
 from cnncalc.infer import LayerResult
 from cnncalc.layers import Context, Layer
+from cnncalc.layers.base import Window
 from cnncalc.library import builtin_names
 from cnncalc.receptive import Field, path, receptive_fields
+from cnncalc.render.data import json_exact, rf_dict
+from cnncalc.render.rows import rf_text
 from cnncalc.shapes import Shape
 from tests.helpers import network
 
@@ -25,7 +31,7 @@ def fields(report: Report) -> dict[str, Field]:
     return receptive_fields(report.graph, report.layers)
 
 
-def size_jump_padding(report: Report, name: str) -> tuple[int, int, int]:
+def size_jump_padding(report: Report, name: str) -> tuple[Exact, Exact, Exact]:
     field = fields(report)[name]
     assert (field.size[0], field.jump[0]) == (field.size[1], field.jump[1])
     return field.size[0], field.jump[0], field.padding[0]
@@ -211,3 +217,72 @@ def test_a_layer_that_resizes_without_a_window_gets_no_field() -> None:
         LayerResult(after, (Shape(4, 4, 1),), Shape(4, 4, 1), relu.cost),
     )
     assert set(receptive_fields(graph, results)) == {"relu1"}
+
+
+# -- exact values ----------------------------------------------------------------------------------
+
+#: Three 1x1 convs of stride 10^7 make the jump 10^21; a 3x3 conv padded only after (0, 2) then
+#: gives r = 1 + 2·10^21 and P = 0, so start = r/2 - P = 10^21 + 1/2, beyond any float.
+HUGE_JUMP = (
+    "conv: {filters: 1, kernel: 1, stride: 10000000}",
+    "conv: {filters: 1, kernel: 1, stride: 10000000}",
+    "conv: {filters: 1, kernel: 1, stride: 10000000}",
+    "conv: {filters: 1, kernel: 3, pad: [0, 2, 0, 2]}",
+)
+
+
+def test_a_start_beyond_a_float_is_exact_in_every_format() -> None:
+    report = network("1x1x1", *HUGE_JUMP)
+    field = fields(report)["conv4"]
+    assert field.jump == (10**21, 10**21)
+    assert field.start == (Fraction(2 * 10**21 + 1, 2), Fraction(2 * 10**21 + 1, 2))
+    assert rf_text(field) == (
+        "2000000000000000000001",
+        "1000000000000000000000",
+        "1000000000000000000000.5",
+    )
+    json_field = json.loads(json.dumps(rf_dict(field)))
+    assert json_field["size"] == [2 * 10**21 + 1] * 2  # a JSON integer, every digit
+    assert json_field["start"] == ["1000000000000000000000.5"] * 2  # a float would lose the .5
+
+
+@pytest.mark.parametrize(
+    ("value", "point", "shown"),
+    [
+        (16, True, "16.0"),  # starts have always carried a point
+        (16, False, "16"),
+        (Fraction(11, 2), True, "5.5"),
+        (Fraction(-3, 2), True, "-1.5"),
+        (Fraction(1, 5), False, "0.2"),  # the float's shortest text is the exact decimal
+        (Fraction(1, 3), False, '"1/3"'),
+        (2**60, True, "1152921504606846976"),  # a float would print 1.152921504606847e+18
+        (Fraction(2**60 + 1, 2), True, '"576460752303423488.5"'),
+    ],
+)
+def test_json_prints_exact_values_exactly(value: Exact, point: bool, shown: str) -> None:
+    assert json.dumps(json_exact(value, point)) == shown
+
+
+def test_a_fractional_jump_gives_an_exact_field() -> None:
+    """A layer that upsamples by 2 halves the jump; a 3x3 window after it (pad 1) then spans
+    r = 1 + 2·(1/2) = 2 input pixels, P = 1·(1/2), start = 2/2 - 1/2 = 1/2."""
+    upsampled = Field((1, 1), (Fraction(1, 2), Fraction(1, 2)), (0, 0))
+    field = upsampled.through(Window(kernel=(3, 3), pad=(1, 1)), "up")
+    assert (field.size, field.padding, field.start) == (
+        (2, 2),
+        (Fraction(1, 2), Fraction(1, 2)),
+        (Fraction(1, 2), Fraction(1, 2)),
+    )
+    assert rf_text(field) == ("2", "0.5", "0.5")
+    thirds = Field((1, 1), (Fraction(1, 3), Fraction(1, 3)), (0, 0)).through(
+        Window(kernel=(2, 2)), "up"
+    )
+    assert rf_text(thirds) == ("4/3", "1/3", "2/3")
+    assert rf_dict(thirds) == {
+        "size": ["4/3", "4/3"],
+        "jump": ["1/3", "1/3"],
+        "start": ["2/3", "2/3"],
+        "padding": [0, 0],
+        "via": "up",
+        "aligned": True,
+    }

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 from cnncalc.api import Report
 from cnncalc.counting import PRESETS, Counting, ToolCount
 from cnncalc.errors import Severity
+from cnncalc.exact import Exact, exact_text
 from cnncalc.grouping import Row
 from cnncalc.metrics import CONVENTIONS
-from cnncalc.receptive import Field
+from cnncalc.receptive import ExactPair, Field
 from cnncalc.render.diagnostics import (
     diagnostic_dict,
     diagnostics_text,
@@ -67,13 +69,49 @@ def rf_dict(rf: Field | None) -> dict[str, Any] | None:
     if rf is None:
         return None
     return {
-        "size": list(rf.size),
-        "jump": list(rf.jump),
-        "start": list(rf.start),  # halves of integers: exact in a float
-        "padding": list(rf.padding),
+        "size": _json_pair(rf.size),
+        "jump": _json_pair(rf.jump),
+        "start": _json_start(rf),
+        "padding": _json_pair(rf.padding),
         "via": rf.via or None,
         "aligned": rf.aligned,
     }
+
+
+def _json_pair(pair: ExactPair) -> list[int | float | str]:
+    h, w = pair
+    if type(h) is int and type(w) is int:  # every built-in: no conversion needed
+        return [h, w]
+    return [json_exact(h), json_exact(w)]
+
+
+def _json_start(rf: Field) -> list[int | float | str]:
+    h, w = rf.twice_start
+    if type(h) is int and type(w) is int and abs(h) <= _FLOAT_EXACT and abs(w) <= _FLOAT_EXACT:
+        return [h / 2, w / 2]  # what json_exact gives, without making two Fractions
+    return [json_exact(v, point=True) for v in rf.start]
+
+
+#: Integers up to this magnitude, and halves of them, are exact in a float.
+_FLOAT_EXACT = 2**53
+
+
+def json_exact(value: Exact, point: bool = False) -> int | float | str:
+    """An exact value as JSON prints it exactly (docs/receptive-fields.md, "Exact values"): an
+    integer as a number (with a point, ``16.0``, when ``point`` and within 2**53, as starts have
+    always been printed); a fraction as a number when the float nearest it prints as exactly its
+    value (``5.5``, ``0.2``), else as a string, its exact decimal or ``p/q``
+    (``"1000000100000010000001.5"``, ``"1/3"``), which a JSON reader cannot round unnoticed."""
+    if isinstance(value, int) or value.denominator == 1:
+        whole = int(value)
+        return float(whole) if point and -_FLOAT_EXACT <= whole <= _FLOAT_EXACT else whole
+    if value.denominator == 2 and -_FLOAT_EXACT <= value.numerator <= _FLOAT_EXACT:
+        return float(value)  # the common case: a half, shown as 16.5 by float's repr
+    try:
+        nearest = float(value)
+    except OverflowError:
+        return exact_text(value)
+    return nearest if Fraction(repr(nearest)) == value else exact_text(value)
 
 
 def conventions(report: Report) -> dict[str, str]:

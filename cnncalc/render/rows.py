@@ -4,7 +4,10 @@ prefixes, bytes, receptive fields. No rendering library here, so the JSON and CS
 
 from __future__ import annotations
 
-from cnncalc.receptive import Field
+from collections.abc import Callable
+
+from cnncalc.exact import Exact, exact_text, half_text
+from cnncalc.receptive import ExactPair, Field
 
 
 def rf_text(rf: Field | None) -> tuple[str, str, str]:
@@ -12,14 +15,13 @@ def rf_text(rf: Field | None) -> tuple[str, str, str]:
     ``HxW`` when height and width differ; empty when the field is unknown."""
     if rf is None:
         return "", "", ""
-    return _pair(rf.size), _pair(rf.jump), _pair(rf.start)
+    return _pair(rf.size, exact_text), _pair(rf.jump, exact_text), _pair(rf.twice_start, half_text)
 
 
-def _pair(values: tuple[int, int] | tuple[float, float]) -> str:
-    texts = [
-        str(int(v)) if v == int(v) else str(v) for v in values
-    ]  # starts are halves: exact, shown as 16 or 16.5
-    return texts[0] if texts[0] == texts[1] else "x".join(texts)
+def _pair(values: ExactPair, text: Callable[[Exact], str]) -> str:
+    """Both axes printed exactly by ``text`` (16, 16.5, 1/3: cnncalc/exact.py), once if equal."""
+    h, w = text(values[0]), text(values[1])
+    return h if h == w else f"{h}x{w}"
 
 
 def count(n: int) -> str:

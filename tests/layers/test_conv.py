@@ -201,7 +201,7 @@ REFUSALS = (
         input="7x7x1",
         layer="conv: {filters: 1, kernel: 3, stride: 3}",
         code="E301",
-        message="conv1 on 7x7x1: does not fit: height and width (7 - 3 + 2·0)/3 + 1 = 2.3333",
+        message="conv1 on 7x7x1: does not fit: height and width (7 - 3 + 2·0)/3 + 1 = 7/3",
     ),
     Refusal(
         input="224x224x3",
