@@ -283,10 +283,31 @@ Examples:
     show_default=True,
     help="Refuse specs that expand to more layers.",
 )
-def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int) -> None:
+@click.option(
+    "--max-params",
+    type=Quantity(),
+    default=None,
+    help="Fail (E401) when the parameters exceed this, e.g. 5M (SI suffixes).",
+)
+@click.option(
+    "--max-macs",
+    type=Quantity(),
+    default=None,
+    help="Fail (E401) when the MACs (under --count) exceed this, e.g. 600M.",
+)
+@_count_option(everything=False)
+def check(
+    paths: tuple[str, ...],
+    strict: bool,
+    fmt: str,
+    max_layers: int,
+    max_params: int | None,
+    max_macs: int | None,
+    counting: str,
+) -> None:
     """Validate spec files and folders of specs; exit 0 when all are sound, 1 otherwise
     (with --strict also on warnings and accepted rounding), 2 on a usage error."""
-    from cnncalc.checking import check_file, spec_files
+    from cnncalc.checking import Limits, check_file, spec_files
     from cnncalc.render import check as document
 
     if any(not path.strip() for path in paths):  # an empty CI variable: never the whole folder
@@ -294,11 +315,12 @@ def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int) -> No
 
     # Each spec is reported as soon as it is checked and its Report dropped: over thousands of
     # specs, keeping every report until the summary cost memory and garbage-collector passes.
+    limits = Limits(params=max_params, macs=max_macs, count=Counting(counting))
     every: list[Diagnostic] = []
     entries: list[dict[str, Any]] = []
     checked = failed = 0
     for path in spec_files(paths):
-        result = check_file(path, _load, max_layers)
+        result = check_file(path, _load, max_layers, limits)
         checked += 1
         failed += result.failed(strict)
         every.extend(result.diagnostics)
