@@ -18,6 +18,7 @@ import contextlib
 from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import NamedTuple, NoReturn
 
 from cnncalc.errors import (
@@ -27,6 +28,7 @@ from cnncalc.errors import (
     Span,
     SpecError,
     did_you_mean,
+    framework_hint,
     gave_up,
 )
 from cnncalc.expr import Budget, Value, budget
@@ -132,7 +134,9 @@ class _Expander:
         self.nodes: list[GraphNode] = []
         self.full_names: dict[str, int] = {}
         self.problems: dict[tuple[str, int, int, str], Diagnostic] = {}
-        self.unresolved: list[tuple[str, Scalar, _Scope]] = []
+        #: Names not found where used: the name, its node, its scope, and how many names the
+        #: scope had then (the ones a hint may suggest: those defined later would fail E202).
+        self.unresolved: list[tuple[str, Scalar, _Scope, int]] = []
         self.work = 0
         self.depth = 0
         self.reports = 0
@@ -166,13 +170,14 @@ class _Expander:
         E201.
         """
         places = {
-            (name, node.span, scope.prefix): (name, node, scope)
-            for name, node, scope in self.unresolved
+            (name, node.span, scope.prefix): (name, node, scope, known)
+            for name, node, scope, known in self.unresolved
         }
         for (
             name,
             node,
             scope,
+            known,
         ) in places.values():  # once per place and scope, however often expanded
             if name in self.full_names or scope.prefix + name in self.full_names:
                 self.report(
@@ -188,7 +193,7 @@ class _Expander:
                     f"no layer named '{name}' here",
                     node,
                     scope,
-                    did_you_mean(name, scope.names.keys()),
+                    did_you_mean(name, list(islice(scope.names, known)), "layers above: "),
                 )
 
     # -- reporting -------------------------------------------------------------------------------
@@ -322,7 +327,7 @@ class _Expander:
                 f"unknown layer type or block '{kind}'",
                 key,
                 scope,
-                did_you_mean(kind, choices),
+                framework_hint(kind) or did_you_mean(kind, choices),
             )
             return None
         fields = self.fields_of(layer_type, body, key, scope)
@@ -427,7 +432,7 @@ class _Expander:
             return scope.names[name]
         if name in self.full_names:
             return self.full_names[name]
-        self.unresolved.append((name, node, scope))
+        self.unresolved.append((name, node, scope, len(scope.names)))
         return None
 
     def references(self, node: Node | None, scope: _Scope) -> list[int] | None:
