@@ -31,6 +31,7 @@ from cnncalc.options import (
     Count,
     DtypeType,
     FeaturesType,
+    GateType,
     PaddingType,
     PairType,
     ParamSetting,
@@ -51,6 +52,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
+
+    from cnncalc.budget import Gate
 
 SHOW_FORMATS = ["table", *RENDERERS]
 COLUMN_KEYS = list(_COLUMNS)
@@ -858,6 +861,13 @@ Examples:
     show_default=True,
     help="Output format.",
 )
+@click.option(
+    "--fail-on",
+    "gates",
+    multiple=True,
+    type=GateType(),
+    help="Exit 1 when B's total grows by more than this, e.g. params+10% or macs+50M (repeatable).",
+)
 @_count_option(everything=False)
 def diff(
     spec_a: str,
@@ -867,6 +877,7 @@ def diff(
     depth: int | None,
     changed: bool,
     fmt: str,
+    gates: tuple[Gate, ...],
     counting: str,
 ) -> None:
     """Two specs (built-in names or files) layer by layer, aligned by name, else by position and
@@ -889,7 +900,10 @@ def diff(
 
         print_diff(result, changed_only=changed)
     click.echo(diff_problems(result), err=True, nl=False)
-    _exit(fails(a.diagnostics) or fails(b.diagnostics))
+    breaches = [why for gate in gates if (why := gate.breach(result)) is not None]
+    for why in breaches:
+        click.echo(f"cnncalc: {visible(why)}", err=True)
+    _exit(fails(a.diagnostics) or fails(b.diagnostics) or bool(breaches))
 
 
 #: Allocations between young-generation collections (Python's default is 700). A run builds an

@@ -202,3 +202,32 @@ class DtypeType(click.ParamType):  # type: ignore[type-arg]
             return Dtype.parse(str(value))
         except ValueError as exc:
             self.fail(visible(str(exc)), param, ctx)
+
+
+class GateType(click.ParamType):  # type: ignore[type-arg]
+    """``FIGURE+N%`` or ``FIGURE+N`` (SI suffixes allowed), e.g. ``params+10%``, ``macs+50M``: a
+    :class:`cnncalc.budget.Gate`."""
+
+    name = "FIGURE+LIMIT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from fractions import Fraction
+
+        from cnncalc.budget import FIGURES, Gate
+
+        if isinstance(value, Gate):
+            return value
+        text = str(value).strip()
+        found = re.fullmatch(r"([a-z]{1,20})\+(.{1,30})", text)
+        if found is None or found[1] not in FIGURES:
+            self.fail(
+                f"'{visible(text[:40])}' is not FIGURE+LIMIT with FIGURE one of"
+                f" {', '.join(FIGURES)}, e.g. params+10% or macs+50M",
+                param,
+                ctx,
+            )
+        figure, limit = str(found[1]), str(found[2])
+        percent = re.fullmatch(r"([0-9]{1,6}(?:\.[0-9]{1,6})?)%", limit)
+        if percent is not None:
+            return Gate(figure=figure, percent=Fraction(percent[1]))
+        return Gate(figure=figure, amount=Quantity().convert(limit, param, ctx))

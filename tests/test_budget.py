@@ -45,3 +45,35 @@ def test_a_budget_that_is_not_a_quantity_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["check", SPEC, "--max-params", "lots"])
     assert result.exit_code == 2
     assert "'lots' is not a number with an optional SI suffix" in result.stderr
+
+
+def diff(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["diff", "resnet18", "resnet34", *args])
+    return result.exit_code, result.stderr
+
+
+def test_diff_fails_on_growth_past_a_percentage() -> None:
+    a, b = (analyze(load(n)).totals.params for n in ("resnet18", "resnet34"))
+    code, err = diff("--fail-on", "params+10%")
+    assert code == 1
+    assert f"params grew by {b - a:,} (+{100 * (b - a) / a:.2f}%), from {a:,} to {b:,}" in err
+
+
+def test_diff_passes_within_the_allowance() -> None:
+    # ResNet-34 has 86.47% more params than ResNet-18; 87% allows it, 86% does not.
+    assert diff("--fail-on", "params+87%")[0] == 0
+    assert diff("--fail-on", "params+86%")[0] == 1
+
+
+def test_diff_absolute_allowance_with_si_suffix_and_the_preset() -> None:
+    a, b = (analyze(load(n)).macs_under("thop") for n in ("resnet18", "resnet34"))
+    assert diff("--fail-on", f"macs+{b - a}", "--count", "thop")[0] == 0
+    code, err = diff("--fail-on", f"macs+{b - a - 1}", "--count", "thop")
+    assert code == 1
+    assert f"macs grew by {b - a:,}" in err
+
+
+def test_diff_gate_names_a_known_figure() -> None:
+    result = CliRunner().invoke(cli, ["diff", "resnet18", "resnet34", "--fail-on", "flops+1"])
+    assert result.exit_code == 2
+    assert "'flops+1' is not FIGURE+LIMIT" in result.stderr
