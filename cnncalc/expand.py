@@ -6,6 +6,9 @@ fields (``- conv: {filters: 96, kernel: 11}``), to its main field (``- fc: 4096`
 to its branches (``- add: [[...], []]``). Besides fields, an item may carry the keys in
 :data:`META_KEYS`.
 
+A layer field of a reference type (``like: skip1``, ``indices: pool1``) is resolved the same way
+and becomes an extra input after the layer's main one (:func:`references`).
+
 References may only name layers defined earlier, so definition order is a topological order and
 the graph is acyclic by construction; a name used before its definition is reported as E202.
 Recursion here follows the nesting of the document and of blocks, both capped, so it cannot reach
@@ -35,7 +38,7 @@ from cnncalc.expr import Budget, Value, budget
 from cnncalc.layers import ALIASES, LAYERS, Layer
 from cnncalc.source import Map, Node, Scalar, Seq, describe
 from cnncalc.spec import Block, Spec
-from cnncalc.values import build, integer, number, schema, value
+from cnncalc.values import ReferenceType, build, integer, number, schema, value
 
 META_KEYS = ("name", "repeat", "when", "input", "inputs", "branches")
 #: Index standing for the network input in :attr:`GraphNode.inputs`.
@@ -114,6 +117,16 @@ class _Item(NamedTuple):
     meta: dict[str, Node]
     #: Every key of ``fields`` is one the layer type or block accepts.
     known: bool
+
+
+def references(layer_type: type[Layer]) -> tuple[str, ...]:
+    """The fields of ``layer_type`` that name other layers (:class:`~cnncalc.values.ReferenceType`),
+    in field order: each one given becomes an input after the main one, in this order, so ``infer``
+    receives the named layer's output volume (and then its input volume, for a reference type with
+    ``and_input``; the network input names no input of its own, and stands for itself)."""
+    return tuple(
+        name for name, f in schema(layer_type).items() if isinstance(f.type, ReferenceType)
+    )
 
 
 def expand(spec: Spec, max_layers: int = MAX_LAYERS) -> Graph:
@@ -346,10 +359,11 @@ class _Expander:
                 "e.g. name: conv1",
             )
             return None
+        named = (*("input", "inputs"), *(references(layer_type) if layer_type else ()))
         refs = [
             ref
-            for k in ("input", "inputs")
-            if (given := meta.get(k)) is not None
+            for k in named
+            if (given := fields.entries.get(k)) is not None
             for ref in (given.items if isinstance(given, Seq) else (given,))
         ]
         if isinstance(name_node, Scalar) and (
@@ -473,6 +487,15 @@ class _Expander:
         if start is None:
             return current
         inputs = [start]
+        for ref in references(layer_type):
+            if (given := fields.get(ref)) is not None:
+                found = self.resolve(given, scope)
+                if found is None:
+                    return current
+                inputs.append(found)
+                kind = schema(layer_type)[ref].type
+                if isinstance(kind, ReferenceType) and kind.and_input:
+                    inputs.append(INPUT if found == INPUT else self.nodes[found].inputs[0])
         if merge:
             inputs = self.merge_inputs(fields, start, key, scope) or []
             if len(inputs) < 2:
