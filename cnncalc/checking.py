@@ -16,9 +16,11 @@ from pathlib import Path
 
 from cnncalc.api import Report, analyze
 from cnncalc.counting import Counting
-from cnncalc.errors import Diagnostic, Span, SpecError, error, fails
+from cnncalc.errors import Diagnostic, Span, SpecError, did_you_mean, error, fails
 from cnncalc.expand import MAX_LAYERS
 from cnncalc.importers import EXTENSIONS, describes_network
+from cnncalc.limits import FIGURES, Limit
+from cnncalc.memory import saved_activations, training_memory
 from cnncalc.source import path_kind
 from cnncalc.spec import Spec
 
@@ -96,35 +98,106 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
-    """Budgets a checked spec must keep (``check --max-params 5M --max-macs 600M``): ``None`` is no
-    limit; MACs are counted under the preset ``count`` (:mod:`cnncalc.counting`)."""
+    """Budgets given on the command line (``check --max-params 5M --max-macs 600M``): ``None`` is
+    no limit; MACs are counted under the preset ``count`` (:mod:`cnncalc.counting`). They are held
+    with the spec's own ``budget:`` (:func:`budget_problems`)."""
 
     params: int | None = None
     macs: int | None = None
     count: Counting = Counting.TORCHVISION
 
-    def problems(self, report: Report) -> tuple[Diagnostic, ...]:
-        """One E401 per figure over its limit, with the measured figure beside the budget, at the
-        spec's first line (the figure belongs to the whole spec)."""
-        found = []
-        where = Span(report.spec.file, 1, 1)
-        measured = (
-            ("params", self.params, report.totals.params, "--max-params"),
-            ("MACs", self.macs, report.macs_under(self.count), "--max-macs"),
+    def entries(self, file: str) -> tuple[Limit, ...]:
+        """These limits as :class:`Limit` entries, at ``file``'s first line (a command-line limit
+        belongs to the whole spec)."""
+        where = Span(file, 1, 1)
+        given = (("params", self.params, "--max-params"), ("macs", self.macs, "--max-macs"))
+        return tuple(
+            Limit(figure=figure, bound=bound, span=where, written=option, count=self.count)
+            for figure, bound, option in given
+            if bound is not None
         )
-        for label, limit, value, option in measured:
-            if limit is not None and value > limit:
-                counted = f" (counted as {self.count.value})" if label == "MACs" else ""
-                found.append(
-                    error(
-                        "E401",
-                        f"{label} {value:,}{counted} exceed the budget {limit:,} ({option})"
-                        f" by {value - limit:,}",
-                        where,
-                        f"{label} must be at most {limit:,}",
-                    )
+
+
+def measure(limit: Limit, report: Report) -> int | None:
+    """The figure ``limit`` bounds, measured on ``report`` (see :mod:`cnncalc.limits`); ``None``
+    for a receptive field at a layer the network does not have or whose field is not known."""
+    if limit.figure == "params":
+        return report.totals.params
+    if limit.figure == "macs":
+        return report.macs_under(limit.count)
+    if limit.figure == "peak_memory":
+        peak = report.peak
+        assert peak is not None  # a sound report infers every layer
+        return peak.bytes(limit.batch, limit.dtype.bytes)
+    if limit.figure == "training_memory":
+        saved = saved_activations(report.input, report.layers)
+        step = training_memory(
+            report.totals.params,
+            report.totals.buffers,
+            saved,
+            batch=limit.batch,
+            optimizer=limit.optimizer,
+            activation_bytes=limit.dtype.bytes,
+        )
+        return step.total
+    found = report.fields.get(_last_layer(report, limit.layer))
+    return None if found is None else int(min(found.size))
+
+
+def _last_layer(report: Report, name: str) -> str:
+    """``name`` when it is a layer, else the last layer of the block instance ``name``
+    (``layer4`` for ``layer4.2.relu``), else ``name``."""
+    names = [result.node.name for result in report.layers]
+    if name in names:
+        return name
+    inside = [n for n in names if n.startswith(f"{name}.")]
+    return inside[-1] if inside else name
+
+
+def _exceed(label: str) -> str:
+    """The verb for ``label``: the counts are plural (``params``, ``MACs``), the rest singular."""
+    return "exceed" if label in ("params", "MACs") else "exceeds"
+
+
+def budget_problems(report: Report, limits: tuple[Limit, ...]) -> tuple[Diagnostic, ...]:
+    """One E401 per figure beyond its limit, with the measured figure beside the limit, at the
+    line the limit was written on; E402 for a receptive-field budget at a layer the network does
+    not have."""
+    found = []
+    for limit in limits:
+        label = FIGURES[limit.figure][0]
+        value = measure(limit, report)
+        if value is None:
+            found.append(
+                error(
+                    "E402",
+                    f"the budget's receptive field is at '{limit.layer}', which has no"
+                    " receptive field in this network",
+                    limit.span,
+                    did_you_mean(limit.layer, list(report.fields)),
                 )
-        return tuple(found)
+            )
+        elif limit.figure == "receptive_field" and value < limit.bound:
+            found.append(
+                error(
+                    "E401",
+                    f"{label} {value:,}{limit.condition()} is below the budget {limit.bound:,}"
+                    f" ({limit.written}) by {limit.bound - value:,}",
+                    limit.span,
+                    f"{label} must be at least {limit.bound:,}",
+                )
+            )
+        elif limit.figure != "receptive_field" and value > limit.bound:
+            found.append(
+                error(
+                    "E401",
+                    f"{label} {value:,}{limit.condition()} {_exceed(label)} the budget"
+                    f" {limit.bound:,} ({limit.written}) by {value - limit.bound:,}",
+                    limit.span,
+                    f"{label} must be at most {limit.bound:,}",
+                )
+            )
+    return tuple(found)
 
 
 def check_file(
@@ -133,8 +206,8 @@ def check_file(
     max_layers: int = MAX_LAYERS,
     limits: Limits | None = None,
 ) -> Checked:
-    """Load ``path`` with ``load``, analyse it at its own input size, and hold it to ``limits``
-    when it is sound."""
+    """Load ``path`` with ``load``, analyse it at its own input size, and hold it to its own
+    ``budget:`` and to ``limits`` when it is sound."""
     if path.endswith(EMPTY_FOLDER_MARK) and path_kind(path) == "dir":
         folder = path.rstrip(os.sep)
         problem = error(
@@ -148,5 +221,6 @@ def check_file(
         report = analyze(load(path), max_layers=max_layers)
     except SpecError as exc:
         return Checked(path, None, exc.diagnostics, exc.sources)
-    over = limits.problems(report) if limits is not None and report.ok else ()
+    given = report.spec.budget + (limits.entries(report.spec.file) if limits else ())
+    over = budget_problems(report, given) if report.ok else ()
     return Checked(path, report, report.diagnostics + over, report.sources)

@@ -69,7 +69,8 @@ CODES: dict[str, str] = {
     "E304": "merge of incompatible shapes",
     "E306": "layer needs a different input volume",
     # E4xx: budgets
-    "E401": "a figure exceeds its budget (check --max-params, --max-macs)",
+    "E401": "a figure exceeds its budget (budget:, check --max-params, --max-macs)",
+    "E402": "a receptive-field budget names a layer without a receptive field",
     # warnings
     "W101": "input volume looks channels-first (CxHxW)",
     # notes

@@ -101,6 +101,52 @@ def _forms(kind: str, cls: type[Layer]) -> dict[str, Any]:
     }
 
 
+def budget_schema() -> dict[str, Any]:
+    """The ``budget:`` key (:mod:`cnncalc.limits`): each figure a size, or a mapping of its bound
+    and how it is measured."""
+    from cnncalc.counting import Counting
+    from cnncalc.limits import FIGURES, MAX_BATCH, quantity_pattern
+    from cnncalc.memory import Optimizer
+
+    def size(unit: str) -> dict[str, Any]:
+        return {
+            "anyOf": [
+                {"type": "integer", "minimum": 0},
+                {
+                    "type": "string",
+                    "pattern": rf"^\s*{quantity_pattern(unit)}\s*$",
+                    "description": "a whole number with an optional SI suffix, e.g. 5M"
+                    + (f" or 50M{unit}" if unit else ""),
+                },
+            ]
+        }
+
+    settings: dict[str, Any] = {
+        "count": {"enum": [c.value for c in Counting]},
+        "batch": {"type": "integer", "minimum": 1, "maximum": MAX_BATCH},
+        "dtype": {"type": "string", "description": "float32, float16, bfloat16, int8 or mixed"},
+        "optimizer": {"enum": [o.value for o in Optimizer]},
+        "layer": {"type": "string", "description": "a layer or block instance's name"},
+    }
+    assert set(settings) >= {key for *_, extra in FIGURES.values() for key in extra}
+    figures: dict[str, Any] = {}
+    for figure, (label, bound, unit, extra) in FIGURES.items():
+        entry = {
+            "type": "object",
+            "properties": {bound: size(unit), **{key: settings[key] for key in extra}},
+            "required": [bound, *(["layer"] if figure == "receptive_field" else [])],
+            "additionalProperties": False,
+        }
+        shorthand = [] if figure == "receptive_field" else [size(unit)]
+        figures[figure] = {"anyOf": [*shorthand, entry], "description": f"{bound}imum {label}"}
+    return {
+        "type": "object",
+        "properties": figures,
+        "additionalProperties": False,
+        "description": "figures 'cnncalc check' holds the spec to (E401 beyond a limit)",
+    }
+
+
 def spec_schema() -> dict[str, Any]:
     """The JSON Schema of a spec file."""
     kinds = {**LAYERS, **{alias: LAYERS[kind] for alias, kind in ALIASES.items()}}
@@ -146,6 +192,7 @@ def spec_schema() -> dict[str, Any]:
             "description": "reusable groups of layers",
         },
         "layers": {"$ref": "#/$defs/layers"},
+        "budget": budget_schema(),
     }
     block: dict[str, Any] = {
         "args": {

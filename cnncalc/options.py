@@ -123,14 +123,10 @@ class FeaturesType(VolumeType):
         return super().convert(value, param, ctx)
 
 
-#: SI multipliers (powers of 1000), as ``k``, ``M``, ``G``, ``T``.
-SI = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
-
-
 class Quantity(click.ParamType):  # type: ignore[type-arg]
-    """A whole number with an optional SI suffix, in ASCII: ``24GB``, ``5M``, ``600M``, ``1.5G``
-    (a decimal part only as far as the suffix makes it whole). ``unit`` is the optional trailing
-    letter (``B`` for bytes)."""
+    """A whole number with an optional SI suffix (:func:`cnncalc.limits.quantity`, the parser a
+    spec's ``budget:`` uses): ``24GB``, ``5M``, ``600M``, ``1.5G``. ``unit`` is the optional
+    trailing letter (``B`` for bytes)."""
 
     name = "quantity"
 
@@ -138,25 +134,14 @@ class Quantity(click.ParamType):  # type: ignore[type-arg]
         self.unit = unit
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from cnncalc.limits import quantity
+
         if isinstance(value, int):
             return value
-        text = str(value).strip()
-        pattern = f"([0-9]{{1,15}})(?:\\.([0-9]{{1,12}}))?([kKMGT]?){re.escape(self.unit)}?"
-        found = re.fullmatch(pattern, text)
-        if found is None:
-            shown = visible(str(value)[:40])
-            self.fail(
-                f"'{shown}' is not a number with an optional SI suffix (k, M, G, T), e.g. 24G"
-                + (f"{self.unit} or 5M{self.unit}" if self.unit else " or 5M"),
-                param,
-                ctx,
-            )
-        whole, fraction, suffix = str(found[1]), str(found[2] or ""), str(found[3])
-        scaled = int(whole + fraction) * SI[suffix]
-        decimals: int = 10 ** len(fraction)
-        if scaled % decimals:
-            self.fail(f"'{visible(text)}' is not a whole number", param, ctx)
-        return scaled // decimals
+        try:
+            return quantity(str(value), self.unit)
+        except ValueError as exc:
+            self.fail(f"'{visible(str(value)[:40])}' {exc}", param, ctx)
 
 
 class ColumnsType(click.ParamType):  # type: ignore[type-arg]

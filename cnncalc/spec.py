@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cnncalc.errors import (
     CODES,
@@ -42,6 +43,9 @@ from cnncalc.source import (
 from cnncalc.values import integer, rounding
 from cnncalc.values import value as parse_value
 
+if TYPE_CHECKING:
+    from cnncalc.limits import Limit
+
 TOP_KEYS = (
     "name",
     "title",
@@ -53,6 +57,7 @@ TOP_KEYS = (
     "params",
     "blocks",
     "layers",
+    "budget",
 )
 #: Longest chain of ``extends``.
 MAX_EXTENDS = 8
@@ -93,6 +98,9 @@ class Spec:
     sources: Mapping[str, str] = field(compare=False, repr=False)
     #: What is suspicious but sound (:func:`channels_first`), reported with the layers' problems.
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    #: The figures ``check`` holds the spec to (``budget:``, :mod:`cnncalc.limits`); a spec that
+    #: extends another keeps the base's budget unless it writes its own.
+    budget: tuple[Limit, ...] = field(default=(), compare=False)
 
 
 def channels_first(shape: Shape, span: Span) -> Diagnostic | None:
@@ -423,6 +431,12 @@ class _SpecReader:
                 spec_rounding = rounding(node, {}, "'rounding'")
             except Problem as problem:
                 self.problems.append(problem.diagnostic())
+        limits = base.budget if base else ()
+        if (node := root.get("budget")) is not None:
+            from cnncalc.limits import read_budget  # it needs the presets, which import this
+
+            limits, malformed = read_budget(node)
+            self.problems.extend(malformed)
         param_nodes = {**(base.param_nodes if base else {}), **self.param_nodes(root.get("params"))}
         params = self.params(param_nodes, base)
         blocks = {**(base.blocks if base else {}), **self.blocks(root.get("blocks"))}
@@ -469,6 +483,7 @@ class _SpecReader:
             span=root.span,
             sources=self.sources,
             warnings=tuple(self.warnings),
+            budget=limits,
         )
 
     def volume(self, root: Map) -> Shape | None:
