@@ -353,3 +353,67 @@ def every_count(layers: Sequence[LayerResult]) -> tuple[ToolCount, ...]:
             )
         )
     return tuple(found)
+
+
+#: What torchinfo's "Input size" adds to the input's bytes: it measures the input with
+#: ``sys.getsizeof(tensor.untyped_storage())`` (``torchinfo.py::get_total_memory_used``), the
+#: storage's bytes plus the Python storage object's own 64 bytes (CPython 3.11, torch 2.14, as
+#: recorded in ``tests/reference/peer_counts.json``).
+STORAGE_OVERHEAD = 64
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TorchinfoMemory:
+    """torchinfo's four memory lines, in bytes (``torchinfo/model_statistics.py``,
+    ``ModelStatistics.__init__`` and ``__repr__``, torchinfo 1.8), in float32.
+
+    ``input``: the input tensor, ``numel * 4`` plus :data:`STORAGE_OVERHEAD`.
+    ``forward_backward``: for each leaf module with parameters, its output ``numel * 4``, times 2
+    ("x2 for gradients"); a module without
+    parameters (ReLU, pooling) counts nothing. ``params``: the leaf modules' ``param_bytes``,
+    ``4`` per parameter; a parameter held by a non-leaf module (torchvision ConvNeXt's
+    ``layer_scale``) is in neither. A leaf module with parameters is a layer with weights or biases
+    that torchinfo's mult-add rules count (:data:`PRESETS`: conv, fc and the affine norms). Each
+    line prints as ``f"{bytes / 1e6:0.2f}"`` (:meth:`lines`). torchinfo counts float32 whatever
+    cnncalc's ``--dtype``, as a model built with default settings is."""
+
+    input: int
+    forward_backward: int
+    params: int
+
+    @property
+    def total(self) -> int:
+        """ "Estimated Total Size": the sum of the other three."""
+        return self.input + self.forward_backward + self.params
+
+    def lines(self) -> tuple[tuple[str, str], ...]:
+        """The four lines as torchinfo prints them: (label, megabytes to two decimals)."""
+        return tuple(
+            (label, f"{value / 1e6:0.2f}")
+            for label, value in (
+                ("Input size (MB)", self.input),
+                ("Forward/backward pass size (MB)", self.forward_backward),
+                ("Params size (MB)", self.params),
+                ("Estimated Total Size (MB)", self.total),
+            )
+        )
+
+
+def torchinfo_memory(
+    source: Shape, layers: Sequence[LayerResult], batch: int = 1
+) -> TorchinfoMemory:
+    """torchinfo's memory lines for ``layers`` run on ``source`` at ``batch`` (its ``input_size``
+    ``(batch, C, H, W)``: the input and every output scale with the batch, the parameters do not;
+    see :class:`TorchinfoMemory`)."""
+    rules = PRESETS[Counting.TORCHINFO].rules
+    outputs = held = 0
+    for result in layers:
+        own = result.cost.weights + result.cost.biases
+        if own and rules[result.node.layer.kind] is not nothing:
+            outputs += result.output.numel
+            held += own
+    return TorchinfoMemory(
+        input=4 * batch * source.numel + STORAGE_OVERHEAD,
+        forward_backward=2 * 4 * batch * outputs,
+        params=4 * held,
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from cnncalc.counting import PRESETS, Counting
+from cnncalc.counting import PRESETS, Counting, torchinfo_memory
 from cnncalc.exact import Exact, exact_text, half_text
 from cnncalc.receptive import ExactPair, Field
 
@@ -103,4 +103,8 @@ def summary_lines(report: Report) -> list[str]:
             f"Conventions: MACs = {counted.convention}; activations = input + outputs needing new"
             " memory; 1 MB = 10^6 B",
         ]
+    if report.count is Counting.TORCHINFO and report.ok:
+        memory = torchinfo_memory(report.input, report.layers, report.batch)
+        shown = "; ".join(f"{label}: {value}" for label, value in memory.lines())
+        lines.append(f"torchinfo:   {shown} (float32, batch {report.batch})")
     return lines
