@@ -336,8 +336,8 @@ def show(
     counts = every_count(report.layers) if everything else None
     memory = None
     if (optimizer is not None or budget is not None) and report.peak is not None:
-        if fmt != "table":
-            raise click.UsageError("--optimizer and --memory print with --format table")
+        if fmt not in ("table", "json"):
+            raise click.UsageError("--optimizer and --memory print with --format table or json")
         memory = memory_report(
             report.input,
             report.layers,
@@ -357,10 +357,10 @@ def show(
             print_counts(counts)
         if memory is not None:
             print_memory(memory, batch, report.dtype.value)
-    elif counts is not None:
+    elif counts is not None or memory is not None:
         from cnncalc.render.data import report_json
 
-        click.echo(report_json(report, depth, counts))
+        click.echo(report_json(report, depth, counts, memory))
     else:
         click.echo(RENDERERS[fmt](report, depth, columns), nl=False)
     click.echo(_native(report, target, source_format), err=True, nl=False)

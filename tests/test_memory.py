@@ -250,7 +250,49 @@ def test_show_memory_lines() -> None:
     assert "Training (adam, batch 32, activations float32)" in result.stdout
 
 
-def test_show_memory_needs_the_table() -> None:
-    result = CliRunner().invoke(cli, ["show", "resnet50", "--memory", "1G", "--format", "json"])
+def test_show_memory_needs_the_table_or_json() -> None:
+    result = CliRunner().invoke(cli, ["show", "resnet50", "--memory", "1G", "--format", "csv"])
     assert result.exit_code == 2
-    assert "--optimizer and --memory print with --format table" in result.stderr
+    assert "--optimizer and --memory print with --format table or json" in result.stderr
+
+
+def test_show_json_carries_the_peak_and_with_optimizer_the_training_breakdown() -> None:
+    report = analyze(load("resnet50"), batch=32)
+    peak = report.peak
+    assert peak is not None
+    args = ["show", "resnet50", "--format", "json", "--batch", "32"]
+    plain = json.loads(CliRunner().invoke(cli, args).stdout)
+    assert plain["peak"] == {
+        "elements": peak.elements,
+        "bytes": peak.bytes(32, 4),
+        "layer": peak.layer,
+        "live": dict(peak.live),
+    }
+    assert "training" not in plain
+    assert "fit" not in plain
+    document = json.loads(
+        CliRunner().invoke(cli, [*args, "--optimizer", "momentum", "--memory", "24GB"]).stdout
+    )
+    step = training_memory(
+        report.totals.params,
+        report.totals.buffers,
+        saved_activations(report.input, report.layers),
+        batch=32,
+        optimizer=Optimizer.MOMENTUM,
+        activation_bytes=4,
+    )
+    assert document["training"] == {
+        "optimizer": "momentum",
+        "weights": step.weights,
+        "gradients": step.gradients,
+        "optimizer_state": step.optimizer,
+        "saved_activations": step.activations,
+        "buffers": step.buffers,
+        "total": step.total,
+    }
+    inference = largest_batch(
+        24 * 10**9, 4 * (report.totals.params + report.totals.buffers), peak.bytes(1, 4)
+    )
+    assert document["fit"]["inference_batch"] == inference
+    # The keys that were there keep their values.
+    assert {k: v for k, v in document.items() if k not in ("training", "fit")} == plain

@@ -13,6 +13,7 @@ from cnncalc.counting import PRESETS, Counting, ToolCount
 from cnncalc.errors import Severity
 from cnncalc.exact import Exact, exact_text
 from cnncalc.grouping import Row
+from cnncalc.memory import MemoryReport
 from cnncalc.metrics import CONVENTIONS
 from cnncalc.receptive import ExactPair, Field
 from cnncalc.render.columns import Column, cells, totals
@@ -137,15 +138,58 @@ def counts_dict(counts: tuple[ToolCount, ...]) -> dict[str, Any]:
     }
 
 
+def peak_dict(report: Report) -> dict[str, Any] | None:
+    """``peak``: the liveness peak of a forward pass (:func:`cnncalc.memory.inference_peak`), per
+    image in elements and at the report's batch and dtype in bytes, the layer running then and
+    the storages live then (by the layer that allocated each, in elements per image)."""
+    peak = report.peak
+    if peak is None:
+        return None
+    return {
+        "elements": peak.elements,
+        "bytes": peak.bytes(report.batch, report.dtype.bytes),
+        "layer": peak.layer,
+        "live": dict(peak.live),
+    }
+
+
+def memory_dict(memory: MemoryReport) -> dict[str, Any]:
+    """``training`` (``show --optimizer``): one training step's bytes by part
+    (:func:`cnncalc.memory.training_memory`), and with ``--memory`` the largest batches under
+    ``fit``."""
+    step = memory.training
+    document: dict[str, Any] = {
+        "training": {
+            "optimizer": memory.optimizer.value,
+            "weights": step.weights,
+            "gradients": step.gradients,
+            "optimizer_state": step.optimizer,
+            "saved_activations": step.activations,
+            "buffers": step.buffers,
+            "total": step.total,
+        }
+    }
+    if memory.fit is not None:
+        document["fit"] = {
+            "budget": memory.fit.budget,
+            "inference_batch": memory.fit.inference,
+            "training_batch": memory.fit.training,
+        }
+    return document
+
+
 def report_dict(
     report: Report,
     depth: int | None = None,
     layer: Callable[[Row], Any] = _row_dict,
     counts: tuple[ToolCount, ...] | None = None,
+    memory: MemoryReport | None = None,
 ) -> dict[str, Any]:
     """The JSON document for ``show --format json``; ``layer`` makes each entry of ``layers``;
     ``counts`` (``--count all``) adds every tool's figures under ``counts``. A report counted
-    under a preset other than the default names it under ``count``."""
+    under a preset other than the default names it under ``count``. ``peak`` is the liveness
+    peak (absent when a layer could not be inferred); ``memory`` (``--optimizer``, ``--memory``)
+    adds ``training`` and ``fit``."""
     spec, t = report.spec, report.totals
     document = {
         "version": JSON_SCHEMA_VERSION,
@@ -181,15 +225,23 @@ def report_dict(
         document["count"] = report.count.value
     if counts is not None:
         document["counts"] = counts_dict(counts)
+    if (peak := peak_dict(report)) is not None:
+        document["peak"] = peak
+    if memory is not None:
+        document |= memory_dict(memory)
     return document
 
 
 def report_json(
-    report: Report, depth: int | None = None, counts: tuple[ToolCount, ...] | None = None
+    report: Report,
+    depth: int | None = None,
+    counts: tuple[ToolCount, ...] | None = None,
+    memory: MemoryReport | None = None,
 ) -> str:
     """:func:`report_dict` as :func:`layers_json` writes it."""
     # Layers encoded as they are made: a few hundred bytes each instead of a dict of dicts.
-    return layers_json(report_dict(report, depth, lambda row: json.dumps(_row_dict(row)), counts))
+    encoded = report_dict(report, depth, lambda row: json.dumps(_row_dict(row)), counts, memory)
+    return layers_json(encoded)
 
 
 def layers_json(document: dict[str, Any]) -> str:
