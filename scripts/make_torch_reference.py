@@ -212,6 +212,7 @@ SPECS: list[ModelSpec] = [
             "shufflenet_v2_x1_0",
             "mnasnet1_0",
             "regnet_x_400mf",
+            "regnet_x_1_6gf",
             "regnet_y_400mf",
             "convnext_tiny",
         )
