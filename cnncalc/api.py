@@ -20,7 +20,7 @@ from cnncalc.library import builtin_names, builtin_path
 from cnncalc.metrics import Dtype, Totals, totals
 from cnncalc.shapes import Shape
 from cnncalc.source import path_kind
-from cnncalc.spec import Spec, load_path, load_text
+from cnncalc.spec import Spec, load_path, load_text, with_input
 
 if TYPE_CHECKING:  # imported where first used: a check that needs no receptive field skips them
     from cnncalc.fitting import Exploration
@@ -141,8 +141,9 @@ def analyze(
     Raises :class:`SpecError` when the spec itself is malformed; geometry problems (a window that
     does not fit, a merge of mismatched shapes) are returned in :attr:`Report.diagnostics`.
     """
-    graph = expand(spec, max_layers=max_layers)
     source = input or spec.input
+    spec = with_input(spec, source)  # params using input.h, input.w or input.c, evaluated again
+    graph = expand(spec, max_layers=max_layers, input=source)
     layers, diagnostics = infer(graph, source, spec.rounding)
     return Report(
         spec=spec,
