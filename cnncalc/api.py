@@ -20,9 +20,11 @@ from cnncalc.library import builtin_names, builtin_path
 from cnncalc.metrics import Dtype, Totals, totals
 from cnncalc.shapes import Shape
 from cnncalc.source import path_kind
-from cnncalc.spec import Spec, load_path, load_text, with_input
+from cnncalc.spec import Spec, channels_first, load_path, load_text, with_input
 
 if TYPE_CHECKING:  # imported where first used: a check that needs no receptive field skips them
+    from cnncalc.breakdown import Breakdown
+    from cnncalc.diagram import Diagram
     from cnncalc.fitting import Exploration
     from cnncalc.grouping import Row
     from cnncalc.receptive import Field
@@ -77,6 +79,42 @@ class Report:
         found: tuple[Row, ...] = self._cache[key]
         return found
 
+    def breakdown(self) -> Breakdown:
+        """Params, activations and MACs by layer family and by stage, and the largest layers
+        (:mod:`cnncalc.breakdown`)."""
+        if "breakdown" not in self._cache:
+            from cnncalc.breakdown import breakdown
+
+            self._cache["breakdown"] = breakdown(self.input, self.layers)
+        found: Breakdown = self._cache["breakdown"]
+        return found
+
+    def diagram(self, depth: int | None = None) -> Diagram:
+        """The layer graph as boxes and edges, blocks nested deeper than ``depth`` collapsed
+        (:mod:`cnncalc.diagram`)."""
+        key = ("diagram", depth)
+        if key not in self._cache:
+            from cnncalc.diagram import diagram
+
+            self._cache[key] = diagram(self.graph, self.input, self.layers, depth)
+        found: Diagram = self._cache[key]
+        return found
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the title, the per-layer table and the summary
+        (:mod:`cnncalc.render.html`)."""
+        from cnncalc.render.columns import chosen
+        from cnncalc.render.html import report_fragment
+
+        return report_fragment(self, chosen(None))
+
+    def _repr_markdown_(self) -> str:
+        """The same as Markdown, for front ends that prefer it (``show --format markdown``)."""
+        from cnncalc.render.columns import chosen
+        from cnncalc.render.data import report_markdown
+
+        return report_markdown(self, None, chosen(None))
+
     def exploration(self) -> Exploration | None:
         """When a window does not fit exactly (E301): every window that fails at this input, each
         floored to reach the next, and the nearest input sizes that fit (:mod:`cnncalc.fitting`)."""
@@ -90,12 +128,28 @@ class Report:
         return found
 
 
+def is_bare_name(target: str | Path) -> bool:
+    """Whether ``target`` reads as a built-in's name: a :class:`~pathlib.Path` never does; a text
+    does when it has no folder separator and no ``.yaml`` or ``.yml`` suffix (``resnet50``, not
+    ``./resnet50``, ``specs/resnet50`` or ``resnet50.yaml``)."""
+    if isinstance(target, Path):
+        return False
+    return not any(sep in target for sep in ("/", "\\")) and Path(target).suffix not in (
+        ".yaml",
+        ".yml",
+    )
+
+
 def load(target: str | Path) -> Spec:
-    """Load a spec from a file path, or a built-in architecture by name (``vgg16``)."""
+    """Load a spec from a file path, or a built-in architecture by name (``vgg16``).
+
+    A bare name (:func:`is_bare_name`) is the built-in of that name, even when a file or folder
+    of that name is in the working directory (``./resnet50`` names that one); any other text, or
+    a bare name that is no built-in, is a path."""
     path = Path(target)
-    if path.suffix in (".yaml", ".yml") or path_kind(path) is not None:
+    found = builtin_path(str(target)) if is_bare_name(target) else None
+    if found is None and (path.suffix in (".yaml", ".yml") or path_kind(path) is not None):
         return load_path(path)
-    found = builtin_path(str(target))
     if found is not None:
         # Shown in messages: relative where the built-ins sit below the working directory (a
         # checkout).
@@ -144,7 +198,10 @@ def analyze(
     source = input or spec.input
     spec = with_input(spec, source)  # params using input.h, input.w or input.c, evaluated again
     graph = expand(spec, max_layers=max_layers, input=source)
-    layers, diagnostics = infer(graph, source, spec.rounding)
+    layers, inferred = infer(graph, source, spec.rounding)
+    given = channels_first(input, Span("<input>", 1, 1)) if input is not None else None
+    warnings = spec.warnings if input is None else (given,) if given else ()
+    diagnostics = (*warnings, *inferred)
     return Report(
         spec=spec,
         graph=graph,

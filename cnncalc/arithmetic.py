@@ -20,7 +20,7 @@ from cnncalc.layers.conv import Conv
 from cnncalc.layers.dense import FullyConnected
 from cnncalc.layers.pool import AvgPool, MaxPool
 from cnncalc.padding import Fit, dilated, fitting_paddings, padding_for_output, same_padding
-from cnncalc.shapes import Axis, Padding, PadMode, Pair, Rounding, Shape, window_axis
+from cnncalc.shapes import Axis, Padding, PadMode, Pair, Rounding, Shape, same_axis, window_axis
 from cnncalc.values import MAX_SIZE
 
 #: Largest total padding ``pad`` lists (``--max-pad``; the default ``2(F - 1)`` is cut to it too):
@@ -213,8 +213,12 @@ def _figures(
     }
 
 
-def _fit_line(n: int, k: int, s: int, d: int, fit: Fit) -> str:
-    axis = window_axis(n, k, s, d, fit.before, fit.after, Rounding.FLOOR)
+def _fit_line(n: int, k: int, s: int, d: int, fit: Fit, same: bool = False) -> str:
+    axis = (
+        same_axis(n, k, s, d)
+        if same
+        else window_axis(n, k, s, d, fit.before, fit.after, Rounding.FLOOR)
+    )
     return f"{fit}: {axis.arithmetic()}"
 
 
@@ -244,7 +248,7 @@ def pad(
     if same:
         return Working(
             title,
-            (_same_rule(n, s, f, tf_same), _fit_line(n, k, s, d, tf_same)),
+            (_same_rule(n, s, f, tf_same), _fit_line(n, k, s, d, tf_same, same=True)),
             figures={"same": _fit_dict(tf_same)},
         )
     if output is not None:

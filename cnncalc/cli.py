@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import sys
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,15 +23,32 @@ from cnncalc.api import analyze, load, loads
 from cnncalc.errors import Diagnostic, Problem, Span, SpecError, error, fails
 from cnncalc.expand import MAX_LAYERS
 from cnncalc.metrics import Dtype
-from cnncalc.options import Count, FeaturesType, PaddingType, PairType, ParamSetting, VolumeType
+from cnncalc.options import (
+    ColumnsType,
+    Count,
+    DtypeType,
+    FeaturesType,
+    PaddingType,
+    PairType,
+    ParamSetting,
+    VolumeType,
+)
+from cnncalc.render.columns import BY_KEY as _COLUMNS
+from cnncalc.render.columns import DEFAULT as DEFAULT_COLUMNS
+from cnncalc.render.data import SHOW_FORMATS as RENDERERS
 from cnncalc.render.escape import visible
+from cnncalc.render.style import Colour
 from cnncalc.shapes import Shape
 from cnncalc.source import MAX_BYTES, read_text
 from cnncalc.spec import Spec, with_params
 from cnncalc.streams import EXIT_OUTPUT, guard
 
-SHOW_FORMATS = ["table", "json", "csv", "markdown"]
-CHECK_FORMATS = ["text", "json", "github"]
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+SHOW_FORMATS = ["table", *RENDERERS]
+COLUMN_KEYS = list(_COLUMNS)
+CHECK_FORMATS = ["text", "json", "github", "sarif"]
 
 
 def _exit(failed: bool) -> None:
@@ -44,9 +63,34 @@ def _echo_spec_error(exc: SpecError) -> None:
     sys.exit(1)
 
 
+def _complete_target(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion of NAME|PATH: the built-in names that start with what was typed, and
+    the shell's own file completion."""
+    from click.shell_completion import CompletionItem
+
+    from cnncalc.library import builtin_names
+
+    names = [CompletionItem(name) for name in builtin_names() if name.startswith(incomplete)]
+    return [*names, CompletionItem(incomplete, type="file")]
+
+
 def _load(target: str) -> Spec:
-    """A built-in name or spec path, or ``-``: the spec text on standard input (bounded)."""
+    """A built-in name or spec path, or ``-``: the spec text on standard input (bounded). A bare
+    name is the built-in even when a path of that name exists here: a note says so."""
     if target != "-":
+        from cnncalc.api import is_bare_name
+        from cnncalc.library import builtin_path
+        from cnncalc.source import path_kind
+
+        if is_bare_name(target) and builtin_path(target) and path_kind(target) is not None:
+            shown = visible(target)
+            click.echo(
+                f"note: '{shown}' is the built-in architecture; for the path of that name here,"
+                f" write './{shown}'",
+                err=True,
+            )
         return load(target)
     name = "<stdin>"
     if sys.stdin is None:  # started with standard input closed (<&-)
@@ -57,6 +101,15 @@ def _load(target: str) -> Spec:
         hint = "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'"
         raise SpecError([error("E004", "standard input is empty", Span(name, 1, 1), hint)])
     return loads(text, name)
+
+
+COLOR = click.option(
+    "--color",
+    type=click.Choice([c.value for c in Colour]),
+    default="auto",
+    show_default=True,
+    help="Colour and bold: auto on a terminal unless NO_COLOR is set.",
+)
 
 
 EPILOG_SHOW = """\b
@@ -85,7 +138,7 @@ def cli() -> None:
 
 
 @cli.command(epilog=EPILOG_SHOW)
-@click.argument("target", metavar="NAME|PATH")
+@click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
 @click.option(
     "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
 )
@@ -98,10 +151,10 @@ def cli() -> None:
 )
 @click.option(
     "--dtype",
-    type=click.Choice([d.value for d in Dtype]),
+    type=DtypeType(),
     default="float32",
     show_default=True,
-    help="Element type for sizes in bytes.",
+    help="Element type for sizes in bytes (also fp32, fp16, half, bf16, int8).",
 )
 @click.option(
     "--format",
@@ -133,22 +186,36 @@ def cli() -> None:
     ),
 )
 @click.option(
+    "--columns",
+    "keys",
+    type=ColumnsType(),
+    default=None,
+    help=(
+        "Columns of the table and Markdown, comma-separated; with a leading + each, added to the"
+        f" defaults ({','.join(DEFAULT_COLUMNS)}). Names: {', '.join(COLUMN_KEYS)}"
+        " (docs/views.md). Columns chosen here are never left out to fit a terminal."
+    ),
+)
+@click.option(
     "--set",
     "overrides",
     multiple=True,
     type=ParamSetting(),
     help="Set a param of the spec, e.g. --set v1=1 (repeatable).",
 )
+@COLOR
 def show(
     target: str,
     volume: Shape | None,
     batch: int,
-    dtype: str,
+    dtype: Dtype,
     fmt: str,
     depth: int | None,
     max_layers: int,
     rf: bool,
+    keys: tuple[str, ...] | None,
     overrides: tuple[tuple[str, str], ...],
+    color: str,
 ) -> None:
     """Per-layer table and totals of a built-in architecture NAME or a spec file PATH ('-' for
     stdin).
@@ -157,20 +224,142 @@ def show(
         spec = _load(target)
         if overrides:
             spec = with_params(spec, dict(overrides))
-        report = analyze(spec, input=volume, batch=batch, dtype=Dtype(dtype), max_layers=max_layers)
+        report = analyze(spec, input=volume, batch=batch, dtype=dtype, max_layers=max_layers)
     except Problem as exc:  # a --set naming no param of the spec: the command line is wrong
         raise click.UsageError(visible(f"{exc.message}: {exc.hint}")) from None
     except SpecError as exc:
         _echo_spec_error(exc)
-    from cnncalc.render.data import SHOW_FORMATS as RENDERERS
+    from cnncalc.render.columns import chosen
     from cnncalc.render.data import show_problems
 
+    columns = chosen(keys, rf)
     if fmt == "table":
         from cnncalc.render.table import print_report
 
-        print_report(report, depth, rf=rf)
+        print_report(report, columns, depth, keep=keys is not None, color=color)
     else:
-        click.echo(RENDERERS[fmt](report, depth, rf), nl=False)
+        click.echo(RENDERERS[fmt](report, depth, columns), nl=False)
+    click.echo(show_problems(report), err=True, nl=False)
+    _exit(fails(report.diagnostics))
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  cnncalc profile vgg16                    # memory early, params late
+  cnncalc profile resnet50 --depth 0       # one row per stage
+  cnncalc profile vgg16 --format svg > vgg16-profile.svg
+  cnncalc profile vgg16 --format png -o vgg16.png   # pip install 'cnncalc[plot]'
+"""
+)
+@click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
+@click.option(
+    "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
+)
+@click.option(
+    "--depth",
+    type=Count(0),
+    default=None,
+    help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "svg", "png"]),
+    default="text",
+    show_default=True,
+    help="Bars in the terminal, an SVG picture (no extra needed), or a PNG (matplotlib).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the picture to this file (needed for png) instead of standard output.",
+)
+def profile(
+    target: str, volume: Shape | None, depth: int | None, fmt: str, output: str | None
+) -> None:
+    """Where the activations, params and MACs live: a bar per figure for each layer (or block),
+    then the sums by layer type and by stage, and the largest layers."""
+    import shutil
+
+    from cnncalc.render.data import show_problems
+    from cnncalc.render.profile import breakdown_lines, profile_svg, profile_text
+
+    try:
+        report = analyze(_load(target), input=volume)
+    except SpecError as exc:
+        _echo_spec_error(exc)
+    if fmt == "png":
+        from cnncalc.render.plot import MissingExtra, profile_png
+
+        if output is None:
+            raise click.UsageError("a PNG goes to a file: add -o FILE.png")
+        try:
+            Path(output).write_bytes(profile_png(report, depth))
+        except MissingExtra as exc:
+            raise click.UsageError(str(exc)) from None
+    elif fmt == "svg" and output is not None:
+        Path(output).write_text(profile_svg(report, depth), encoding="utf-8")
+    elif fmt == "svg":
+        click.echo(profile_svg(report, depth), nl=False)
+    else:
+        width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+        lines = [*profile_text(report, depth, width), "", *breakdown_lines(report)]
+        click.echo("\n".join(lines))
+    click.echo(show_problems(report), err=True, nl=False)
+    _exit(fails(report.diagnostics))
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  cnncalc graph resnet18 --depth 1              # Mermaid: paste into a ```mermaid block
+  cnncalc graph densenet201 --depth 1 --format dot | dot -Tpng -o densenet201.png
+  cnncalc graph resnet152 --depth 0 --format svg > resnet152.svg   # needs Graphviz
+"""
+)
+@click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
+@click.option(
+    "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
+)
+@click.option(
+    "--depth",
+    type=Count(0),
+    default=None,
+    help="Collapse blocks nested deeper than this into one box (0: top-level items only).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot", "svg"]),
+    default="mermaid",
+    show_default=True,
+    help="Mermaid (GitHub renders it in Markdown), Graphviz DOT, or SVG drawn by Graphviz's dot.",
+)
+def graph(target: str, volume: Shape | None, depth: int | None, fmt: str) -> None:
+    """The layer graph as a picture: a box per layer (name, type, hyper-parameters, output volume)
+    or per collapsed block, blocks as nested groups, merges rounded, skips dashed."""
+    from cnncalc.render.data import show_problems
+    from cnncalc.render.graph import graph_dot, graph_mermaid
+
+    try:
+        report = analyze(_load(target), input=volume)
+    except SpecError as exc:
+        _echo_spec_error(exc)
+    if fmt == "mermaid":
+        click.echo(graph_mermaid(report, depth), nl=False)
+    elif fmt == "dot":
+        click.echo(graph_dot(report, depth), nl=False)
+    else:
+        from cnncalc.render.graphviz import NoGraphviz, render_svg
+
+        try:
+            click.echo(render_svg(graph_dot(report, depth)), nl=False)
+        except NoGraphviz as exc:
+            click.echo(f"cnncalc: {exc}", err=True)
+            sys.exit(1)
     click.echo(show_problems(report), err=True, nl=False)
     _exit(fails(report.diagnostics))
 
@@ -181,6 +370,7 @@ Examples:
   cnncalc check my_net.yaml
   cnncalc check architectures/ --strict
   cnncalc check specs/ --format github        # annotations in a pull request
+  cnncalc check specs/ --format sarif > cnncalc.sarif   # GitHub code scanning
   cat net.yaml | cnncalc check -
 """
 )
@@ -205,11 +395,15 @@ Examples:
     show_default=True,
     help="Refuse specs that expand to more layers.",
 )
-def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int) -> None:
+@COLOR
+def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int, color: str) -> None:
     """Validate spec files and folders of specs; exit 0 when all are sound, 1 otherwise
     (with --strict also on warnings and accepted rounding), 2 on a usage error."""
     from cnncalc.checking import check_file, spec_files
     from cnncalc.render import check as document
+    from cnncalc.render.style import paint, use_colour
+
+    styled = fmt == "text" and use_colour(Colour(color), sys.stdout)
 
     if any(not path.strip() for path in paths):  # an empty CI variable: never the whole folder
         raise click.UsageError("an empty PATH names no spec; give files, folders or '-'")
@@ -226,13 +420,22 @@ def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int) -> No
         every.extend(result.diagnostics)
         if fmt == "json":
             entries.append(document.checked_entry(result, strict))
+        elif fmt == "sarif":
+            continue  # one document of every spec's diagnostics, below
         elif fmt == "text":
-            click.echo(document.checked_text(result, strict), nl=False)
+            text = document.checked_text(result, strict)
+            click.echo(paint(text) if styled else text, nl=False, color=styled)
         else:
             click.echo(document.checked_github(result), nl=False)
     code = 1 if fails(every, strict) else 0
     if fmt == "json":
         click.echo(document.check_json(entries, strict, code, every))
+    elif fmt == "sarif":
+        from importlib.metadata import version
+
+        from cnncalc.render.sarif import check_sarif
+
+        click.echo(check_sarif(every, version("cnncalc")))
     else:  # in GitHub's log too: why the job failed
         click.echo(document.check_summary(checked, failed, every))
     sys.exit(code)
@@ -537,8 +740,8 @@ Examples:
   cnncalc diff resnet50 resnet101 --depth 1 --format json
 """
 )
-@click.argument("spec_a", metavar="A")
-@click.argument("spec_b", metavar="B")
+@click.argument("spec_a", metavar="A", shell_complete=_complete_target)
+@click.argument("spec_b", metavar="B", shell_complete=_complete_target)
 @click.option(
     "--input-a", type=VolumeType(), default=None, help="Input volume for A instead of its own."
 )
@@ -598,10 +801,15 @@ def diff(
 #: over 1,000 specs. A higher threshold keeps collecting any cycle, just less often.
 GC_THRESHOLD = 100_000
 
+#: The variable click's shell completion sets (README, "Shell completion").
+COMPLETE = "_CNNCALC_COMPLETE"
+
 
 def main() -> None:
     """Console entry point."""
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    if COMPLETE in os.environ:  # the shell asks for completions: click writes bytes, unguarded
+        cli.main(prog_name="cnncalc")
     out, err = guard(sys.stdout), guard(sys.stderr)
     sys.stdout, sys.stderr = out, err
     try:

@@ -9,6 +9,7 @@ one problem raises :class:`Problem` (code, message, hint, and its place when kno
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -67,6 +68,8 @@ CODES: dict[str, str] = {
     "E303": "groups do not divide the channels",
     "E304": "merge of incompatible shapes",
     "E306": "layer needs a different input volume",
+    # warnings
+    "W101": "input volume looks channels-first (CxHxW)",
     # notes
     "N301": "window does not fit; rounded by the declared rule",
 }
@@ -181,6 +184,56 @@ def did_you_mean(word: str, choices: Collection[str], listing: str = "expected o
     shown = ", ".join(islice(choices, MAX_LISTED))
     more = len(choices) - MAX_LISTED
     return listing + (shown or "none") + (f" and {more:,} more" if more > 0 else "")
+
+
+#: Other frameworks' layer names (PyTorch's ``nn``, Keras', Caffe's), written in lower case
+#: without ``_``, ``.`` or a module prefix, and the cnncalc type each is; ``None`` for what
+#: cnncalc does not have. Every type named here is registered (tests/test_new_user.py).
+FRAMEWORK_NAMES: dict[str, str | None] = {
+    **dict.fromkeys(("conv2d", "convolution", "convolution2d"), "conv"),
+    **dict.fromkeys(("depthwiseconv2d", "depthwiseconvolution2d"), "dwconv"),
+    **dict.fromkeys(("linear", "dense", "innerproduct", "fullyconnected"), "fc"),
+    **dict.fromkeys(("batchnorm2d", "batchnormalization", "bn"), "batchnorm"),
+    "layernormalization": "layernorm",
+    **dict.fromkeys(("localresponsenorm", "localresponsenormalization"), "lrn"),
+    **dict.fromkeys(("maxpool2d", "maxpooling2d"), "maxpool"),
+    **dict.fromkeys(("avgpool2d", "averagepooling2d"), "avgpool"),
+    "adaptiveavgpool2d": "adaptive_avgpool",
+    **dict.fromkeys(("globalaveragepooling2d", "globalavgpool2d"), "gap"),
+    **dict.fromkeys(("leakyrelu",), "leaky_relu"),
+    "swish": "silu",
+    **dict.fromkeys(("dropout2d", "spatialdropout2d"), "dropout"),
+    "zeropadding2d": "zeropad",
+    **dict.fromkeys(("concatenate", "cat"), "concat"),
+    "multiply": "mul",
+    **dict.fromkeys(
+        (
+            "convtranspose2d",
+            "conv2dtranspose",
+            "deconv",
+            "deconvolution",
+            "upsample",
+            "upsampling2d",
+            "interpolate",
+        ),
+        None,
+    ),
+}
+
+
+def framework_hint(kind: str) -> str | None:
+    """The hint for an unknown layer type that another framework names (``Conv2d``, ``Dense``,
+    ``BatchNorm2d``, ``ConvTranspose2d``), or ``None``."""
+    key = re.sub(r"[^a-z0-9]", "", kind.rsplit(".", 1)[-1].lower())
+    if key not in FRAMEWORK_NAMES:
+        return None
+    ours = FRAMEWORK_NAMES[key]
+    if ours is None:
+        return (
+            f"cnncalc has no transposed convolution or upsampling layer ('{kind}'); the layer"
+            " types are listed in 'cnncalc schema' and docs/spec-language.md"
+        )
+    return f"'{kind}' is '{ours}' in cnncalc"
 
 
 def gave_up(span: Span) -> Diagnostic:

@@ -13,6 +13,9 @@ An item's ``repeat`` is a count, or ``{times: N, as: i}``, which binds ``i`` to 
 the repeated item's fields (and a block's arguments). A block instance binds its arguments, then
 its ``let`` values, in order, each able to use the ones before it.
 
+A layer field of a reference type (``like: skip1``, ``indices: pool1``) is resolved the same way
+and becomes an extra input after the layer's main one (:func:`references`).
+
 References may only name layers defined earlier, so definition order is a topological order and
 the graph is acyclic by construction; a name used before its definition is reported as E202.
 Recursion here follows the nesting of the document and of blocks, both capped, so it cannot reach
@@ -25,6 +28,7 @@ import contextlib
 from collections import ChainMap
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import NamedTuple, NoReturn, cast
 
 from cnncalc.errors import (
@@ -34,6 +38,7 @@ from cnncalc.errors import (
     Span,
     SpecError,
     did_you_mean,
+    framework_hint,
     gave_up,
 )
 from cnncalc.expr import Budget, Value, budget
@@ -41,7 +46,7 @@ from cnncalc.layers import ALIASES, LAYERS, Layer
 from cnncalc.shapes import Shape
 from cnncalc.source import Map, Node, Scalar, Seq, describe
 from cnncalc.spec import Block, Spec, input_names
-from cnncalc.values import build, integer, number, schema, value
+from cnncalc.values import ReferenceType, build, integer, number, schema, value
 
 META_KEYS = ("name", "repeat", "when", "input", "inputs", "branches")
 #: Index standing for the network input in :attr:`GraphNode.inputs`.
@@ -136,6 +141,16 @@ class _Item(NamedTuple):
     known: bool
 
 
+def references(layer_type: type[Layer]) -> tuple[str, ...]:
+    """The fields of ``layer_type`` that name other layers (:class:`~cnncalc.values.ReferenceType`),
+    in field order: each one given becomes an input after the main one, in this order, so ``infer``
+    receives the named layer's output volume (and then its input volume, for a reference type with
+    ``and_input``; the network input names no input of its own, and stands for itself)."""
+    return tuple(
+        name for name, f in schema(layer_type).items() if isinstance(f.type, ReferenceType)
+    )
+
+
 def inside(scope: _Scope, site: Scalar) -> _Scope:
     """``scope`` with the block use ``site`` named too: for a problem in a block's own text (a
     default, a ``let`` value) found while evaluating it for that use."""
@@ -173,7 +188,9 @@ class _Expander:
         self.nodes: list[GraphNode] = []
         self.full_names: dict[str, int] = {}
         self.problems: dict[tuple[str, int, int, str], Diagnostic] = {}
-        self.unresolved: list[tuple[str, Scalar, _Scope]] = []
+        #: Names not found where used: the name, its node, its scope, and how many names the
+        #: scope had then (the ones a hint may suggest: those defined later would fail E202).
+        self.unresolved: list[tuple[str, Scalar, _Scope, int]] = []
         self.work = 0
         self.depth = 0
         self.reports = 0
@@ -207,13 +224,14 @@ class _Expander:
         E201.
         """
         places = {
-            (name, node.span, scope.prefix): (name, node, scope)
-            for name, node, scope in self.unresolved
+            (name, node.span, scope.prefix): (name, node, scope, known)
+            for name, node, scope, known in self.unresolved
         }
         for (
             name,
             node,
             scope,
+            known,
         ) in places.values():  # once per place and scope, however often expanded
             if name in self.full_names or scope.prefix + name in self.full_names:
                 self.report(
@@ -229,7 +247,7 @@ class _Expander:
                     f"no layer named '{name}' here",
                     node,
                     scope,
-                    did_you_mean(name, scope.names.keys()),
+                    did_you_mean(name, list(islice(scope.names, known)), "layers above: "),
                 )
 
     # -- reporting -------------------------------------------------------------------------------
@@ -398,7 +416,7 @@ class _Expander:
                 f"unknown layer type or block '{kind}'",
                 key,
                 scope,
-                did_you_mean(kind, choices),
+                framework_hint(kind) or did_you_mean(kind, choices),
             )
             return None
         fields = self.fields_of(layer_type, body, key, scope)
@@ -417,10 +435,11 @@ class _Expander:
                 "e.g. name: conv1",
             )
             return None
+        named = (*("input", "inputs"), *(references(layer_type) if layer_type else ()))
         refs = [
             ref
-            for k in ("input", "inputs")
-            if (given := meta.get(k)) is not None
+            for k in named
+            if (given := fields.entries.get(k)) is not None
             for ref in (given.items if isinstance(given, Seq) else (given,))
         ]
         if isinstance(name_node, Scalar) and (
@@ -508,7 +527,7 @@ class _Expander:
             return scope.names[name]
         if name in self.full_names:
             return self.full_names[name]
-        self.unresolved.append((name, node, scope))
+        self.unresolved.append((name, node, scope, len(scope.names)))
         return None
 
     def references(self, node: Node | None, scope: _Scope, previous: int) -> list[int] | None:
@@ -549,6 +568,15 @@ class _Expander:
         if start is None:
             return current
         inputs = [start]
+        for ref in references(layer_type):
+            if (given := fields.get(ref)) is not None:
+                found = self.resolve(given, scope, current)
+                if found is None:
+                    return current
+                inputs.append(found)
+                kind = schema(layer_type)[ref].type
+                if isinstance(kind, ReferenceType) and kind.and_input:
+                    inputs.append(INPUT if found == INPUT else self.nodes[found].inputs[0])
         if merge:
             inputs = self.merge_inputs(fields, start, current, key, scope) or []
             if len(inputs) < 2:

@@ -35,6 +35,8 @@ class Row:
     layers: int = 1
     #: The receptive field of the row's output (of its last layer, for a collapsed block).
     rf: Field | None = None
+    #: The volumes the row reads: the layer's inputs, or a collapsed block's first layer's.
+    inputs: tuple[Shape, ...] = ()
 
     @property
     def params(self) -> int:
@@ -63,6 +65,7 @@ def _layer_row(result: LayerResult, rf: Field | None) -> Row:
         macs=cost.macs,
         ops=cost.ops,
         rf=rf,
+        inputs=result.inputs,
     )
 
 
@@ -80,6 +83,7 @@ def _group_row(name: str, block: str, members: list[LayerResult], rf: Field | No
         ops=sum(m.cost.ops for m in members),
         layers=len(members),
         rf=rf,
+        inputs=members[0].inputs,
     )
 
 

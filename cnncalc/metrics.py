@@ -65,6 +65,32 @@ class Dtype(str, Enum):
     def bytes(self) -> int:
         return {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}[self.value]
 
+    @classmethod
+    def parse(cls, text: str) -> Dtype:
+        """A dtype by any usual spelling, case aside: ``fp16``, ``half``, ``torch.float16``,
+        ``bf16``, ``fp32``, ``float``, ``i8``; ``ValueError`` for anything else."""
+        key = text.strip().lower().removeprefix("torch.").removeprefix("np.")
+        try:
+            return cls(DTYPE_SPELLINGS.get(key, key))
+        except ValueError:
+            shown = ", ".join([d.value for d in cls] + list(DTYPE_SPELLINGS))
+            raise ValueError(f"unknown dtype '{text}'; one of: {shown}") from None
+
+
+#: Other spellings of each :class:`Dtype` (PyTorch's, NumPy's, the usual abbreviations).
+DTYPE_SPELLINGS = {
+    "fp32": "float32",
+    "f32": "float32",
+    "float": "float32",
+    "single": "float32",
+    "fp16": "float16",
+    "f16": "float16",
+    "half": "float16",
+    "bf16": "bfloat16",
+    "i8": "int8",
+    "qint8": "int8",
+}
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Totals:

@@ -121,3 +121,48 @@ class FeaturesType(VolumeType):
         if isinstance(value, str) and re.fullmatch("[0-9]{1,30}", value.strip()):
             return Shape(1, 1, Count().convert(value, param, ctx))
         return super().convert(value, param, ctx)
+
+
+class ColumnsType(click.ParamType):  # type: ignore[type-arg]
+    """``name,output,params``: the table's columns in order; when every name starts with ``+``,
+    the columns are added to the defaults (``+memory,+params%``). Gives the column keys of
+    :data:`cnncalc.render.columns.COLUMNS`."""
+
+    name = "NAME,..."
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, ...]:
+        from cnncalc.errors import did_you_mean
+        from cnncalc.render.columns import BY_KEY, DEFAULT
+
+        if isinstance(value, tuple):
+            return value
+        names = [name.strip() for name in str(value).split(",") if name.strip()]
+        if not names:
+            self.fail("give at least one column, e.g. name,output,params", param, ctx)
+        adding = all(name.startswith("+") for name in names)
+        keys = [name.removeprefix("+") for name in names]
+        for key in keys:
+            if key not in BY_KEY:
+                hint = did_you_mean(key, BY_KEY, "columns: ")
+                self.fail(f"no column '{visible(key)}'; {hint}", param, ctx)
+        if adding:
+            keys = [*DEFAULT, *(key for key in keys if key not in DEFAULT)]
+        return tuple(dict.fromkeys(keys))
+
+
+class DtypeType(click.ParamType):  # type: ignore[type-arg]
+    """An element type by any usual spelling (:meth:`cnncalc.metrics.Dtype.parse`)."""
+
+    name = "float32|float16|bfloat16|int8"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from cnncalc.metrics import Dtype
+
+        if isinstance(value, Dtype):
+            return value
+        try:
+            return Dtype.parse(str(value))
+        except ValueError as exc:
+            self.fail(visible(str(exc)), param, ctx)

@@ -42,12 +42,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from cnncalc.exact import Exact, exact
-from cnncalc.expand import INPUT, Graph
+from cnncalc.expand import INPUT, Graph, references
 from cnncalc.infer import LayerResult
-from cnncalc.layers.base import Window
+from cnncalc.layers.base import ExactPair as ExactPair  # the renderers import it from here
+from cnncalc.layers.base import Layer, Window
+from cnncalc.values import ReferenceType, schema
 
-#: Height and width of a field's size, jump, padding or start.
-ExactPair = tuple[Exact, Exact]
 #: ``via`` of the network input's own field.
 NETWORK_INPUT = "input"
 
@@ -124,18 +124,21 @@ def receptive_fields(graph: Graph, layers: Iterable[LayerResult]) -> dict[str, F
     fields: dict[str, Field] = {}
     for result in layers:
         node = result.node
+        merge = node.layer.arity is None
+        # A one-input layer's other inputs are named references: only those it reads count.
+        read = node.inputs if merge or len(node.inputs) == 1 else _read(node.layer, node.inputs)
         sources = [
             (
                 (NETWORK_INPUT, INPUT_FIELD)
                 if i == INPUT
                 else (graph.nodes[i].name, fields.get(graph.nodes[i].name))
             )
-            for i in node.inputs
+            for i in read
         ]
         present = [(name, field) for name, field in sources if field is not None]
         if len(present) < len(sources):
             continue  # an input has no field
-        if len(present) > 1:
+        if merge:
             spatial = (result.output.h, result.output.w)
             # A 1x1 input broadcast over a larger map (a squeeze-and-excitation gate) is global
             # context: left out, or it would make every later field the whole image.
@@ -149,10 +152,30 @@ def receptive_fields(graph: Graph, layers: Iterable[LayerResult]) -> dict[str, F
         source, field = present[0]
         window = node.layer.window(result.inputs)
         if window is not None:
-            fields[node.name] = field.through(window, source)
+            fields[node.name] = (
+                field.through(window, source)
+                if len(present) == 1
+                else union((name, f.through(window, name)) for name, f in present)
+            )
         elif (result.output.h, result.output.w) == (result.inputs[0].h, result.inputs[0].w):
             fields[node.name] = Field(field.size, field.jump, field.padding, source, field.aligned)
     return fields
+
+
+def _read(layer: Layer, inputs: tuple[int, ...]) -> tuple[int, ...]:
+    """The inputs of a one-input layer whose fields flow through its window: the main one, and
+    each named reference whose values the layer reads (maxunpool's ``indices``), but not one used
+    only for its size (``like``, ``to``, the input size a reference brings along)."""
+    kinds = schema(type(layer))
+    read, at = [inputs[0]], 1
+    for name in references(type(layer)):
+        kind = kinds[name].type
+        if getattr(layer, name) is None or not isinstance(kind, ReferenceType):
+            continue
+        if kind.data:
+            read.append(inputs[at])
+        at += kind.inputs
+    return tuple(read)
 
 
 def path(fields: dict[str, Field], name: str) -> tuple[str, ...]:

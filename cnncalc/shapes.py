@@ -122,6 +122,9 @@ class Axis:
     after: int
     out: int
     exact: bool
+    #: TensorFlow's ``same``: the output is ``ceil(n/s)`` by definition and the division floored
+    #: (a kernel narrower than the stride leaves the last pixels unread), so it always fits.
+    same: bool = False
 
     @property
     def k_eff(self) -> int:
@@ -133,8 +136,11 @@ class Axis:
         """
         pad = f"2·{self.before}" if self.before == self.after else f"{self.before} + {self.after}"
         kernel = str(self.k) if self.d == 1 else f"{self.k_eff} (dilated {self.k}·{self.d})"
+        division = f"({self.n} - {kernel} + {pad})/{self.s}"
+        if self.same and (self.n - self.k_eff + self.before + self.after) % self.s:
+            return f"floor({division}) + 1 = {self.out} ('same' floors: ceil({self.n}/{self.s}))"
         value = Fraction(self.n - self.k_eff + self.before + self.after, self.s) + 1
-        return f"({self.n} - {kernel} + {pad})/{self.s} + 1 = {exact_text(value)}"
+        return f"{division} + 1 = {exact_text(value)}"
 
     def fits_nearby(self) -> str:
         """Nearest input sizes and symmetric padding that would make this axis fit exactly (from
@@ -161,27 +167,44 @@ def resolve_padding(padding: Padding, n: int, k: int, s: int, d: int, axis: int)
     return (padding[0], padding[1]) if axis == 0 else (padding[2], padding[3])
 
 
+def same_axis(n: int, k: int, s: int, d: int) -> Axis:
+    """One axis under TensorFlow's ``padding='SAME'`` (:func:`cnncalc.padding.same_padding`):
+    ``out = ceil(n/s)`` whatever the rounding, as TensorFlow and Keras define it (``conv_utils.
+    conv_output_length``); the padded division is whole, or floored when the total padding is
+    clamped to 0."""
+    fit = same_padding(n, k, s, d)
+    return Axis(
+        n=n, k=k, s=s, d=d, before=fit.before, after=fit.after, out=fit.out, exact=True, same=True
+    )
+
+
 def window_axis(
     n: int, k: int, s: int, d: int, before: int, after: int, rounding: Rounding
 ) -> Axis:
-    """Output size of one axis under ``rounding``; raises :class:`Problem` (E302) when the
-    dilated kernel is larger than the padded input. A fraction under ``exact`` is reported by the
-    caller, which sees ``exact=False`` (the floor value is kept so inference can go on)."""
+    """Output size of one axis under ``rounding``; raises :class:`Problem` (E302) when no window
+    fits in the padded input. A fraction under ``exact`` is reported by the caller, which sees
+    ``exact=False`` (the floor value is kept so inference can go on).
+
+    Under ``ceil`` this is ATen's ``pooling_output_shape``: ``out = floor((span + s - 1)/s) + 1``
+    with ``span = n + before + after - F``, less one when the last window would start in the right
+    padding (``(out - 1)*s >= n + before``, checked even when the division is whole). So a kernel
+    up to ``s - 1`` larger than the padded input still gives one window (``span >= 1 - s``; 3x3/2
+    on 2x2 gives 1), and only a smaller span is refused, as PyTorch refuses an output below 1."""
     k_eff = d * (k - 1) + 1
     span = n + before + after - k_eff
-    if span < 0:
+    overhang = s - 1 if rounding is Rounding.CEIL else 0
+    if span < -overhang:
         size = f"{n} + {before + after}" if before + after else str(n)
         raise Problem(
             "E302",
             f"kernel {k_eff} is larger than the padded input {size}",
-            f"use a kernel of at most {n + before + after}, pad the input, or feed a larger input",
+            f"use a kernel of at most {n + before + after + overhang}, pad the input, or feed a"
+            " larger input",
         )
     out = span // s + 1
     exact = span % s == 0
-    if not exact and rounding is Rounding.CEIL:
-        out += 1
-        if (
-            out - 1
-        ) * s >= n + before:  # PyTorch: the last window may not start in the right padding
+    if rounding is Rounding.CEIL:
+        out = (span + overhang) // s + 1
+        if (out - 1) * s >= n + before:  # ATen: the last window may not start in the padding
             out -= 1
     return Axis(n=n, k=k, s=s, d=d, before=before, after=after, out=out, exact=exact)

@@ -109,6 +109,26 @@ class Spec:
     #: The text of this spec's file and of every spec it extends, by the name their spans use:
     #: diagnostics quote their lines from here, never from the files again.
     sources: Mapping[str, str] = field(compare=False, repr=False)
+    #: What is suspicious but sound (:func:`channels_first`), reported with the layers' problems.
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
+
+
+def channels_first(shape: Shape, span: Span) -> Diagnostic | None:
+    """W101 when an input reads as channels-first (CxHxW, PyTorch's and ONNX's order) though
+    cnncalc reads HxWxC: its first size is a usual channel count (1, 3 or 4) and the other two
+    are image-sized (16 or more), as in ``3x224x224``."""
+    if shape.h not in (1, 3, 4) or min(shape.w, shape.c) < 16:
+        return None
+    return Diagnostic(
+        code="W101",
+        severity=Severity.WARNING,
+        message=(
+            f"input {shape} reads as height {shape.h}, width {shape.w}, {shape.c} channels"
+            " (cnncalc's order is HxWxC)"
+        ),
+        span=span,
+        hint=f"if it is channels-first (CxHxW), write {shape.w}x{shape.c}x{shape.h}",
+    )
 
 
 def load_text(
@@ -289,6 +309,7 @@ class _SpecReader:
         self.chain = chain
         self.extends_root = Path(extends_root).resolve() if extends_root else own_folder(file)
         self.problems: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
         #: Texts read so far: this spec's own and those of the specs it extends.
         self.sources: dict[str, str] = dict(sources or {})
 
@@ -431,6 +452,9 @@ class _SpecReader:
             shape: Shape | None = base.input
         elif "input" in root.entries or "extends" not in root.entries:
             shape = self.volume(root)
+            found = channels_first(shape, root.entries["input"].span) if shape else None
+            if found is not None:
+                self.warnings.append(found)
         else:
             shape = None  # the base that would give it failed to load, and said why
         spec_rounding = base.rounding if base else Rounding.EXACT
@@ -485,6 +509,7 @@ class _SpecReader:
             file=self.file,
             span=root.span,
             sources=self.sources,
+            warnings=tuple(self.warnings),
         )
 
     def volume(self, root: Map) -> Shape | None:

@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, fields
+from enum import Enum
 from types import UnionType
 from typing import (
     TYPE_CHECKING,
@@ -360,6 +361,33 @@ PADDING = FieldType(
     ),
     needs=(OFFSET,),
 )
+
+
+def sides(node: Node, env: Mapping[str, Value], what: str) -> tuple[int, int, int, int]:
+    """Explicit padding only (a crop's sides): what :func:`padding` takes but ``same`` and
+    ``valid``."""
+    found = padding(node, env, what)
+    if isinstance(found, shapes.PadMode):
+        raise Problem(
+            "E103",
+            f"{what} must be numbers of pixels, not {found.value}",
+            "e.g. 4, [4, 4] or [4, 4, 4, 4]",
+            node.span,
+        )
+    return found
+
+
+SIDES = FieldType(
+    name="sides",
+    convert=sides,
+    # the modes are words an expression could be: ruled out by name
+    schema={
+        "anyOf": PADDING.schema["anyOf"][:3],
+        "not": {"enum": [m.value for m in shapes.PadMode]},
+    },
+    doc=f"{OFFSET.doc} for every side; [h, w] or [top, bottom, left, right] of them",
+    needs=(OFFSET,),
+)
 FLAG = FieldType(
     name="boolean", convert=boolean, schema={"type": "boolean"}, doc="true or false", inline=True
 )
@@ -376,6 +404,106 @@ ROUNDING = FieldType(
     doc=f"one of {', '.join(r.value for r in shapes.Rounding)}",
 )
 
+
+class UpsampleMode(str, Enum):
+    """How ``upsample`` interpolates (PyTorch ``nn.Upsample``'s ``mode``)."""
+
+    NEAREST = "nearest"
+    BILINEAR = "bilinear"
+    BICUBIC = "bicubic"
+
+
+def choice(name: str, vocabulary: type[Enum], hint: str) -> FieldType:
+    """The field type of one word of ``vocabulary`` (a ``str`` enum), refused otherwise (E103)."""
+    words = [member.value for member in vocabulary]
+
+    def convert(node: Node, env: Mapping[str, Value], what: str) -> Enum:
+        if isinstance(node, Scalar) and node.value in words:
+            return vocabulary(node.value)
+        raise Problem(
+            "E103",
+            f"{what} must be one of {', '.join(words)}, not {describe(node)}",
+            hint,
+            node.span,
+        )
+
+    return FieldType(
+        name=name, convert=convert, schema={"enum": words}, doc=f"one of {', '.join(words)}"
+    )
+
+
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True)
+class ReferenceType(FieldType):
+    """A field naming another layer (made by :func:`reference`). The expander resolves it as it
+    resolves ``input:`` (names in scope, defined earlier, E201/E202 otherwise) and passes the named
+    layer's output to the layer's ``infer`` after its main input (then, with ``and_input``, that
+    layer's own input); the field keeps the name."""
+
+    #: The referenced output's values flow into this layer (maxunpool's indices), so its receptive
+    #: field joins; False for a reference used only for its size (``like``, ``to``).
+    data: bool
+    #: The named layer's input volume follows its output (maxunpool restores its pool's input
+    #: size); only for its size, never part of the field.
+    and_input: bool = False
+
+    @property
+    def inputs(self) -> int:
+        """How many graph inputs one such reference adds."""
+        return 2 if self.and_input else 1
+
+
+def reference(name: str, *, data: bool, and_input: bool = False) -> ReferenceType:
+    """The field type of a reference to an earlier layer by name."""
+
+    def convert(node: Node, env: Mapping[str, Value], what: str) -> str:
+        if isinstance(node, Scalar) and isinstance(node.value, str) and node.value:
+            return node.value
+        raise Problem(
+            "E103",
+            f"{what} must be the name of an earlier layer, not {describe(node)}",
+            "write the name of an earlier layer",
+            node.span,
+        )
+
+    return ReferenceType(
+        name=name,
+        convert=convert,
+        schema={"type": "string", "minLength": 1},
+        doc="the name of an earlier layer" + ("" if data else " (only its size is used)"),
+        data=data,
+        and_input=and_input,
+    )
+
+
+def volume(node: Node, env: Mapping[str, Value], what: str) -> tuple[int, int, int]:
+    """``[h, w, c]``, each a whole number of at least 1."""
+    if not (isinstance(node, Seq) and len(node.items) == 3):
+        raise Problem(
+            "E103",
+            f"{what} must be a list [h, w, c] of 3 numbers, not {describe(node)}",
+            "e.g. [4, 4, 512]",
+            node.span,
+        )
+    h, w, c = (integer(item, env, what) for item in node.items)
+    return (h, w, c)
+
+
+VOLUME = FieldType(
+    name="volume",
+    convert=volume,
+    schema={"type": "array", "items": COUNT.ref, "minItems": 3, "maxItems": 3},
+    doc="[h, w, c], each a whole number of at least 1",
+    needs=(COUNT,),
+)
+UPSAMPLE_MODE = choice(
+    "upsampleMode", UpsampleMode, "nearest copies, bilinear and bicubic interpolate"
+)
+#: ``like`` and ``to``: a layer whose height and width are used.
+SIZE_OF = reference("sizeOf", data=False)
+#: maxunpool's ``indices``: the pool whose argmax positions are read, and whose input size the
+#: unpooling restores.
+INDICES_OF = reference("indicesOf", data=True, and_input=True)
+
 # What layer fields are annotated with: the Python type mypy checks, carrying its field type.
 Count: TypeAlias = Annotated[int, COUNT]
 Offset: TypeAlias = Annotated[int, OFFSET]
@@ -388,6 +516,11 @@ Ratio: TypeAlias = Annotated[float, RATIO]
 Positive: TypeAlias = Annotated[float, POSITIVE]
 NonNegative: TypeAlias = Annotated[float, NON_NEGATIVE]
 Rounding: TypeAlias = Annotated[shapes.Rounding, ROUNDING]
+Sides: TypeAlias = Annotated[tuple[int, int, int, int], SIDES]
+Volume: TypeAlias = Annotated[tuple[int, int, int], VOLUME]
+Mode: TypeAlias = Annotated[UpsampleMode, UPSAMPLE_MODE]
+SizeOf: TypeAlias = Annotated[str, SIZE_OF]
+IndicesOf: TypeAlias = Annotated[str, INDICES_OF]
 
 
 def field_type(hint: Any) -> FieldType | None:

@@ -63,14 +63,18 @@ REPORT = analyze(load(SPEC))
 ROWS = library_rows(REPORT)
 
 
+#: The columns of the table and Markdown tests below, every figure of a row that they show.
+SHOWN = ("name", "type", "hyper", "output", "activations", "weights", "biases", "macs")
+
+
 def test_show_table_rows_and_totals_are_the_librarys() -> None:
-    code, out, err = run("show", SPEC)
+    code, out, err = run("show", SPEC, "--columns", ",".join(SHOWN))
     assert code == 0
     assert "\x1b[" not in out  # not a terminal: plain text
     notes = sum(d.code == "N301" for d in REPORT.diagnostics)
     assert err == (
-        f"note: {notes} window(s) rounded by the spec's declared rule; 'cnncalc check --strict'"
-        " lists them\n"
+        f"note: {notes} window(s) rounded down to a whole size by the spec's 'rounding: floor' (as"
+        f" PyTorch); 'cnncalc check --strict {REPORT.spec.file}' lists them\n"
     )
     lines = out.splitlines()
     rule = next(i for i, line in enumerate(lines) if line.strip().startswith("───"))
@@ -80,7 +84,7 @@ def test_show_table_rows_and_totals_are_the_librarys() -> None:
     assert [line.split()[-5:] for line in body] == [
         [str(row["output"]), *(f"{row[k]:,}" for k in numbers)] for row in ROWS
     ]
-    assert not lines[rule + 1 + len(ROWS)].strip()  # then a blank line, the totals
+    assert lines[rule + 1 + len(ROWS)].startswith("───")  # then a rule, the totals
     t = REPORT.totals
     total = next(line for line in lines if line.split()[:1] == ["Total"])
     assert total.split()[1:] == [f"{n:,}" for n in (t.activations, t.weights, t.biases, t.macs)]
@@ -140,8 +144,10 @@ def test_show_csv_reads_back_as_the_librarys_rows() -> None:
 
 
 def test_show_markdown_has_a_row_per_layer_and_the_totals() -> None:
-    code, out, _ = run("show", SPEC, "--format", "markdown")
+    code, out, _ = run("show", SPEC, "--format", "markdown", "--columns", ",".join(SHOWN))
     assert code == 0
+    assert out.startswith(f"### {REPORT.spec.title} — input {REPORT.input}\n\n|")
+    assert f"\n- Params: {REPORT.totals.params:,} " in out
     table = [re.split(r" ?\| ?", line)[1:-1] for line in out.splitlines() if line.startswith("|")]
     header, rule, *rows, total = table
     assert header == [
@@ -154,15 +160,14 @@ def test_show_markdown_has_a_row_per_layer_and_the_totals() -> None:
         "Biases",
         "MACs",
     ]
-    assert rule == ["---"] * 4 + ["---:"] * 4
-    shown = ("name", "type", "hyper", "output", "activations", "weights", "biases", "macs")
+    assert rule == ["---"] * 3 + ["---:"] * 5
     assert len(rows) == len(ROWS)
     assert rows == [
-        [f"{row[k]:,}" if isinstance(row[k], int) else row[k] for k in shown] for row in ROWS
+        [f"{row[k]:,}" if isinstance(row[k], int) else row[k] for k in SHOWN] for row in ROWS
     ]
     t = REPORT.totals
     assert total == ["**Total**", "", "", ""] + [
-        f"{n:,}" for n in (t.activations, t.weights, t.biases, t.macs)
+        f"**{n:,}**" for n in (t.activations, t.weights, t.biases, t.macs)
     ]
 
 
@@ -179,7 +184,8 @@ def test_show_another_input_that_does_not_fit() -> None:
     assert "E301" in err
     assert "(224 - 11 + 2·0)/4 + 1 = 54.25" in err
     assert "input 223 or 227" in err
-    assert "Total" in out  # the layers before the problem are still shown
+    assert "INCOMPLETE" in out  # the layers before the problem are still shown, not as totals
+    assert "\nTotal" not in out
 
 
 def test_show_unknown_name_suggests() -> None:

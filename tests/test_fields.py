@@ -25,6 +25,7 @@ from cnncalc.source import Map, Node, parse
 from cnncalc.values import (
     COUNT,
     FLAG,
+    INDICES_OF,
     NON_NEGATIVE,
     NUMBER,
     OFFSET,
@@ -34,7 +35,12 @@ from cnncalc.values import (
     POSITIVE,
     RATIO,
     ROUNDING,
+    SIDES,
+    SIZE_OF,
+    UPSAMPLE_MODE,
+    VOLUME,
     FieldType,
+    UpsampleMode,
     build,
     field_type,
     real,
@@ -83,6 +89,12 @@ GOOD: list[tuple[FieldType, str, Any]] = [
     (NON_NEGATIVE, "0.75", 0.75),
     (ROUNDING, "floor", Rounding.FLOOR),
     (ROUNDING, "exact", Rounding.EXACT),
+    (VOLUME, "[4, 4, 512]", (4, 4, 512)),
+    (SIDES, "4", (4, 4, 4, 4)),
+    (SIDES, "[1, 2, 3, 4]", (1, 2, 3, 4)),
+    (UPSAMPLE_MODE, "bilinear", UpsampleMode.BILINEAR),
+    (SIZE_OF, "skip1", "skip1"),
+    (INDICES_OF, "pool1", "pool1"),
 ]
 
 # (field type, YAML text, the code it is refused with, the column of ``x: text`` it points at):
@@ -118,6 +130,13 @@ BAD: list[tuple[FieldType, str, str, int]] = [
     (NON_NEGATIVE, "-0.1", "E104", 4),
     (ROUNDING, "nearest", "E103", 4),
     (ROUNDING, "1", "E103", 4),
+    (VOLUME, "[4, 4]", "E103", 4),
+    (SIDES, "same", "E103", 4),
+    (SIDES, "[1, -2]", "E104", 8),
+    (VOLUME, "[4, 0, 512]", "E104", 8),
+    (UPSAMPLE_MODE, "linear", "E103", 4),
+    (SIZE_OF, "3", "E103", 4),
+    (INDICES_OF, "[pool1]", "E103", 4),
 ]
 
 

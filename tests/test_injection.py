@@ -15,7 +15,9 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -124,9 +126,9 @@ def test_spec_text_never_escapes_its_format(title: str, first: str, second: str)
         assert len(table) == 2 + len(layers) + 1  # header, rule, a row per layer, total
         for line, row in zip(table[2:], layers, strict=False):
             assert line.rstrip(" |").endswith(f"{row['macs']:,}")  # the name beside its numbers
-        body = _run("show", str(path))[1].splitlines()[4:]  # after the title, header and rule
+        body = _run("show", str(path))[1].splitlines()[3:]  # after the title, header and rule
         for line, row in zip(body, layers, strict=False):  # one line per layer, in order
-            assert line[1:].startswith(terminal(row["name"]) + " ")
+            assert line.startswith(terminal(row["name"]) + " ")
             assert line.rstrip().endswith(f"{row['macs']:,}")
 
 
@@ -159,3 +161,41 @@ def test_named_examples_are_escaped() -> None:
         assert code == 0, err
         assert out.startswith("[/bold] — input 8x8x3")  # printed as text, not parsed as markup
         assert "[link=http://x]y" in out
+
+
+_MERMAID_NODE = re.compile(r'^\s*n\d+(\["[^"]*"\]|\(\["[^"]*"\]\)|\[/"[^"]*"/\])$')
+_DOT_NODE = re.compile(r'^\s*n\d+ \[label="(?:[^"\\]|\\.)*"(?:, shape=\w+)?\];$')
+
+
+@SETTINGS
+@given(title=TEXT, first=TEXT, second=TEXT)
+def test_spec_text_never_escapes_the_views(title: str, first: str, second: str) -> None:
+    """The HTML report, the profile (text and SVG), the graph (Mermaid and DOT) and SARIF keep
+    spec text inside its place: one table row per layer, well-formed XML, one label per node."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "net.yaml"
+        path.write_text(_spec(title, first, second), encoding="utf-8")
+        code, page, err = _run("show", str(path), "--format", "html")
+        _assert_clean(page + err)
+        if code == 0:
+            assert page.count("<tr>") == 1 + 4 + 1  # header, input and three layers, totals
+            ET.fromstring(page[page.index("<svg") : page.index("</svg>") + 6])
+        for args in (
+            ("profile", str(path)),
+            ("graph", str(path)),
+            ("graph", str(path), "--format", "dot"),
+        ):
+            _assert_clean("".join(_run(*args)[1:]))
+        _, svg, _ = _run("profile", str(path), "--format", "svg")
+        if svg:
+            ET.fromstring(svg)
+        _, mermaid, _ = _run("graph", str(path))
+        body = mermaid.split("flowchart TD\n", 1)[-1].splitlines()
+        nodes = [line for line in body if not re.match(r"^\s*(n\d+ -|subgraph|end$)", line)]
+        assert all(_MERMAID_NODE.match(line) for line in nodes), nodes
+        _, dot, _ = _run("graph", str(path), "--format", "dot")
+        labels = [line for line in dot.splitlines() if re.match(r"^\s*n\d+ \[", line)]
+        assert all(_DOT_NODE.match(line) for line in labels), labels
+        _, sarif, _ = _run("check", str(path), "--format", "sarif")
+        _assert_clean(sarif)
+        json.loads(sarif)

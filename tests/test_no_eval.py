@@ -103,7 +103,14 @@ def test_the_guard_catches(snippet: str) -> None:
     "path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE))
 )
 def test_no_code_path_runs_text(path: Path) -> None:
-    assert violations(path.read_text(encoding="utf-8")) == []
+    found = violations(path.read_text(encoding="utf-8"))
+    if path.relative_to(PACKAGE).as_posix() == RUNS_DOT:  # dot -Tsvg, fixed arguments, no shell
+        found = [v for v in found if not v.endswith(": import subprocess")]
+    assert found == []
+
+
+#: The one module that runs a program: Graphviz's dot, for 'cnncalc graph --format svg'.
+RUNS_DOT = "render/graphviz.py"
 
 
 def test_the_yaml_reader_composes_with_a_safe_loader() -> None:

@@ -36,21 +36,6 @@ SIZES = Path(__file__).parent / "reference" / "torch_sizes.json"
 #: Accepted sizes each built-in needs besides its own.
 MIN_OTHER_SIZES = 5
 
-_CEIL_OVERHANG = (
-    "PyTorch's ceil_mode pooling gives out = ceil((n + 2p - k)/s) + 1 = 1 for a kernel up to s - 1"
-    " larger than the padded input (3x3/2 on 2x2); cnncalc.shapes.window_axis refuses every kernel"
-    " larger than the padded input (E302), whatever the rounding"
-)
-#: Sizes PyTorch accepts that cnncalc cannot match yet, each with the engine's missing piece.
-#: Strict: once the engine closes a gap the case passes, which fails the suite until its entry goes.
-ENGINE_GAPS = {
-    ("googlenet", "15x15"): _CEIL_OVERHANG,  # pool3 on 2x2
-    ("se_resnet50", "3x3"): _CEIL_OVERHANG,  # the stem's pool1 on 2x2
-    ("se_resnext50_32x4d", "3x3"): _CEIL_OVERHANG,  # the stem's pool1 on 2x2
-    ("squeezenet1_0", "21x21"): _CEIL_OVERHANG,  # pool3.pool1 on 2x2
-    ("squeezenet1_1", "17x17"): _CEIL_OVERHANG,  # pool3.pool1 on 2x2
-}
-
 
 @cache
 def sizes() -> dict[str, Any]:
@@ -70,16 +55,11 @@ def _hw(size: str) -> tuple[int, int]:
 
 def _cases(refused: bool) -> list[Any]:
     return [
-        pytest.param(name, size, marks=_gap(name, size))
+        (name, size)
         for name in compared()
         for size, record in _entry(name)["sizes"].items()
         if ("refused" in record) == refused
     ]
-
-
-def _gap(name: str, size: str) -> tuple[pytest.MarkDecorator, ...]:
-    reason = ENGINE_GAPS.get((name, size))
-    return (pytest.mark.xfail(reason=reason, strict=True),) if reason else ()
 
 
 def _analyze(name: str, size: str) -> Report:

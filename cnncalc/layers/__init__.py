@@ -9,8 +9,10 @@ from cnncalc.layers import (
     merge,
     norm,
     pool,
+    reshaping,
     scale,
     shape_ops,
+    upsampling,
 )
 from cnncalc.layers.base import ALIASES, LAYERS, Context, Cost, Layer
 
@@ -28,6 +30,8 @@ __all__ = [
     "merge",
     "norm",
     "pool",
+    "reshaping",
     "scale",
     "shape_ops",
+    "upsampling",
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from cnncalc.layers.base import Cost, Layer, register
 from cnncalc.shapes import Shape
-from cnncalc.values import Real
+from cnncalc.values import Flag, Real
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,6 +84,47 @@ class HardSwish(_Activation):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HardSigmoid(_Activation):
     """relu6(x + 3) / 6 (MobileNet v3's squeeze-and-excitation gate)."""
+
+
+@register("elu")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ELU(_Activation):
+    """x for x > 0, else ``alpha * (exp(x) - 1)``."""
+
+    primary = "alpha"
+
+    alpha: Real = 1.0
+
+    def describe(self) -> str:
+        return f"alpha {self.alpha:g}"
+
+
+@register("selu")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SELU(_Activation):
+    """``scale * elu(x, alpha)`` with the fixed self-normalising constants (Klambauer et al.
+    2017)."""
+
+
+@register("mish")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mish(_Activation):
+    """x * tanh(softplus(x)) (YOLOv4)."""
+
+
+@register("prelu")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PReLU(_Activation):
+    """x for x > 0, else ``a * x`` with ``a`` learned (PyTorch ``PReLU``): 1 weight, or one per
+    channel (``C``, PyTorch's ``num_parameters=C``) with ``per_channel``."""
+
+    per_channel: Flag = False
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost(weights=out.c if self.per_channel else 1, ops=out.numel)
+
+    def describe(self) -> str:
+        return "per channel" if self.per_channel else ""
 
 
 @register("softmax")

@@ -13,12 +13,25 @@ arithmetic operation (bias adds, normalisation, activations, pooling, element-wi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import ClassVar, TypeVar
 
 from cnncalc.errors import Problem
-from cnncalc.shapes import Axis, Padding, Pair, Rounding, Shape, resolve_padding, window_axis
+from cnncalc.exact import Exact, exact
+from cnncalc.shapes import (
+    Axis,
+    Padding,
+    PadMode,
+    Pair,
+    Rounding,
+    Shape,
+    resolve_padding,
+    same_axis,
+    window_axis,
+)
 from cnncalc.values import schema
 
 
@@ -76,16 +89,50 @@ class Layer:
         return None
 
 
+#: Height and width of a window's or a receptive field's size, step or padding, in input pixels:
+#: whole, or fractional after upsampling.
+ExactPair = tuple[Exact, Exact]
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     """Where one output position reads its input, per axis (height, width): ``kernel`` taps
     ``dilation`` apart, consecutive outputs ``stride`` apart, the first window starting ``pad``
-    positions before the input (the padding before; the padding after does not move any window)."""
+    positions before the input (the padding before; the padding after does not move any window).
 
-    kernel: Pair
-    stride: Pair = (1, 1)
-    dilation: Pair = (1, 1)
-    pad: Pair = (0, 0)
+    A layer that upsamples has a stride below 1 and a window that need not be whole (see
+    :func:`upsampling_window`): every value is then an exact :class:`~fractions.Fraction`."""
+
+    kernel: ExactPair
+    stride: ExactPair = (1, 1)
+    dilation: ExactPair = (1, 1)
+    pad: ExactPair = (0, 0)
+
+
+def upsampling_window(
+    step: tuple[Fraction, Fraction],
+    offset: tuple[Fraction, Fraction],
+    taps: int,
+    lead: int,
+) -> Window:
+    """The window of a layer whose output ``o`` reads the ``taps`` input pixels starting ``lead``
+    before ``floor(a(o))``, with the anchor ``a(o) = o*step + offset`` in input pixels (pixel ``i``
+    spans ``[i, i+1)``), per axis.
+
+    ``floor(a)`` is at least ``a - (D - 1)/D`` for ``D`` the common denominator of ``step`` and
+    ``offset`` (every anchor is a multiple of ``1/D``), so the pixels read lie in
+    ``[a(o) - slack - lead, a(o) + taps - lead)`` with ``slack = (D - 1)/D``: a window of
+    ``taps + slack`` pixels, ``step`` apart, the first starting ``slack + lead - offset`` before
+    the input. It covers what every output reads (checked against PyTorch's gradients in
+    ``tests/layers/test_layer_reference.py``), and is less than a pixel wider than the widest
+    read."""
+    kernel, pad = [], []
+    for q, c in zip(step, offset, strict=True):
+        d = q.denominator * c.denominator // math.gcd(q.denominator, c.denominator)
+        slack = Fraction(d - 1, d)
+        kernel.append(exact(taps + slack))
+        pad.append(exact(slack + lead - c))
+    return Window((kernel[0], kernel[1]), (exact(step[0]), exact(step[1])), pad=(pad[0], pad[1]))
 
 
 def sliding_window(x: Shape, kernel: Pair, stride: Pair, pad: Padding, dilation: Pair) -> Window:
@@ -158,6 +205,9 @@ def window_axes(
     for axis, (n, k, s, d) in enumerate(
         ((x.h, kernel[0], stride[0], dilation[0]), (x.w, kernel[1], stride[1], dilation[1]))
     ):
+        if pad is PadMode.SAME:
+            axes.append(same_axis(n, k, s, d))
+            continue
         before, after = resolve_padding(pad, n, k, s, d, axis)
         axes.append(window_axis(n, k, s, d, before, after, rule))
     return axes[0], axes[1]

@@ -1,4 +1,4 @@
-"""Normalisation: ``batchnorm`` and ``lrn``.
+"""Normalisation: ``batchnorm``, ``groupnorm``, ``instancenorm`` and ``lrn``.
 
 Batch norm learns a scale and a shift per channel (counted as weights and biases, PyTorch's
 ``weight`` and ``bias``) and keeps a running mean and variance per channel as non-trainable
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cnncalc.errors import Problem
 from cnncalc.layers.base import Context, Cost, Layer, register
 from cnncalc.shapes import Shape
 from cnncalc.values import Count, Flag, NonNegative, Positive
@@ -57,3 +58,74 @@ class LocalResponseNorm(Layer):
 
     def describe(self) -> str:
         return f"size {self.size}"
+
+
+def _per_sample(affine: bool, running: bool, out: Shape) -> Cost:
+    """Statistics computed per image at inference: 4 ops per element (the sum for the mean, the
+    sum of squares, subtract and divide); 2 with running statistics (subtract, divide); 2 more
+    with ``affine`` (scale and shift)."""
+    per_element = (2 if running else 4) + (2 if affine else 0)
+    learned = out.c if affine else 0
+    return Cost(
+        weights=learned,
+        biases=learned,
+        buffers=2 * out.c if running else 0,
+        ops=per_element * out.numel,
+    )
+
+
+@register("groupnorm", "gn")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupNorm(Layer):
+    """Group normalisation (PyTorch ``GroupNorm``, Wu & He 2018): statistics over each of
+    ``groups`` groups of channels, which must divide the channels; weights and biases ``C`` each
+    with ``affine``, no buffers; 4 ops per element, 2 more with ``affine``."""
+
+    prefix = "gn"
+    primary = "groups"
+
+    groups: Count
+    eps: Positive = 1e-5
+    affine: Flag = True
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        x = inputs[0]
+        if x.c % self.groups:
+            raise Problem(
+                "E303",
+                f"groups={self.groups} does not divide the {x.c} channels",
+                f"use a divisor of {x.c}",
+            )
+        return x
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return _per_sample(self.affine, False, out)
+
+    def describe(self) -> str:
+        return f"g{self.groups}" + ("" if self.affine else " no affine")
+
+
+@register("instancenorm")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstanceNorm(Layer):
+    """Instance normalisation (PyTorch ``InstanceNorm2d``; its defaults: no ``affine``, no running
+    statistics): weights and biases ``C`` each with ``affine``; buffers ``2C`` (running mean and
+    variance) with ``running_stats`` (PyTorch's ``track_running_stats``; its scalar
+    ``num_batches_tracked`` is not counted); 4 ops per element (2 with running statistics), 2 more
+    with ``affine``."""
+
+    prefix = "in"
+
+    eps: Positive = 1e-5
+    affine: Flag = False
+    running_stats: Flag = False
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return _per_sample(self.affine, self.running_stats, out)
+
+    def describe(self) -> str:
+        return " ".join(
+            word
+            for word, on in (("affine", self.affine), ("running stats", self.running_stats))
+            if on
+        )

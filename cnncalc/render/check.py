@@ -40,12 +40,11 @@ def checked_github(checked: Checked, github: bool = True) -> str:
 def _verdict(checked: Checked, strict: bool) -> str:
     label = "<stdin>" if checked.file == "-" else checked.file
     report, diagnostics = checked.report, checked.diagnostics
+    found = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in tally(diagnostics).items() if n)
     if checked.failed(strict) or report is None or not report.ok:
-        counts = tally(diagnostics)
-        found = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in counts.items() if n)
         return f"FAIL {label}: {found}"
     t = report.totals
-    notes = f" ({len(diagnostics)} notes)" if diagnostics else ""
+    notes = f" ({found})" if found else ""
     return (
         f"ok   {label}: {report.spec.name}, {report.input} -> {report.layers[-1].output},"
         f" {count(t.params)} params, {human(t.macs)}MACs{notes}"

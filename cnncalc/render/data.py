@@ -14,14 +14,15 @@ from cnncalc.exact import Exact, exact_text
 from cnncalc.grouping import Row
 from cnncalc.metrics import CONVENTIONS
 from cnncalc.receptive import ExactPair, Field
+from cnncalc.render.columns import Column, cells, totals
 from cnncalc.render.diagnostics import (
     diagnostic_dict,
     diagnostics_text,
     exploration_text,
     rounding_notes_line,
 )
-from cnncalc.render.escape import csv_cell, markdown_cell
-from cnncalc.render.rows import count, rf_text
+from cnncalc.render.escape import csv_cell, markdown_cell, visible
+from cnncalc.render.rows import rf_text, summary_lines
 
 #: Bumped when a key is removed or changes meaning (adding keys keeps the version).
 JSON_SCHEMA_VERSION = 1
@@ -128,6 +129,8 @@ def report_dict(
         "batch": report.batch,
         "dtype": report.dtype.value,
         "layers": [layer(row) for row in report.rows(depth)],
+        # False when the spec has an error: the totals then count only the layers inferred.
+        "complete": report.ok,
         "totals": {
             "params": t.params,
             "weights": t.weights,
@@ -201,58 +204,38 @@ def markdown_table(header: list[str], body: list[list[str]], right: set[int]) ->
     return "\n".join(lines) + "\n"
 
 
-def report_markdown(report: Report, depth: int | None = None, rf: bool = False) -> str:
-    """The Markdown table; ``rf`` adds the receptive-field columns (size, jump, start)."""
-    extra = ["RF", "Jump", "Start"] if rf else []
-    header = [
-        "Layer",
-        "Type",
-        "Hyper",
-        "Output",
-        *extra,
-        "Activations",
-        "Weights",
-        "Biases",
-        "MACs",
-    ]
-    body = [
-        [
-            r.name,
-            r.type,
-            r.hyper,
-            str(r.output),
-            *(rf_text(r.rf) if rf else ()),
-            count(r.activations),
-            count(r.weights),
-            count(r.biases),
-            count(r.macs),
-        ]
-        for r in report.rows(depth)
-    ]
-    t = report.totals
-    body.append(
-        [
-            "**Total**",
-            "",
-            "",
-            "",
-            *[""] * len(extra),
-            count(t.activations),
-            count(t.weights),
-            count(t.biases),
-            count(t.macs),
-        ]
+def report_markdown(report: Report, depth: int | None, columns: tuple[Column, ...]) -> str:
+    """The title, the table of ``columns`` with the totals in bold, and the summary lines."""
+    spec = report.spec
+    body = cells(report, columns, depth)
+    body.append([f"**{cell}**" if cell else "" for cell in totals(report, columns)])
+    right = {i for i, c in enumerate(columns) if c.shorten is None}
+    title = markdown_cell(f"{spec.title or spec.name} — input {report.input}")
+    summary = "".join(
+        f"- {markdown_cell(' '.join(line.split()))}\n" for line in summary_lines(report)
     )
-    return markdown_table(header, body, right=set(range(4, len(header))))
+    return (
+        f"### {title}\n\n"
+        + markdown_table([c.header for c in columns], body, right)
+        + (f"\n{summary}")
+    )
 
 
-#: The machine formats of ``show``, each a function of (report, depth, rf) giving the whole
-#: document; the rich table (``table``) is :func:`cnncalc.render.table.print_report`.
-SHOW_FORMATS: dict[str, Callable[[Report, int | None, bool], str]] = {
-    "json": lambda report, depth, rf: report_json(report, depth) + "\n",
-    "csv": lambda report, depth, rf: report_csv(report, depth),
+#: The machine formats of ``show``, each a function of (report, depth, columns) giving the whole
+#: document (JSON and CSV have every figure, whatever the columns); the rich table (``table``) is
+#: :func:`cnncalc.render.table.print_report`.
+SHOW_FORMATS: dict[str, Callable[[Report, int | None, tuple[Column, ...]], str]] = {
+    "json": lambda report, depth, columns: report_json(report, depth) + "\n",
+    "csv": lambda report, depth, columns: report_csv(report, depth),
     "markdown": report_markdown,
+    "html": lambda report, depth, columns: _html(report, depth, columns),
 }
+
+
+def _html(report: Report, depth: int | None, columns: tuple[Column, ...]) -> str:
+    from cnncalc.render.html import report_html  # only this format pays for it
+
+    return report_html(report, depth, columns)
 
 
 def show_problems(report: Report) -> str:
@@ -265,5 +248,7 @@ def show_problems(report: Report) -> str:
     if found is not None:
         text += exploration_text(found, report.spec.name)
     if notes:
-        text += rounding_notes_line(len(notes))
+        spec = report.spec
+        target = spec.file if spec.file and spec.file != "<stdin>" else spec.name
+        text += rounding_notes_line(len(notes), spec.rounding.value, visible(target))
     return text

@@ -137,10 +137,17 @@ def exploration_text(found: Exploration, spec_name: str) -> str:
     return "".join(terminal(line) + "\n" for line in lines)
 
 
-def rounding_notes_line(notes: int) -> str:
-    """``show``'s one line about windows the spec rounded on purpose (``check --strict`` lists
-    them)."""
+#: How each rounding rule rounds, and whose it is, as the note about rounded windows says.
+RULES = {"floor": ("down", "as PyTorch"), "ceil": ("up", "as Caffe's pooling")}
+
+
+def rounding_notes_line(notes: int, rule: str, target: str) -> str:
+    """``show``'s one line about windows the spec rounded on purpose: the rule, and the command
+    that lists them (``check --strict`` on the same ``target``)."""
+    import shlex
+
+    way, whose = RULES.get(rule, ("", ""))
     return (
-        f"note: {notes} window(s) rounded by the spec's declared rule; 'cnncalc check --strict'"
-        " lists them\n"
+        f"note: {notes} window(s) rounded {way} to a whole size by the spec's 'rounding: {rule}'"
+        f" ({whose}); 'cnncalc check --strict {shlex.quote(target)}' lists them\n"
     )

@@ -5,9 +5,13 @@ prefixes, bytes, receptive fields. No rendering library here, so the JSON and CS
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from cnncalc.exact import Exact, exact_text, half_text
 from cnncalc.receptive import ExactPair, Field
+
+if TYPE_CHECKING:
+    from cnncalc.api import Report
 
 
 def rf_text(rf: Field | None) -> tuple[str, str, str]:
@@ -29,6 +33,11 @@ def count(n: int) -> str:
     return f"{n:,}"
 
 
+def share(part: int, whole: int) -> str:
+    """``74.3%``: ``part`` as a percentage of ``whole``, one decimal; empty when ``whole`` is 0."""
+    return f"{100 * part / whole:.1f}%" if whole else ""
+
+
 def human(n: float, unit: str = "") -> str:
     """``138.4 M``, ``15.47 G``: three significant digits or so, SI prefixes."""
     for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
@@ -42,3 +51,47 @@ def human(n: float, unit: str = "") -> str:
 def size(n_bytes: int) -> str:
     """Bytes in decimal units: ``553.4 MB``."""
     return human(n_bytes, "B") if n_bytes >= 1000 else f"{n_bytes} B"
+
+
+def summary_lines(report: Report) -> list[str]:
+    """The summary under the table: params, buffers, activation memory, the training estimate,
+    MACs and the conventions behind them (:mod:`cnncalc.metrics`)."""
+    t, dtype = report.totals, report.dtype.value
+    lines = (
+        []
+        if report.ok
+        else [
+            "INCOMPLETE:  the spec has errors (on standard error); the figures below count only the"
+            " layers that could be inferred, not the network"
+        ]
+    )
+    lines += [
+        (
+            f"Params:      {count(t.params)} ({human(t.params)}) = {count(t.weights)} weights +"
+            f" {count(t.biases)} biases; {size(t.param_bytes)} at {dtype}"
+        ),
+    ]
+    if t.buffers:
+        lines.append(
+            f"Buffers:     {count(t.buffers)} non-trainable (running mean and variance);"
+            f" {size(t.buffer_bytes)}"
+        )
+    lines += [
+        (
+            f"Activations: {count(t.activations)} per image, {size(t.activation_bytes)}; batch of"
+            f" {report.batch}: {size(t.batch_activation_bytes)} (forward)"
+        ),
+        (
+            f"Training:    ~{size(t.training_bytes)} = 4 x params (weights, grads, Adam) + buffers"
+            " + 2 x batch activations"
+        ),
+        (
+            f"MACs:        {count(t.macs)} ({human(t.macs)}); FLOPs = 2 x MACs = {human(t.flops)};"
+            f" other ops: {human(t.ops)} (bias adds, norms, activations, pooling, merges)"
+        ),
+        (
+            "Conventions: MACs = conv and fc multiply-accumulates (no bias); activations = input +"
+            " outputs needing new memory; 1 MB = 10^6 B"
+        ),
+    ]
+    return lines

@@ -4,7 +4,9 @@ that imports rich, so the machine formats never pay for it."""
 from __future__ import annotations
 
 import os
+import re
 import sys
+import textwrap
 from collections import Counter
 from typing import TYPE_CHECKING, TextIO
 
@@ -14,137 +16,141 @@ from rich.table import Table
 from rich.text import Text
 
 from cnncalc.api import Report
+from cnncalc.render.columns import Column, cells, totals
 from cnncalc.render.escape import terminal
-from cnncalc.render.rows import count, human, rf_text, size
+from cnncalc.render.layout import GAP, fit, stacked_lines, table_lines
+from cnncalc.render.rows import count, rf_text, summary_lines
+from cnncalc.render.style import Colour, use_colour
 
 if TYPE_CHECKING:  # imported where used: 'show' does not pay for the diff module
     from cnncalc.diff import Diff
 
 
-def console(file: TextIO | None = None) -> Console:
-    """A console that colours a terminal only, honours ``NO_COLOR``, and never wraps piped
-    tables."""
+def console(file: TextIO | None = None, color: str = "auto") -> Console:
+    """A console that styles a terminal only (``--color``, ``NO_COLOR``: no colour, no bold:
+    :func:`cnncalc.render.style.use_colour`), and never wraps piped tables."""
     stream = file or sys.stdout
     terminal = stream.isatty()
     width = None if terminal else int(os.environ.get("COLUMNS", "0") or 0) or 250
+    styled = use_colour(Colour(color), stream)
     return Console(
         file=stream,
         width=width,
-        no_color="NO_COLOR" in os.environ or not terminal,
+        color_system="auto" if styled else None,
+        force_terminal=styled or None,
         highlight=False,
         soft_wrap=not terminal,
     )
 
 
-#: Lines of the multi-line cells in :func:`layer_table`.
-CELL_LINES = 256
-
-
-def layer_table(report: Report, depth: int | None = None, rf: bool = False) -> Table:
-    """The per-layer table; ``rf`` adds the receptive-field columns (size, jump, start)."""
+def layer_lines(
+    report: Report,
+    columns: tuple[Column, ...],
+    depth: int | None = None,
+    width: int | None = None,
+    keep: bool = False,
+) -> Text:
+    """The title and the per-layer table (or stacked rows) fitted to ``width`` (``None``: piped,
+    never fitted), as :func:`cnncalc.render.layout.fit` decides; ``keep``: the user chose the
+    columns."""
     spec = report.spec
-    title = f"{spec.title or spec.name} — input {report.input}"
-    table = Table(
-        title=Text(terminal(title)),
-        box=box.SIMPLE_HEAD,
-        title_justify="left",
-        show_footer=True,
-        pad_edge=False,
-    )
-    t = report.totals
-    table.add_column("Layer", footer="Total", no_wrap=True)
-    table.add_column("Type", no_wrap=True)
-    table.add_column("Hyper", no_wrap=True)
-    table.add_column("Output", justify="right", no_wrap=True)
-    for column in ("RF", "Jump", "Start") if rf else ():
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("Activations", footer=count(t.activations), justify="right", no_wrap=True)
-    table.add_column("Weights", footer=count(t.weights), justify="right", no_wrap=True)
-    table.add_column("Biases", footer=count(t.biases), justify="right", no_wrap=True)
-    table.add_column("MACs", footer=count(t.macs), justify="right", no_wrap=True)
-    cells = []
-    for row in report.rows(depth):
-        field = rf_text(row.rf) if rf else ()
-        cells.append(
-            [
-                terminal(row.name),
-                terminal(row.type),
-                terminal(row.hyper),
-                str(row.output),
-                *field,
-                count(row.activations),
-                count(row.weights),
-                count(row.biases),
-                count(row.macs),
-            ]
+    body = [[terminal(cell) for cell in line] for line in cells(report, columns, depth)]
+    footer = totals(report, columns)
+    layout = fit(columns, body, footer, width, keep)
+    out = Text(terminal(f"{spec.title or spec.name} — input {report.input}") + "\n")
+    if layout.stacked:
+        assert width is not None
+        *rows, total = stacked_lines(columns, body, footer, width)
+        for lines in rows:
+            out.append("\n".join(lines) + "\n")
+        out.append("─" * min(width, 40) + "\n")
+        out.append("\n".join(total) + "\n", style="bold")
+        return out
+    header, rule, lines, last = table_lines(layout, columns, body, footer)
+    out.append(header + "\n", style="bold")
+    out.append(rule + "\n")
+    out.append("".join(line + "\n" for line in lines))
+    out.append(rule + "\n")
+    out.append(last + "\n", style="bold")
+    if layout.dropped:
+        every = ",".join(c.key for c in columns)
+        out.append(
+            f"Not shown at {width} columns: {', '.join(c.key for c in layout.dropped)}"
+            f" (--columns {every} shows them)\n",
+            style="dim",
         )
-    # Table rows whose cells hold a column's lines each: rich lays out, measures and pads every
-    # cell apart (~50 microseconds each, 80 ms for ResNet-50's 1,400 cells), while a multi-line
-    # cell costs about one line's worth. The box draws no line between rows, so the output is the
-    # same; rows stay one line each, as every cell is one line and columns do not wrap. A cell of
-    # at most CELL_LINES lines, as rich splits a cell's text line by line in quadratic time.
-    for start in range(0, len(cells), CELL_LINES):
-        table.add_row(
-            *(
-                Text("\n".join(column))
-                for column in zip(*cells[start : start + CELL_LINES], strict=True)
-            )
-        )
-    return table
+    return out
 
 
-def summary(report: Report) -> Text:
-    t, dtype = report.totals, report.dtype.value
-    lines = [
-        (
-            f"Params:      {count(t.params)} ({human(t.params)}) = {count(t.weights)} weights +"
-            f" {count(t.biases)} biases; {size(t.param_bytes)} at {dtype}"
-        ),
-    ]
-    if t.buffers:
-        lines.append(
-            f"Buffers:     {count(t.buffers)} non-trainable (running mean and variance);"
-            f" {size(t.buffer_bytes)}"
-        )
-    lines += [
-        (
-            f"Activations: {count(t.activations)} per image, {size(t.activation_bytes)}; batch of"
-            f" {report.batch}: {size(t.batch_activation_bytes)} (forward)"
-        ),
-        (
-            f"Training:    ~{size(t.training_bytes)} = 4 x params (weights, grads, Adam) + buffers"
-            " + 2 x batch activations"
-        ),
-        (
-            f"MACs:        {count(t.macs)} ({human(t.macs)}); FLOPs = 2 x MACs = {human(t.flops)};"
-            f" other ops: {human(t.ops)}"
-        ),
-        (
-            "Conventions: MACs = conv and fc multiply-accumulates (no bias); activations = input +"
-            " outputs needing new memory; 1 MB = 10^6 B"
-        ),
-    ]
+#: A number and its unit (``553.4 MB``, ``138.4 M``): never split across lines.
+_UNIT = re.compile(r"(?<=\d) (?=[KMGT]?B\b|[KMGT]\b)")
+
+
+def summary(report: Report, width: int | None = None) -> Text:
+    """The summary lines; on a terminal ``width`` wide, wrapped between words under the values,
+    a number never apart from its unit."""
+    lines = summary_lines(report)
+    if width is not None:
+        wrap = textwrap.TextWrapper(width=width, subsequent_indent=" " * 13, break_long_words=False)
+        # textwrap breaks at ASCII whitespace only, so a no-break space holds a pair together.
+        lines = [
+            part.replace("\u00a0", " ")
+            for line in lines
+            for part in wrap.wrap(_UNIT.sub("\u00a0", line))
+        ]
     return Text("\n".join(lines))
 
 
 def print_report(
-    report: Report, depth: int | None = None, file: TextIO | None = None, rf: bool = False
+    report: Report,
+    columns: tuple[Column, ...],
+    depth: int | None = None,
+    file: TextIO | None = None,
+    width: int | None = None,
+    keep: bool = False,
+    color: str = "auto",
 ) -> None:
-    out = console(file)
-    out.print(layer_table(report, depth, rf))
-    out.print(summary(report))
+    """``show``'s table and summary; fitted to ``width``, by default the terminal's (piped output
+    is never fitted)."""
+    out = console(file, color)
+    if width is None and (file or sys.stdout).isatty():
+        width = out.width
+    out.print(layer_lines(report, columns, depth, width, keep), end="")
+    out.print(summary(report, width))
 
 
 def print_list(header: list[str], cells: list[list[str]], file: TextIO | None = None) -> None:
-    """``cnncalc list``: the built-ins, numbers right-aligned, the source free to wrap."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    last = len(header) - 1
-    for index, column in enumerate(header):
-        right = 0 < index < last
-        table.add_column(column, justify="right" if right else "left", no_wrap=index != last)
-    for row in cells:
-        table.add_row(*(Text(terminal(cell)) for cell in row))
-    console(file).print(table)
+    """``cnncalc list``: the built-ins, numbers right-aligned, the source last. Piped, or when
+    the sources fit beside the figures, one line per built-in; on a narrower terminal each
+    source goes on its own indented lines under its built-in, wrapped between words, so no
+    figure is ever cut."""
+    out = console(file)
+    stream = file or sys.stdout
+    width = out.width if stream.isatty() else None
+    rows = [[terminal(cell) for cell in row] for row in cells]
+    figures = [max(len(header[i]), *(len(row[i]) for row in rows)) for i in range(len(header) - 1)]
+    source = max(len(header[-1]), *(len(row[-1]) for row in rows))
+    beside = width is None or sum(figures) + GAP * len(figures) + source <= width
+    widths = [*figures, source] if beside else figures
+    shown = header if beside else header[:-1]
+
+    def line(values: list[str]) -> str:
+        texts = [
+            value.ljust(w) if i in (0, len(header) - 1) else value.rjust(w)
+            for i, (value, w) in enumerate(zip(values, widths, strict=False))
+        ]
+        return (" " * GAP).join(texts).rstrip()
+
+    text = Text()
+    text.append(line(shown) + "\n", style="bold")
+    text.append("─" * (sum(widths) + GAP * (len(widths) - 1)) + "\n")
+    for row in rows:
+        text.append(line(row if beside else row[:-1]) + "\n")
+        if not beside:
+            assert width is not None
+            wrapped = textwrap.wrap(row[-1], width - 4, break_long_words=False)
+            text.append("".join(f"    {part}\n" for part in wrapped), style="dim")
+    out.print(text, end="")
 
 
 def _both(a: str, b: str) -> str:

@@ -43,13 +43,15 @@ class Case:
     layer: str
     expected: Figures
     rounding: str = "exact"
+    #: Layers before ``layer`` (those its references name), as flow-style YAML items.
+    prelude: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.layer} on {self.input}"
 
     def run(self) -> tuple[Layer, Figures]:
         """The layer the spec builds and what cnncalc reports for it."""
-        report = network(self.input, self.layer, rounding=self.rounding)
+        report = network(self.input, *self.prelude, self.layer, rounding=self.rounding)
         last = report.layers[-1]
         cost = last.cost
         return last.node.layer, Figures(
@@ -85,10 +87,11 @@ class Refusal:
     layer: str
     code: str
     message: str
+    prelude: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.layer} on {self.input}: {self.code}"
 
     def check(self) -> None:
-        report = network(self.input, self.layer)
+        report = network(self.input, *self.prelude, self.layer)
         assert [(d.code, d.message) for d in report.diagnostics] == [(self.code, self.message)]

@@ -67,6 +67,76 @@ CASES = (
             hyper="",
         ),
     ),
+    Case(
+        input="8x8x16",
+        layer="prelu",
+        expected=Figures(
+            output="8x8x16",
+            weights=1,  # PyTorch's PReLU(): one slope shared
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=1_024,
+            activations=0,
+            hyper="",
+        ),
+    ),
+    Case(
+        input="8x8x16",
+        layer="prelu: {per_channel: true}",
+        expected=Figures(
+            output="8x8x16",
+            weights=16,  # PReLU(16): a slope per channel
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=1_024,
+            activations=0,
+            hyper="per channel",
+        ),
+    ),
+    Case(
+        input="8x8x16",
+        layer="elu: 0.5",
+        expected=Figures(
+            output="8x8x16",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=1_024,
+            activations=0,
+            hyper="alpha 0.5",
+        ),
+    ),
+    Case(
+        input="8x8x16",
+        layer="selu",
+        expected=Figures(
+            output="8x8x16",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=1_024,
+            activations=0,
+            hyper="",
+        ),
+    ),
+    Case(
+        input="8x8x16",
+        layer="mish",
+        expected=Figures(
+            output="8x8x16",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=1_024,
+            activations=0,
+            hyper="",
+        ),
+    ),
 )
 
 

@@ -5,7 +5,11 @@ MAC per weight per output position; one bias add per output element."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from cnncalc.arithmetic import pad as pad_command
+from cnncalc.shapes import same_axis
 from tests.helpers import network
 from tests.layers.cases import Case, Figures, Refusal
 
@@ -251,3 +255,28 @@ def test_the_hint_says_what_would_fit() -> None:
     # (6 - 3)/3 + 1 = 2, (9 - 3)/3 + 1 = 3, (7 - 3 + 2·1)/3 + 1 = 3: the nearest that fit
     assert problem.hint is not None
     assert problem.hint.startswith("height and width would fit with input 6 or 9, or pad 1; ")
+
+
+def test_same_is_tensorflows_whatever_the_rounding() -> None:
+    # Xception's 1x1/2 shortcut on 74x74: TensorFlow gives ceil(74/2) = 37 with no padding (the
+    # last row and column unread), and nothing to round or note.
+    for rounding in ("exact", "floor", "ceil"):
+        report = network(
+            "74x74x128", "conv: {filters: 256, kernel: 1, stride: 2, pad: same}", rounding=rounding
+        )
+        assert str(report.layers[-1].output) == "37x37x256"
+        assert report.diagnostics == ()
+
+
+@given(st.integers(1, 300), st.integers(1, 11), st.integers(1, 6), st.integers(1, 3))
+def test_same_fits_and_says_so(n: int, k: int, s: int, d: int) -> None:
+    # TensorFlow's conv_output_length for 'same': ceil(n/s); the worked arithmetic ends in it.
+    axis = same_axis(n, k, s, d)
+    assert axis.exact
+    assert axis.out == -(-n // s)
+    assert axis.arithmetic().split(" = ")[1].split(" ")[0] == str(axis.out)
+    pad = pad_command(n, k, s, d, same=True)
+    assert pad.ok
+    assert pad.steps[-1].endswith(f"= {axis.out} ('same' floors: ceil({n}/{s}))") or (
+        pad.steps[-1].endswith(f"= {axis.out}")
+    )

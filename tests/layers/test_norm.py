@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.layers.cases import Case, Figures
+from tests.layers.cases import Case, Figures, Refusal
 
 CASES = (
     Case(
@@ -69,9 +69,80 @@ CASES = (
             hyper="size 3",
         ),
     ),
+    Case(
+        input="56x56x64",
+        layer="groupnorm: 32",
+        expected=Figures(
+            output="56x56x64",
+            weights=64,  # a scale per channel (PyTorch's GroupNorm: C, not groups)
+            biases=64,
+            buffers=0,  # statistics per image: nothing kept
+            macs=0,
+            ops=1_204_224,  # (4 + 2) x 56*56*64 = 6 x 200,704
+            activations=200_704,
+            hyper="g32",
+        ),
+    ),
+    Case(
+        input="8x8x6",
+        layer="gn: {groups: 3, affine: false}",
+        expected=Figures(
+            output="8x8x6",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=1_536,  # 4 x 384
+            activations=384,
+            hyper="g3 no affine",
+        ),
+    ),
+    Case(
+        input="32x32x16",
+        layer="instancenorm",
+        expected=Figures(
+            output="32x32x16",
+            weights=0,  # PyTorch's InstanceNorm2d: affine=False by default
+            biases=0,
+            buffers=0,  # and no running statistics
+            macs=0,
+            ops=65_536,  # 4 x 16,384
+            activations=16_384,
+            hyper="",
+        ),
+    ),
+    Case(
+        input="32x32x16",
+        layer="instancenorm: {affine: true, running_stats: true}",
+        expected=Figures(
+            output="32x32x16",
+            weights=16,
+            biases=16,
+            buffers=32,  # running mean and variance, 16 each
+            macs=0,
+            ops=65_536,  # (2 + 2) x 16,384
+            activations=16_384,
+            hyper="affine running stats",
+        ),
+    ),
 )
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_figures(case: Case) -> None:
     case.check()
+
+
+REFUSALS = (
+    Refusal(
+        input="8x8x6",
+        layer="groupnorm: 4",
+        code="E303",
+        message="gn1 on 8x8x6: groups=4 does not divide the 6 channels",
+    ),
+)
+
+
+@pytest.mark.parametrize("refusal", REFUSALS, ids=str)
+def test_refusals(refusal: Refusal) -> None:
+    refusal.check()

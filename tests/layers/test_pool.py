@@ -5,8 +5,12 @@ average, one per input element read for global and adaptive average."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tests.helpers import single
+from cnncalc.errors import Problem
+from cnncalc.shapes import Rounding, window_axis
+from tests.helpers import network, single
 from tests.layers.cases import Case, Figures, Refusal
 
 CASES = (
@@ -186,3 +190,47 @@ def test_ceil_drops_a_window_starting_in_the_padding() -> None:
         str(single("4x4x1", "maxpool: {kernel: 2, stride: 2, pad: 1}", rounding="ceil").output)
         == "3x3x1"
     )
+
+
+def _aten_ceil_out(n: int, k: int, s: int, d: int, before: int, after: int) -> int:
+    """ATen's ``pooling_output_shape_pad_lr`` with ``ceil_mode`` (aten/src/ATen/native/Pool.h),
+    transcribed: ``div_rtn`` rounds towards minus infinity, as Python's ``//`` does."""
+    out = (n + before + after - d * (k - 1) - 1 + (s - 1)) // s + 1
+    if (out - 1) * s >= n + before:
+        out -= 1
+    return out
+
+
+@given(
+    st.integers(1, 12),
+    st.integers(1, 9),
+    st.integers(1, 5),
+    st.integers(1, 3),
+    st.integers(0, 3),
+    st.integers(0, 3),
+)
+def test_ceil_is_atens_pooling_output_shape(
+    n: int, k: int, s: int, d: int, before: int, after: int
+) -> None:
+    expected = _aten_ceil_out(n, k, s, d, before, after)
+    if expected < 1:  # PyTorch refuses it too: "Output size is too small"
+        with pytest.raises(Problem, match="larger than the padded input"):
+            window_axis(n, k, s, d, before, after, Rounding.CEIL)
+    else:
+        assert window_axis(n, k, s, d, before, after, Rounding.CEIL).out == expected
+
+
+def test_ceil_takes_a_kernel_up_to_s_minus_1_beyond_the_input() -> None:
+    # PyTorch: MaxPool2d(3, 2, ceil_mode=True) on 2x2 gives 1x1 (GoogLeNet's pool3 at 15x15).
+    assert str(single("2x2x1", "maxpool: {kernel: 3, stride: 2}", rounding="ceil").output) == (
+        "1x1x1"
+    )
+    # floor((2 - 4 + 1)/2) + 1 = 0: refused, as PyTorch refuses it; floor refuses 3 already.
+    assert [
+        d.code
+        for d in network("2x2x1", "maxpool: {kernel: 4, stride: 2}", rounding="ceil").diagnostics
+    ] == ["E302"]
+    assert [
+        d.code
+        for d in network("2x2x1", "maxpool: {kernel: 3, stride: 2}", rounding="floor").diagnostics
+    ] == ["E302"]
