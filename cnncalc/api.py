@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # imported where first used: a check that needs no receptive 
     from cnncalc.diagram import Diagram
     from cnncalc.fitting import Exploration
     from cnncalc.grouping import Row
+    from cnncalc.importers import Format
     from cnncalc.receptive import Field
 
 
@@ -140,13 +141,19 @@ def is_bare_name(target: str | Path) -> bool:
     )
 
 
-def load(target: str | Path) -> Spec:
+def load(target: str | Path, fmt: Format | None = None) -> Spec:
     """Load a spec from a file path, or a built-in architecture by name (``vgg16``).
 
     A bare name (:func:`is_bare_name`) is the built-in of that name, even when a file or folder
     of that name is in the working directory (``./resnet50`` names that one); any other text, or
-    a bare name that is no built-in, is a path."""
+    a bare name that is no built-in, is a path. A Caffe ``.prototxt`` or darknet ``.cfg`` file is
+    imported (:mod:`cnncalc.importers`); ``fmt`` forces the format whatever the extension."""
+    from cnncalc.importers import format_of, import_path
+
     path = Path(target)
+    found_format = format_of(path, fmt)
+    if found_format is not None:
+        return import_path(path, found_format)
     found = builtin_path(str(target)) if is_bare_name(target) else None
     if found is None and (path.suffix in (".yaml", ".yml") or path_kind(path) is not None):
         return load_path(path)
@@ -177,8 +184,12 @@ def load(target: str | Path) -> Spec:
     )
 
 
-def loads(text: str, file: str = "<string>") -> Spec:
-    """Load a spec from YAML text."""
+def loads(text: str, file: str = "<string>", fmt: Format | None = None) -> Spec:
+    """Load a spec from YAML text, or from the text of a ``fmt`` file."""
+    if fmt is not None:
+        from cnncalc.importers import reader
+
+        return reader(fmt)(file, text)
     return load_text(text, file)
 
 

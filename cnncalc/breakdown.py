@@ -18,10 +18,12 @@ from cnncalc.shapes import Shape
 #: The family of each layer type, the groups of the breakdown by type. Every registered type has
 #: one (tests/test_breakdown.py).
 FAMILIES: dict[str, str] = {
-    **dict.fromkeys(("conv", "dwconv"), "conv"),
+    **dict.fromkeys(("conv", "dwconv", "conv_transpose"), "conv"),
     "fc": "fc",
-    **dict.fromkeys(("batchnorm", "layernorm", "lrn", "layer_scale"), "norm"),
-    **dict.fromkeys(("maxpool", "avgpool", "adaptive_avgpool", "gap"), "pool"),
+    **dict.fromkeys(
+        ("batchnorm", "groupnorm", "instancenorm", "layernorm", "lrn", "layer_scale"), "norm"
+    ),
+    **dict.fromkeys(("maxpool", "avgpool", "adaptive_avgpool", "gap", "maxunpool"), "pool"),
     **dict.fromkeys(
         (
             "relu",
@@ -34,12 +36,29 @@ FAMILIES: dict[str, str] = {
             "silu",
             "tanh",
             "softmax",
+            "prelu",
+            "elu",
+            "selu",
+            "mish",
         ),
         "activation",
     ),
     **dict.fromkeys(("add", "concat", "mul"), "merge"),
     **dict.fromkeys(
-        ("flatten", "dropout", "identity", "slice", "channel_shuffle", "zeropad"), "shape"
+        (
+            "flatten",
+            "dropout",
+            "identity",
+            "slice",
+            "channel_shuffle",
+            "zeropad",
+            "upsample",
+            "pixel_shuffle",
+            "pixel_unshuffle",
+            "crop",
+            "reshape",
+        ),
+        "shape",
     ),
 }
 

@@ -1,7 +1,9 @@
 """``cnncalc check`` as a library: which files a list of paths names, and each file's verdict.
 
 A spec fails when it has an error, or under ``strict`` also a warning or an accepted rounding note
-(:func:`cnncalc.errors.fails`). Folders are walked for ``*.yaml`` and ``*.yml`` in sorted order,
+(:func:`cnncalc.errors.fails`). Folders are walked for ``*.yaml`` and ``*.yml`` specs, and for
+the files the importers read (:data:`cnncalc.importers.EXTENSIONS`: ``*.prototxt``, ``*.cfg``,
+those that describe a network: not a Caffe solver nor a ``setup.cfg``), in sorted order,
 without following symbolic links to folders, so a link loop cannot trap the walk.
 """
 
@@ -15,9 +17,12 @@ from pathlib import Path
 from cnncalc.api import Report, analyze
 from cnncalc.errors import Diagnostic, Span, SpecError, error, fails
 from cnncalc.expand import MAX_LAYERS
+from cnncalc.importers import EXTENSIONS, describes_network
 from cnncalc.source import path_kind
 from cnncalc.spec import Spec
 
+#: The file names a folder is walked for: YAML specs and the imported formats.
+SPEC_SUFFIXES = (".yaml", ".yml", *EXTENSIONS)
 #: What :func:`spec_files` yields for a folder that holds no spec, so that it is reported.
 EMPTY_FOLDER_MARK = os.sep
 
@@ -36,7 +41,8 @@ class Checked:
 
 
 def spec_files(paths: tuple[str, ...]) -> Iterator[str]:
-    """Each path as given ('-' and files), folders walked for *.yaml and *.yml in sorted order;
+    """Each path as given ('-' and files), folders walked for *.yaml, *.yml, *.prototxt and *.cfg
+    in sorted order;
     a folder with none is yielded with a trailing separator, to be reported as empty."""
     for path in paths:
         if path != "-" and path_kind(path) == "dir":
@@ -63,9 +69,21 @@ def _walk(folder: Path) -> Iterator[Path]:
             if _is_dir(entry):  # a link to a folder is not followed: a link loop cannot trap us
                 if not entry.is_symlink():
                     folders.append(entry.path)
-            elif entry.name.endswith((".yaml", ".yml")):  # FIFOs too: reported, never opened
-                yield Path(entry.path)
+            elif entry.name.endswith(SPEC_SUFFIXES) and _network(entry):
+                yield Path(entry.path)  # FIFOs too: reported, never opened
         stack.extend(reversed(folders))  # sorted order, depth first, as os.walk gave
+
+
+def _network(entry: os.DirEntry[str]) -> bool:
+    """A YAML file, or an imported format's file that describes a network (a Caffe solver or a
+    ``setup.cfg`` beside the networks is not one: skipped). Only a regular file is read."""
+    if entry.name.endswith((".yaml", ".yml")):
+        return True
+    try:
+        regular = entry.is_file()
+    except OSError:
+        return True
+    return not regular or describes_network(entry.path)
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -81,7 +99,7 @@ def check_file(path: str, load: Callable[[str], Spec], max_layers: int = MAX_LAY
         folder = path.rstrip(os.sep)
         problem = error(
             "E001",
-            "directory holds no *.yaml or *.yml spec",
+            "directory holds no *.yaml, *.yml, *.prototxt or *.cfg spec",
             Span(folder, 1, 1),
             "point at spec files or a folder of them",
         )

@@ -14,14 +14,16 @@ import contextlib
 import gc
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from cnncalc.api import analyze, load, loads
+from cnncalc.api import Report, analyze, load, loads
 from cnncalc.errors import Diagnostic, Problem, Span, SpecError, error, fails
 from cnncalc.expand import MAX_LAYERS
+from cnncalc.importers import Format
 from cnncalc.metrics import Dtype
 from cnncalc.options import (
     ColumnsType,
@@ -36,7 +38,7 @@ from cnncalc.options import (
 from cnncalc.render.columns import BY_KEY as _COLUMNS
 from cnncalc.render.columns import DEFAULT as DEFAULT_COLUMNS
 from cnncalc.render.data import SHOW_FORMATS as RENDERERS
-from cnncalc.render.escape import visible
+from cnncalc.render.escape import terminal, visible
 from cnncalc.render.style import Colour
 from cnncalc.shapes import Shape
 from cnncalc.source import MAX_BYTES, read_text
@@ -63,6 +65,27 @@ def _echo_spec_error(exc: SpecError) -> None:
     sys.exit(1)
 
 
+#: ``--from``: the format of the files named, whatever their extension.
+FROM_FORMATS = ["caffe", "darknet"]
+
+
+def _from_option(
+    flag: str = "--from", what: str = "the files", dest: str = "source_format"
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option(
+        flag,
+        dest,
+        type=click.Choice(FROM_FORMATS),
+        default=None,
+        help=f"Read {what} as Caffe prototxt or darknet cfg, whatever the extension"
+        " (default: by extension, .prototxt or .cfg; else a YAML spec).",
+    )
+
+
+def _format(name: str | None) -> Format | None:
+    return None if name is None else Format(name)
+
+
 def _complete_target(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
@@ -76,9 +99,11 @@ def _complete_target(
     return [*names, CompletionItem(incomplete, type="file")]
 
 
-def _load(target: str) -> Spec:
-    """A built-in name or spec path, or ``-``: the spec text on standard input (bounded). A bare
-    name is the built-in even when a path of that name exists here: a note says so."""
+def _load(target: str, source_format: str | None = None) -> Spec:
+    """A built-in name or spec path, or ``-``: the spec text on standard input (bounded); read as
+    ``source_format`` (caffe, darknet) when given. A bare name is the built-in even when a path of
+    that name exists here: a note says so."""
+    fmt = _format(source_format)
     if target != "-":
         from cnncalc.api import is_bare_name
         from cnncalc.library import builtin_path
@@ -91,7 +116,7 @@ def _load(target: str) -> Spec:
                 f" write './{shown}'",
                 err=True,
             )
-        return load(target)
+        return load(target, fmt)
     name = "<stdin>"
     if sys.stdin is None:  # started with standard input closed (<&-)
         hint = "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'"
@@ -100,7 +125,22 @@ def _load(target: str) -> Spec:
     if not text.strip():
         hint = "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'"
         raise SpecError([error("E004", "standard input is empty", Span(name, 1, 1), hint)])
-    return loads(text, name)
+    return loads(text, name, fmt)
+
+
+def _native(report: Report, target: str, source_format: str | None) -> str:
+    """The imported format's own figures (:func:`cnncalc.importers.native_figures`) and what the
+    import noted (a declared batch, an assumed channel count), for standard error; empty for a
+    YAML spec."""
+    from cnncalc.importers import NAMES, format_of, native_figures
+
+    fmt = format_of(target, _format(source_format)) if target != "-" else _format(source_format)
+    if fmt is None:
+        return ""
+    figures = native_figures(report, fmt)
+    line = f"{NAMES[fmt]}'s own figures: " + "; ".join(f"{k} {v}" for k, v in figures) + "\n"
+    notes = report.spec.description  # what the import assumed or left out (a batch, a crop)
+    return line + (terminal(f"Read from the {NAMES[fmt]} file: {notes}") + "\n" if notes else "")
 
 
 COLOR = click.option(
@@ -120,6 +160,7 @@ Examples:
   cnncalc show resnet50 --depth 0             # one row per stage
   cnncalc show resnet50 --set v1=1            # a param changed: the paper's v1 stride
   cnncalc show vgg16 --format json | jq .totals
+  cnncalc show deploy.prototxt                # a Caffe file; darknet .cfg too
 """
 
 
@@ -203,6 +244,7 @@ def cli() -> None:
     type=ParamSetting(),
     help="Set a param of the spec, e.g. --set v1=1 (repeatable).",
 )
+@_from_option()
 @COLOR
 def show(
     target: str,
@@ -216,12 +258,13 @@ def show(
     keys: tuple[str, ...] | None,
     overrides: tuple[tuple[str, str], ...],
     color: str,
+    source_format: str | None,
 ) -> None:
     """Per-layer table and totals of a built-in architecture NAME or a spec file PATH ('-' for
-    stdin).
+    stdin): YAML, Caffe .prototxt or darknet .cfg.
     """
     try:
-        spec = _load(target)
+        spec = _load(target, source_format)
         if overrides:
             spec = with_params(spec, dict(overrides))
         report = analyze(spec, input=volume, batch=batch, dtype=dtype, max_layers=max_layers)
@@ -239,6 +282,7 @@ def show(
         print_report(report, columns, depth, keep=keys is not None, color=color)
     else:
         click.echo(RENDERERS[fmt](report, depth, columns), nl=False)
+    click.echo(_native(report, target, source_format), err=True, nl=False)
     click.echo(show_problems(report), err=True, nl=False)
     _exit(fails(report.diagnostics))
 
@@ -395,10 +439,19 @@ Examples:
     show_default=True,
     help="Refuse specs that expand to more layers.",
 )
+@_from_option()
 @COLOR
-def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int, color: str) -> None:
-    """Validate spec files and folders of specs; exit 0 when all are sound, 1 otherwise
-    (with --strict also on warnings and accepted rounding), 2 on a usage error."""
+def check(
+    paths: tuple[str, ...],
+    strict: bool,
+    fmt: str,
+    max_layers: int,
+    color: str,
+    source_format: str | None,
+) -> None:
+    """Validate spec files and folders of specs (YAML, .prototxt and .cfg); exit 0 when all are
+    sound, 1 otherwise (with --strict also on warnings and accepted rounding), 2 on a usage
+    error."""
     from cnncalc.checking import check_file, spec_files
     from cnncalc.render import check as document
     from cnncalc.render.style import paint, use_colour
@@ -414,7 +467,7 @@ def check(paths: tuple[str, ...], strict: bool, fmt: str, max_layers: int, color
     entries: list[dict[str, Any]] = []
     checked = failed = 0
     for path in spec_files(paths):
-        result = check_file(path, _load, max_layers)
+        result = check_file(path, lambda p: _load(p, source_format), max_layers)
         checked += 1
         failed += result.failed(strict)
         every.extend(result.diagnostics)
@@ -755,6 +808,8 @@ Examples:
     help="Collapse blocks nested deeper than this, on both sides.",
 )
 @click.option("--changed", is_flag=True, help="Only the rows that differ.")
+@_from_option("--from-a", "A", "from_a")
+@_from_option("--from-b", "B", "from_b")
 @click.option(
     "--format",
     "fmt",
@@ -770,6 +825,8 @@ def diff(
     input_b: Shape | None,
     depth: int | None,
     changed: bool,
+    from_a: str | None,
+    from_b: str | None,
     fmt: str,
 ) -> None:
     """Two specs (built-in names or files) layer by layer, aligned by name, else by position and
@@ -778,8 +835,8 @@ def diff(
     from cnncalc.diff import diff as align
 
     try:
-        a = analyze(_load(spec_a), input=input_a)
-        b = analyze(_load(spec_b), input=input_b)
+        a = analyze(_load(spec_a, from_a), input=input_a)
+        b = analyze(_load(spec_b, from_b), input=input_b)
     except SpecError as exc:
         _echo_spec_error(exc)
     from cnncalc.render.diff import diff_json, diff_problems
@@ -793,6 +850,48 @@ def diff(
         print_diff(result, changed_only=changed)
     click.echo(diff_problems(result), err=True, nl=False)
     _exit(fails(a.diagnostics) or fails(b.diagnostics))
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  cnncalc convert deploy.prototxt -o alexnet_caffe.yaml
+  cnncalc convert yolov3-tiny.cfg                    # the YAML on standard output
+  cnncalc convert net.txt --from caffe
+"""
+)
+@click.argument("target", metavar="FILE")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the spec here instead of standard output.",
+)
+@_from_option()
+def convert(target: str, output: str | None, source_format: str | None) -> None:
+    """A Caffe .prototxt or darknet .cfg FILE ('-' for stdin, with --from) as a readable cnncalc
+    YAML spec, the file's layer names kept; its figures equal the import's."""
+    from cnncalc.importers import format_of
+    from cnncalc.importers.convert import to_yaml
+
+    fmt = format_of(target, _format(source_format)) if target != "-" else _format(source_format)
+    if fmt is None:
+        raise click.UsageError(
+            visible(f"'{target}' is not a .prototxt or .cfg file: give --from caffe or darknet")
+        )
+    try:
+        spec = _load(target, fmt.value)
+    except SpecError as exc:
+        _echo_spec_error(exc)
+    text = to_yaml(spec)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.UsageError(visible(f"cannot write {output}: {exc.strerror or exc}")) from None
 
 
 #: Allocations between young-generation collections (Python's default is 700). A run builds an

@@ -187,9 +187,9 @@ def did_you_mean(word: str, choices: Collection[str], listing: str = "expected o
 
 
 #: Other frameworks' layer names (PyTorch's ``nn``, Keras', Caffe's), written in lower case
-#: without ``_``, ``.`` or a module prefix, and the cnncalc type each is; ``None`` for what
-#: cnncalc does not have. Every type named here is registered (tests/test_new_user.py).
-FRAMEWORK_NAMES: dict[str, str | None] = {
+#: without ``_``, ``.`` or a module prefix, and the cnncalc type each is. Every type named here is
+#: registered (tests/test_new_user.py).
+FRAMEWORK_NAMES: dict[str, str] = {
     **dict.fromkeys(("conv2d", "convolution", "convolution2d"), "conv"),
     **dict.fromkeys(("depthwiseconv2d", "depthwiseconvolution2d"), "dwconv"),
     **dict.fromkeys(("linear", "dense", "innerproduct", "fullyconnected"), "fc"),
@@ -206,18 +206,14 @@ FRAMEWORK_NAMES: dict[str, str | None] = {
     "zeropadding2d": "zeropad",
     **dict.fromkeys(("concatenate", "cat"), "concat"),
     "multiply": "mul",
-    **dict.fromkeys(
-        (
-            "convtranspose2d",
-            "conv2dtranspose",
-            "deconv",
-            "deconvolution",
-            "upsample",
-            "upsampling2d",
-            "interpolate",
-        ),
-        None,
-    ),
+    **dict.fromkeys(("convtranspose2d", "conv2dtranspose", "deconvolution"), "conv_transpose"),
+    **dict.fromkeys(("upsampling2d", "interpolate"), "upsample"),
+    **dict.fromkeys(("cropping2d", "centercrop"), "crop"),
+    "pixelshuffle": "pixel_shuffle",
+    "pixelunshuffle": "pixel_unshuffle",
+    "maxunpool2d": "maxunpool",
+    "instancenorm2d": "instancenorm",
+    "groupnormalization": "groupnorm",
 }
 
 
@@ -227,13 +223,7 @@ def framework_hint(kind: str) -> str | None:
     key = re.sub(r"[^a-z0-9]", "", kind.rsplit(".", 1)[-1].lower())
     if key not in FRAMEWORK_NAMES:
         return None
-    ours = FRAMEWORK_NAMES[key]
-    if ours is None:
-        return (
-            f"cnncalc has no transposed convolution or upsampling layer ('{kind}'); the layer"
-            " types are listed in 'cnncalc schema' and docs/spec-language.md"
-        )
-    return f"'{kind}' is '{ours}' in cnncalc"
+    return f"'{kind}' is '{FRAMEWORK_NAMES[key]}' in cnncalc"
 
 
 def gave_up(span: Span) -> Diagnostic:

@@ -56,8 +56,8 @@ def test_a_bare_name_is_the_builtin_even_beside_a_folder_of_that_name(
 @pytest.mark.parametrize(
     ("written", "hint"),
     [
-        ("deconv", "cnncalc has no transposed convolution or upsampling layer ('deconv')"),
-        ("ConvTranspose2d", "cnncalc has no transposed convolution"),
+        ("ConvTranspose2d", "'ConvTranspose2d' is 'conv_transpose' in cnncalc"),
+        ("UpSampling2D", "'UpSampling2D' is 'upsample' in cnncalc"),
         ("Conv2d", "'Conv2d' is 'conv' in cnncalc"),
         ("Conv2D", "'Conv2D' is 'conv' in cnncalc"),
         ("nn.Linear", "'nn.Linear' is 'fc' in cnncalc"),
@@ -76,7 +76,7 @@ def test_other_frameworks_layer_names_map_to_cnncalcs(written: str, hint: str) -
 
 
 def test_every_framework_name_maps_to_a_registered_type() -> None:
-    assert {ours for ours in FRAMEWORK_NAMES.values() if ours} <= set(LAYERS)
+    assert set(FRAMEWORK_NAMES.values()) <= set(LAYERS)
 
 
 def test_an_unknown_reference_suggests_only_the_layers_above() -> None:

@@ -72,7 +72,7 @@ def test_machine_paths_import_no_rendering_library(args: tuple[str, ...]) -> Non
 
 def test_table_path_imports_rich() -> None:
     """The probe can see rich when it is imported, so the test above is not vacuous."""
-    assert "rich.table" in imported("show", "lenet5")
+    assert "rich.console" in imported("show", "lenet5")
 
 
 def _benchmark_module() -> ModuleType:
@@ -117,6 +117,25 @@ def test_whole_show_grows_linearly() -> None:
     500."""
     texts = {n: residual_spec(n) for n in (500, 5_000)}
     assert growth(lambda n: report_json(analyze(loads(texts[n]), max_layers=10**6)), 500) < 12
+
+
+@pytest.mark.parametrize("view", ["show", "show --rf", "diff"])
+def test_tables_grow_linearly(view: str) -> None:
+    """The rich paths too: show's table (with receptive fields) and diff's table of 5,000 layers
+    against 500 (a table laid out by rich cell by cell took a minute for two 50,000-layer
+    specs)."""
+    from cnncalc.diff import diff
+    from cnncalc.render.columns import COLUMNS
+    from cnncalc.render.table import diff_lines, layer_lines
+
+    reports = {n: analyze(loads(residual_spec(n)), max_layers=10**6) for n in (500, 5_000)}
+    rf = tuple(c for c in COLUMNS if c.key in ("name", "output", "rf", "jump", "start", "macs"))
+    views: dict[str, Callable[[int], object]] = {
+        "show": lambda n: layer_lines(reports[n], COLUMNS, width=None),
+        "show --rf": lambda n: layer_lines(reports[n], rf, width=None),
+        "diff": lambda n: diff_lines(diff(reports[n], reports[n]), width=None),
+    }
+    assert growth(views[view], 500) < 12
 
 
 def test_quadratic_growth_would_be_caught() -> None:

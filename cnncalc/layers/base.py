@@ -174,7 +174,7 @@ def register(kind: str, *aliases: str) -> Callable[[L], L]:
     return add
 
 
-def pair_text(value: Pair) -> str:
+def pair_text(value: ExactPair) -> str:
     return str(value[0]) if value[0] == value[1] else f"{value[0]}x{value[1]}"
 
 

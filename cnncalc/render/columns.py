@@ -35,7 +35,8 @@ class Column:
     header: str
     #: What the column holds, for ``show --help`` and docs/views.md.
     doc: str
-    cell: Callable[[Row, Report], str]
+    #: The cell of a report's row; ``None`` for a table whose cells are made elsewhere (diff's).
+    cell: Callable[[Row, Report], str] | None = None
     total: Callable[[Report], str] = lambda report: ""
     #: Right-aligned and never shortened (every numeric cell).
     numeric: bool = True
@@ -244,7 +245,10 @@ def chosen(keys: tuple[str, ...] | None, rf: bool = False) -> tuple[Column, ...]
 
 def cells(report: Report, columns: tuple[Column, ...], depth: int | None) -> list[list[str]]:
     """Each row's cells, as written (not yet escaped for an output format)."""
-    return [[c.cell(row, report) for c in columns] for row in report.rows(depth)]
+    makers = [c.cell for c in columns]
+    if None in makers:
+        raise ValueError("a column without a cell maker cannot show a report's rows")
+    return [[make(row, report) for make in makers if make] for row in report.rows(depth)]
 
 
 def totals(report: Report, columns: tuple[Column, ...]) -> list[str]:

@@ -10,13 +10,11 @@ import textwrap
 from collections import Counter
 from typing import TYPE_CHECKING, TextIO
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from cnncalc.api import Report
-from cnncalc.render.columns import Column, cells, totals
+from cnncalc.render.columns import Column, Shorten, cells, totals
 from cnncalc.render.escape import terminal
 from cnncalc.render.layout import GAP, fit, stacked_lines, table_lines
 from cnncalc.render.rows import count, rf_text, summary_lines
@@ -162,48 +160,35 @@ def _signed(n: int) -> str:
     return f"{n:+,}" if n else ""
 
 
-def diff_table(d: Diff, changed_only: bool = False) -> Table:
-    """``cnncalc diff``: one row per aligned pair, ``a → b`` where they differ, deltas ``B - A``."""
-    a, b = d.a, d.b
-    title = (
-        f"A: {a.spec.title or a.spec.name} ({a.input})  →  B: {b.spec.title or b.spec.name}"
-        f" ({b.input})"
+#: The columns of ``diff``'s table: its cells come from the aligned pairs (:func:`diff_cells`);
+#: the layout is ``show``'s (:func:`cnncalc.render.layout.fit`): text gives way, never a number.
+DIFF_COLUMNS: tuple[Column, ...] = tuple(
+    Column(key=key, header=header, doc=doc, numeric=shorten is None,
+           shorten=shorten, min_width=12 if shorten else 0, drop=drop)
+    for key, header, doc, shorten, drop in (
+        ("name", "Layer", "layer names, a → b where they differ", Shorten.MIDDLE, 0),
+        ("type", "Type", "layer types", Shorten.END, 2),
+        ("hyper", "Hyper", "hyper-parameters", Shorten.END, 1),
+        ("output", "Output", "output volumes", None, 0),
+        ("rf", "RF", "receptive-field sizes", None, 3),
+        ("params", "Params", "parameters", None, 0),
+        ("dparams", "ΔParams", "B - A of the parameters", None, 0),
+        ("macs", "MACs", "multiply-accumulates", None, 0),
+        ("dmacs", "ΔMACs", "B - A of the MACs", None, 0),
     )
-    table = Table(
-        title=Text(terminal(title)),
-        box=box.SIMPLE_HEAD,
-        title_justify="left",
-        show_footer=True,
-        pad_edge=False,
-    )
-    table.add_column("Layer", footer="Total", no_wrap=True)
-    table.add_column("Type", no_wrap=True)
-    table.add_column("Hyper", no_wrap=True)
-    table.add_column("Output", justify="right", no_wrap=True)
-    table.add_column("RF", justify="right", no_wrap=True)
-    table.add_column(
-        "Params",
-        footer=_both(count(a.totals.params), count(b.totals.params)),
-        justify="right",
-        no_wrap=True,
-    )
-    table.add_column(
-        "ΔParams", footer=_signed(d.total_delta("params")) or "0", justify="right", no_wrap=True
-    )
-    table.add_column(
-        "MACs",
-        footer=_both(count(a.totals.macs), count(b.totals.macs)),
-        justify="right",
-        no_wrap=True,
-    )
-    table.add_column(
-        "ΔMACs", footer=_signed(d.total_delta("macs")) or "0", justify="right", no_wrap=True
-    )
+)  # fmt: skip
+
+
+def diff_cells(d: Diff, changed_only: bool = False) -> tuple[list[list[str]], list[str]]:
+    """One line of cells per aligned pair (``a → b`` where they differ; a row of one side only
+    shows its own values), and the totals."""
+    body = []
     for pair in d.pairs:
         if changed_only and not pair.changed:
             continue
         x, y = pair.a, pair.b
-        if x is None or y is None:  # a row of one side only: its own values
+        deltas = (_signed(pair.delta("params")), _signed(pair.delta("macs")))
+        if x is None or y is None:
             row = x or y
             assert row is not None
             cells = [
@@ -213,23 +198,64 @@ def diff_table(d: Diff, changed_only: bool = False) -> Table:
                 str(row.output),
                 rf_text(row.rf)[0],
                 count(row.params),
+                deltas[0],
+                count(row.macs),
+                deltas[1],
             ]
-            cells += [_signed(pair.delta("params")), count(row.macs), _signed(pair.delta("macs"))]
-            table.add_row(*(Text(terminal(cell)) for cell in cells))
-            continue
-        both = (
-            _both(x.name, y.name),
-            _both(x.type, y.type),
-            _both(x.hyper, y.hyper),
-            _both(str(x.output), str(y.output)),
-            _both(rf_text(x.rf)[0], rf_text(y.rf)[0]),
-            _both(count(x.params), count(y.params)),
-            _signed(pair.delta("params")),
-            _both(count(x.macs), count(y.macs)),
-            _signed(pair.delta("macs")),
-        )
-        table.add_row(*(Text(terminal(cell)) for cell in both))
-    return table
+        else:
+            cells = [
+                _both(x.name, y.name),
+                _both(x.type, y.type),
+                _both(x.hyper, y.hyper),
+                _both(str(x.output), str(y.output)),
+                _both(rf_text(x.rf)[0], rf_text(y.rf)[0]),
+                _both(count(x.params), count(y.params)),
+                deltas[0],
+                _both(count(x.macs), count(y.macs)),
+                deltas[1],
+            ]
+        body.append([terminal(cell) for cell in cells])
+    a, b = d.a.totals, d.b.totals
+    footer = [
+        "Total",
+        "",
+        "",
+        "",
+        "",
+        _both(count(a.params), count(b.params)),
+        _signed(d.total_delta("params")) or "0",
+        _both(count(a.macs), count(b.macs)),
+        _signed(d.total_delta("macs")) or "0",
+    ]
+    return body, footer
+
+
+def diff_lines(d: Diff, changed_only: bool = False, width: int | None = None) -> Text:
+    """``cnncalc diff``'s title and table fitted to ``width`` (``None``: piped, never fitted).
+    Plain lines, as ``show``'s table: rich would lay out every cell apart (a minute for two
+    50,000-layer specs)."""
+    a, b = d.a, d.b
+    title = (
+        f"A: {a.spec.title or a.spec.name} ({a.input})  →  B: {b.spec.title or b.spec.name}"
+        f" ({b.input})"
+    )
+    body, footer = diff_cells(d, changed_only)
+    layout = fit(DIFF_COLUMNS, body, footer, width)
+    out = Text(terminal(title) + "\n")
+    if layout.stacked:
+        assert width is not None
+        for lines in stacked_lines(DIFF_COLUMNS, body, footer, width):
+            out.append("\n".join(lines) + "\n")
+        return out
+    header, rule, lines, last = table_lines(layout, DIFF_COLUMNS, body, footer)
+    out.append(header + "\n", style="bold")
+    out.append(rule + "\n")
+    out.append("".join(line + "\n" for line in lines))
+    out.append(rule + "\n")
+    out.append(last + "\n", style="bold")
+    if layout.dropped:
+        out.append(f"Not shown at {width} columns: {', '.join(c.key for c in layout.dropped)}\n")
+    return out
 
 
 def diff_summary(d: Diff) -> Text:
@@ -257,5 +283,6 @@ def diff_summary(d: Diff) -> Text:
 
 def print_diff(d: Diff, changed_only: bool = False, file: TextIO | None = None) -> None:
     out = console(file)
-    out.print(diff_table(d, changed_only))
+    width = out.width if (file or sys.stdout).isatty() else None
+    out.print(diff_lines(d, changed_only, width), end="")
     out.print(diff_summary(d))
