@@ -42,7 +42,8 @@ MACs follow torchvision's "GFLOPS" convention: the sum over Conv2d of
 biases, norms, activations, pools and adds are not counted. A ConvTranspose2d counts
 ``in_numel * (Cout / groups) * kh * kw``, every weight once per input position (fvcore's
 ``conv_flop_count`` for a transposed convolution). A model returning a dict (torchvision's
-segmentation models) is recorded by its ``"out"`` head.
+segmentation models) is recorded by its ``"out"`` head, one returning a list (YOLOv3's three
+heads) by its last.
 
 With ``--sizes`` it writes ``tests/reference/torch_sizes.json`` instead: every
 model at other input sizes, compactly. Per model: ``ctor``, ``own`` (the size
@@ -320,6 +321,90 @@ class PaddedUNet(nn.Module):
         return self.outc(x)
 
 
+def resnet50_gn() -> nn.Module:
+    """ResNet-50 with every BatchNorm2d replaced by GroupNorm(32, C), as in Wu & He 2018 ("Group
+    Normalization", section 4.1): torchvision's ResNet-50 built with that ``norm_layer``."""
+
+    def group_norm(channels: int) -> nn.Module:
+        return nn.GroupNorm(32, channels)
+
+    return torchvision.models.resnet50(weights=None, norm_layer=group_norm)
+
+
+class YOLOv3(nn.Module):
+    """YOLOv3 (Redmon & Farhadi 2018, "YOLOv3: An Incremental Improvement") as pjreddie/darknet
+    ``cfg/yolov3.cfg`` defines it: Darknet-53 (3x3 convs with batch norm and leaky ReLU 0.1, no
+    bias; residual 1x1/3x3 pairs 1, 2, 8, 8, 4 times after each stride-2 conv), then three
+    detection heads (13, 26 and 52 px at 416) of five alternating 1x1/3x3 convs, a 3x3 conv and a
+    1x1 conv to 3 x (5 + 80) = 255 with bias, the lower two fed by a 1x1 conv, a nearest x2
+    upsample and a concatenation (route) with Darknet-53's layer 61 and 36 outputs. Returns the
+    three heads' maps, the last (52x52) last."""
+
+    def __init__(self, classes: int = 80) -> None:
+        super().__init__()
+        self.stem = self.cbl(3, 32, 3)
+        stages = []
+        cin = 32
+        for cout, blocks in ((64, 1), (128, 2), (256, 8), (512, 8), (1024, 4)):
+            stages.append(
+                nn.ModuleList(
+                    [self.cbl(cin, cout, 3, 2)]
+                    + [
+                        nn.Sequential(self.cbl(cout, cout // 2, 1), self.cbl(cout // 2, cout, 3))
+                        for _ in range(blocks)
+                    ]
+                )
+            )
+            cin = cout
+        self.stages = nn.ModuleList(stages)
+        out = 3 * (5 + classes)
+        self.necks = nn.ModuleList()
+        self.detects = nn.ModuleList()
+        self.laterals = nn.ModuleList()
+        for width, cin in ((512, 1024), (256, 512 + 256), (128, 256 + 128)):
+            self.necks.append(
+                nn.Sequential(
+                    self.cbl(cin, width, 1),
+                    self.cbl(width, width * 2, 3),
+                    self.cbl(width * 2, width, 1),
+                    self.cbl(width, width * 2, 3),
+                    self.cbl(width * 2, width, 1),
+                )
+            )
+            self.detects.append(
+                nn.Sequential(self.cbl(width, width * 2, 3), nn.Conv2d(width * 2, out, 1))
+            )
+            if width > 128:
+                self.laterals.append(self.cbl(width, width // 2, 1))
+        self.upsample = nn.Upsample(scale_factor=2, mode="nearest")
+
+    @staticmethod
+    def cbl(cin: int, cout: int, k: int, stride: int = 1) -> nn.Sequential:
+        """Darknet's [convolutional] with batch_normalize=1, pad=1, activation=leaky."""
+        return nn.Sequential(
+            nn.Conv2d(cin, cout, k, stride, k // 2, bias=False),
+            nn.BatchNorm2d(cout),
+            nn.LeakyReLU(0.1),
+        )
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        x = self.stem(x)
+        routes = []
+        for stage in self.stages:
+            x = stage[0](x)
+            for residual in stage[1:]:
+                x = x + residual(x)  # [shortcut] from=-3
+            routes.append(x)
+        skips = [routes[3], routes[2]]  # layers 61 and 36
+        heads = []
+        for i, (neck, detect) in enumerate(zip(self.necks, self.detects, strict=True)):
+            x = neck(x)
+            heads.append(detect(x))
+            if i < len(self.laterals):
+                x = torch.cat([self.upsample(self.laterals[i](x)), skips[i]], 1)
+        return heads
+
+
 #: Networks with no torchvision or timm model, translated here from their papers.
 TRANSLATIONS: dict[str, Callable[[], nn.Module]] = {
     "dcgan_generator": dcgan_generator,
@@ -327,10 +412,15 @@ TRANSLATIONS: dict[str, Callable[[], nn.Module]] = {
     "espcn": espcn,
     "unet": UNet,
     "unet_padded": PaddedUNet,
+    "resnet50_gn": resnet50_gn,
+    "yolov3": YOLOv3,
 }
 #: Tiles the paper's U-Net takes besides 572 (its valid convolutions refuse EXTRA_SIZES): 572 - 16k,
 #: a non-square pair, and odd sides whose pools floor.
 UNET_SIZES = ((476, 476), (508, 540), (573, 573), (589, 621), (700, 700))
+#: Sizes YOLOv3 takes besides 416: each stride-2 halving must leave an even side below the last, so
+#: multiples of 32, and one less (415 -> 208 -> ... -> 13).
+YOLO_SIZES = ((320, 320), (415, 415), (288, 480), (608, 608), (383, 511))
 #: A latent's sizes besides 1x1: each grows the generator's output 16-fold per side.
 LATENT_SIZES = ((2, 2), (3, 3), (2, 3), (3, 5), (4, 4))
 
@@ -428,6 +518,21 @@ SPECS: list[ModelSpec] = [
         "unet_padded",
         resolution=256,
         note="milesial/Pytorch-UNet, bilinear=True, 2 classes",
+    ),
+    ModelSpec(
+        "resnet50_gn",
+        "script",
+        "resnet50_gn",
+        resolution=224,
+        note="torchvision resnet50 with norm_layer GroupNorm(32, C) (Wu & He 2018)",
+    ),
+    ModelSpec(
+        "yolov3",
+        "script",
+        "yolov3",
+        resolution=416,
+        sizes=YOLO_SIZES,
+        note="pjreddie/darknet cfg/yolov3.cfg (80 classes)",
     ),
     ModelSpec(
         "espcn",
@@ -663,7 +768,9 @@ def _forward(model: nn.Module, h: int, w: int, c: int = 3) -> tuple[_Recorder, A
             y = model(torch.randn(1, c, h, w))
     finally:
         rec.remove()
-    return rec, y["out"] if isinstance(y, dict) else y
+    if isinstance(y, dict):
+        return rec, y["out"]
+    return rec, y[-1] if isinstance(y, (list, tuple)) else y
 
 
 def run_model(spec: ModelSpec) -> dict[str, Any]:
