@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cnncalc.counting import Counting, layer_counts, recount
 from cnncalc.errors import Diagnostic, Severity, Span, SpecError, error
 from cnncalc.expand import MAX_LAYERS, Graph, expand
 from cnncalc.infer import LayerResult, infer
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # imported where first used: a check that needs no receptive 
     from cnncalc.fitting import Exploration
     from cnncalc.grouping import Row
     from cnncalc.importers import Format
+    from cnncalc.memory import Peak
     from cnncalc.receptive import Field
 
 
@@ -46,6 +48,8 @@ class Report:
     layers: tuple[LayerResult, ...]
     diagnostics: tuple[Diagnostic, ...]
     totals: Totals
+    #: The preset the layers' ``macs`` and ``totals.macs`` follow (:mod:`cnncalc.counting`).
+    count: Counting = Counting.TORCHVISION
     #: Analyses computed on first use (a frozen report memoises them here).
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -79,6 +83,33 @@ class Report:
             self._cache[key] = group_rows(self.input, self.layers, self.fields, depth)
         found: tuple[Row, ...] = self._cache[key]
         return found
+
+    @property
+    def peak(self) -> Peak | None:
+        """The liveness peak of a forward pass (:func:`cnncalc.memory.inference_peak`); ``None``
+        when a layer could not be inferred."""
+        if len(self.layers) != len(self.graph.nodes):
+            return None
+        if "peak" not in self._cache:
+            from cnncalc.memory import inference_peak
+
+            self._cache["peak"] = inference_peak(self.input, self.layers)
+        found: Peak = self._cache["peak"]
+        return found
+
+    def layer_macs_under(self, name: str | Counting) -> tuple[int, ...]:
+        """Each layer's count under the preset ``name`` (:func:`cnncalc.counting.layer_counts`),
+        in the order of :attr:`layers`."""
+        key = ("macs_under", Counting(name))
+        if key not in self._cache:
+            self._cache[key] = layer_counts(name, self.layers)
+        found: tuple[int, ...] = self._cache[key]
+        return found
+
+    def macs_under(self, name: str | Counting) -> int:
+        """The total under the preset ``name``: ``report.macs_under("fvcore")`` is fvcore's
+        ``FlopCountAnalysis(model, x).total()`` for the network the spec describes."""
+        return sum(self.layer_macs_under(name))
 
     def breakdown(self) -> Breakdown:
         """Params, activations and MACs by layer family and by stage, and the largest layers
@@ -200,8 +231,11 @@ def analyze(
     batch: int = 1,
     dtype: Dtype = Dtype.FLOAT32,
     max_layers: int = MAX_LAYERS,
+    count: str | Counting = Counting.TORCHVISION,
 ) -> Report:
-    """Expand ``spec`` and infer every layer at ``input`` (default: the spec's own).
+    """Expand ``spec`` and infer every layer at ``input`` (default: the spec's own), the layers'
+    ``macs`` counted under the preset ``count`` (:mod:`cnncalc.counting`; ``ValueError`` for an
+    unknown name).
 
     Raises :class:`SpecError` when the spec itself is malformed; geometry problems (a window that
     does not fit, a merge of mismatched shapes) are returned in :attr:`Report.diagnostics`.
@@ -209,7 +243,10 @@ def analyze(
     source = input or spec.input
     spec = with_input(spec, source)  # params using input.h, input.w or input.c, evaluated again
     graph = expand(spec, max_layers=max_layers, input=source)
+    counting = Counting(count)
     layers, inferred = infer(graph, source, spec.rounding)
+    if counting is not Counting.TORCHVISION:
+        layers = recount(counting, layers)
     given = channels_first(input, Span("<input>", 1, 1)) if input is not None else None
     warnings = spec.warnings if input is None else (given,) if given else ()
     diagnostics = (*warnings, *inferred)
@@ -222,4 +259,5 @@ def analyze(
         layers=layers,
         diagnostics=diagnostics,
         totals=totals(source, layers, batch, dtype),
+        count=counting,
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cnncalc.api import Report, analyze
+from cnncalc.counting import Counting
 from cnncalc.errors import Diagnostic, Span, SpecError, error, fails
 from cnncalc.expand import MAX_LAYERS
 from cnncalc.importers import EXTENSIONS, describes_network
@@ -93,8 +94,47 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def check_file(path: str, load: Callable[[str], Spec], max_layers: int = MAX_LAYERS) -> Checked:
-    """Load ``path`` with ``load`` and analyse it at its own input size."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """Budgets a checked spec must keep (``check --max-params 5M --max-macs 600M``): ``None`` is no
+    limit; MACs are counted under the preset ``count`` (:mod:`cnncalc.counting`)."""
+
+    params: int | None = None
+    macs: int | None = None
+    count: Counting = Counting.TORCHVISION
+
+    def problems(self, report: Report) -> tuple[Diagnostic, ...]:
+        """One E401 per figure over its limit, with the measured figure beside the budget, at the
+        spec's first line (the figure belongs to the whole spec)."""
+        found = []
+        where = Span(report.spec.file, 1, 1)
+        measured = (
+            ("params", self.params, report.totals.params, "--max-params"),
+            ("MACs", self.macs, report.macs_under(self.count), "--max-macs"),
+        )
+        for label, limit, value, option in measured:
+            if limit is not None and value > limit:
+                counted = f" (counted as {self.count.value})" if label == "MACs" else ""
+                found.append(
+                    error(
+                        "E401",
+                        f"{label} {value:,}{counted} exceed the budget {limit:,} ({option})"
+                        f" by {value - limit:,}",
+                        where,
+                        f"{label} must be at most {limit:,}",
+                    )
+                )
+        return tuple(found)
+
+
+def check_file(
+    path: str,
+    load: Callable[[str], Spec],
+    max_layers: int = MAX_LAYERS,
+    limits: Limits | None = None,
+) -> Checked:
+    """Load ``path`` with ``load``, analyse it at its own input size, and hold it to ``limits``
+    when it is sound."""
     if path.endswith(EMPTY_FOLDER_MARK) and path_kind(path) == "dir":
         folder = path.rstrip(os.sep)
         problem = error(
@@ -108,4 +148,5 @@ def check_file(path: str, load: Callable[[str], Spec], max_layers: int = MAX_LAY
         report = analyze(load(path), max_layers=max_layers)
     except SpecError as exc:
         return Checked(path, None, exc.diagnostics, exc.sources)
-    return Checked(path, report, report.diagnostics, report.sources)
+    over = limits.problems(report) if limits is not None and report.ok else ()
+    return Checked(path, report, report.diagnostics + over, report.sources)

@@ -16,23 +16,27 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from cnncalc.api import Report, analyze, load, loads
+from cnncalc.counting import Counting, every_count
 from cnncalc.errors import Diagnostic, Problem, Span, SpecError, error, fails
 from cnncalc.expand import MAX_LAYERS
 from cnncalc.importers import Format
+from cnncalc.memory import Optimizer, memory_report
 from cnncalc.metrics import Dtype
 from cnncalc.options import (
     ColumnsType,
     Count,
     DtypeType,
     FeaturesType,
+    GateType,
     PaddingType,
     PairType,
     ParamSetting,
+    Quantity,
     VolumeType,
 )
 from cnncalc.render.columns import BY_KEY as _COLUMNS
@@ -45,8 +49,12 @@ from cnncalc.source import MAX_BYTES, read_text
 from cnncalc.spec import Spec, with_params
 from cnncalc.streams import EXIT_OUTPUT, guard
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
+
+    from cnncalc.budget import Gate
 
 SHOW_FORMATS = ["table", *RENDERERS]
 COLUMN_KEYS = list(_COLUMNS)
@@ -97,6 +105,29 @@ def _complete_target(
 
     names = [CompletionItem(name) for name in builtin_names() if name.startswith(incomplete)]
     return [*names, CompletionItem(incomplete, type="file")]
+
+
+def format_option(
+    choices: list[str], default: str, help: str = "Output format."
+) -> Callable[[F], F]:
+    """The ``--format`` option of a command: its documents' names, the first shown by default."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True, help=help
+    )
+
+
+MAX_LAYERS_OPTION = click.option(
+    "--max-layers",
+    type=Count(1),
+    default=MAX_LAYERS,
+    show_default=True,
+    help="Refuse specs that expand to more layers.",
+)
+#: The argument and option every command on one spec takes (show, profile, graph).
+TARGET = click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
+INPUT = click.option(
+    "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
+)
 
 
 def _load(target: str, source_format: str | None = None) -> Spec:
@@ -178,11 +209,24 @@ def cli() -> None:
     """
 
 
+def _count_option(everything: bool) -> Callable[[F], F]:
+    """``--count PRESET``: which tool's rules the MACs follow (:mod:`cnncalc.counting`); with
+    ``everything``, also ``all``: one figure per tool."""
+    choices = [c.value for c in Counting] + (["all"] if everything else [])
+    return click.option(
+        "--count",
+        "counting",
+        type=click.Choice(choices),
+        default=Counting.TORCHVISION.value,
+        show_default=True,
+        help="Count MACs as this tool does (docs/conventions.md)"
+        + ("; 'all': one line per tool." if everything else "."),
+    )
+
+
 @cli.command(epilog=EPILOG_SHOW)
-@click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
-@click.option(
-    "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
-)
+@TARGET
+@INPUT
 @click.option(
     "--batch",
     type=Count(1),
@@ -197,27 +241,14 @@ def cli() -> None:
     show_default=True,
     help="Element type for sizes in bytes (also fp32, fp16, half, bf16, int8).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(SHOW_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(SHOW_FORMATS, "table")
 @click.option(
     "--depth",
     type=Count(0),
     default=None,
     help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer.",
 )
-@click.option(
-    "--max-layers",
-    type=Count(1),
-    default=MAX_LAYERS,
-    show_default=True,
-    help="Refuse specs that expand to more layers.",
-)
+@MAX_LAYERS_OPTION
 @click.option(
     "--rf",
     is_flag=True,
@@ -244,6 +275,20 @@ def cli() -> None:
     type=ParamSetting(),
     help="Set a param of the spec, e.g. --set v1=1 (repeatable).",
 )
+@_count_option(everything=True)
+@click.option(
+    "--optimizer",
+    type=click.Choice([o.value for o in Optimizer]),
+    default=None,
+    help="Add the peak and the training memory with this optimizer (docs/memory.md).",
+)
+@click.option(
+    "--memory",
+    "budget",
+    type=Quantity("B"),
+    default=None,
+    help="Add the largest batch that fits in this many bytes, e.g. 24GB (SI: 1 GB = 10^9 B).",
+)
 @_from_option()
 @COLOR
 def show(
@@ -257,17 +302,30 @@ def show(
     rf: bool,
     keys: tuple[str, ...] | None,
     overrides: tuple[tuple[str, str], ...],
+    counting: str,
+    optimizer: str | None,
+    budget: int | None,
     color: str,
     source_format: str | None,
 ) -> None:
     """Per-layer table and totals of a built-in architecture NAME or a spec file PATH ('-' for
     stdin): YAML, Caffe .prototxt or darknet .cfg.
     """
+    everything = counting == "all"
+    if everything and fmt not in ("table", "json"):
+        raise click.UsageError("--count all prints a table or JSON; use --format table or json")
     try:
         spec = _load(target, source_format)
         if overrides:
             spec = with_params(spec, dict(overrides))
-        report = analyze(spec, input=volume, batch=batch, dtype=dtype, max_layers=max_layers)
+        report = analyze(
+            spec,
+            input=volume,
+            batch=batch,
+            dtype=dtype,
+            max_layers=max_layers,
+            count=Counting.TORCHVISION if everything else Counting(counting),
+        )
     except Problem as exc:  # a --set naming no param of the spec: the command line is wrong
         raise click.UsageError(visible(f"{exc.message}: {exc.hint}")) from None
     except SpecError as exc:
@@ -275,11 +333,34 @@ def show(
     from cnncalc.render.columns import chosen
     from cnncalc.render.data import show_problems
 
+    counts = every_count(report.layers) if everything else None
+    memory = None
+    if (optimizer is not None or budget is not None) and report.peak is not None:
+        if fmt != "table":
+            raise click.UsageError("--optimizer and --memory print with --format table")
+        memory = memory_report(
+            report.input,
+            report.layers,
+            params=report.totals.params,
+            buffers=report.totals.buffers,
+            batch=batch,
+            dtype_bytes=report.dtype.bytes,
+            optimizer=Optimizer(optimizer or Optimizer.ADAM.value),
+            budget=budget,
+        )
     columns = chosen(keys, rf)
     if fmt == "table":
-        from cnncalc.render.table import print_report
+        from cnncalc.render.table import print_counts, print_memory, print_report
 
         print_report(report, columns, depth, keep=keys is not None, color=color)
+        if counts is not None:
+            print_counts(counts)
+        if memory is not None:
+            print_memory(memory, batch, report.dtype.value)
+    elif counts is not None:
+        from cnncalc.render.data import report_json
+
+        click.echo(report_json(report, depth, counts))
     else:
         click.echo(RENDERERS[fmt](report, depth, columns), nl=False)
     click.echo(_native(report, target, source_format), err=True, nl=False)
@@ -296,23 +377,18 @@ Examples:
   cnncalc profile vgg16 --format png -o vgg16.png   # pip install 'cnncalc[plot]'
 """
 )
-@click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
-@click.option(
-    "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
-)
+@TARGET
+@INPUT
 @click.option(
     "--depth",
     type=Count(0),
     default=None,
     help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "svg", "png"]),
-    default="text",
-    show_default=True,
-    help="Bars in the terminal, an SVG picture (no extra needed), or a PNG (matplotlib).",
+@format_option(
+    ["text", "svg", "png"],
+    "text",
+    "Bars in the terminal, an SVG picture (no extra needed), or a PNG (matplotlib).",
 )
 @click.option(
     "-o",
@@ -364,23 +440,18 @@ Examples:
   cnncalc graph resnet152 --depth 0 --format svg > resnet152.svg   # needs Graphviz
 """
 )
-@click.argument("target", metavar="NAME|PATH", shell_complete=_complete_target)
-@click.option(
-    "--input", "volume", type=VolumeType(), help="Input volume HxWxC instead of the spec's own."
-)
+@TARGET
+@INPUT
 @click.option(
     "--depth",
     type=Count(0),
     default=None,
     help="Collapse blocks nested deeper than this into one box (0: top-level items only).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["mermaid", "dot", "svg"]),
-    default="mermaid",
-    show_default=True,
-    help="Mermaid (GitHub renders it in Markdown), Graphviz DOT, or SVG drawn by Graphviz's dot.",
+@format_option(
+    ["mermaid", "dot", "svg"],
+    "mermaid",
+    "Mermaid (GitHub renders it in Markdown), Graphviz DOT, or SVG drawn by Graphviz's dot.",
 )
 def graph(target: str, volume: Shape | None, depth: int | None, fmt: str) -> None:
     """The layer graph as a picture: a box per layer (name, type, hyper-parameters, output volume)
@@ -424,21 +495,21 @@ Examples:
     is_flag=True,
     help="Also fail on warnings and on rounding a spec accepted knowingly.",
 )
+@format_option(CHECK_FORMATS, "text")
+@MAX_LAYERS_OPTION
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(CHECK_FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
+    "--max-params",
+    type=Quantity(),
+    default=None,
+    help="Fail (E401) when the parameters exceed this, e.g. 5M (SI suffixes).",
 )
 @click.option(
-    "--max-layers",
-    type=Count(1),
-    default=MAX_LAYERS,
-    show_default=True,
-    help="Refuse specs that expand to more layers.",
+    "--max-macs",
+    type=Quantity(),
+    default=None,
+    help="Fail (E401) when the MACs (under --count) exceed this, e.g. 600M.",
 )
+@_count_option(everything=False)
 @_from_option()
 @COLOR
 def check(
@@ -446,13 +517,16 @@ def check(
     strict: bool,
     fmt: str,
     max_layers: int,
+    max_params: int | None,
+    max_macs: int | None,
+    counting: str,
     color: str,
     source_format: str | None,
 ) -> None:
     """Validate spec files and folders of specs (YAML, .prototxt and .cfg); exit 0 when all are
     sound, 1 otherwise (with --strict also on warnings and accepted rounding), 2 on a usage
     error."""
-    from cnncalc.checking import check_file, spec_files
+    from cnncalc.checking import Limits, check_file, spec_files
     from cnncalc.render import check as document
     from cnncalc.render.style import paint, use_colour
 
@@ -463,11 +537,12 @@ def check(
 
     # Each spec is reported as soon as it is checked and its Report dropped: over thousands of
     # specs, keeping every report until the summary cost memory and garbage-collector passes.
+    limits = Limits(params=max_params, macs=max_macs, count=Counting(counting))
     every: list[Diagnostic] = []
     entries: list[dict[str, Any]] = []
     checked = failed = 0
     for path in spec_files(paths):
-        result = check_file(path, lambda p: _load(p, source_format), max_layers)
+        result = check_file(path, lambda p: _load(p, source_format), max_layers, limits)
         checked += 1
         failed += result.failed(strict)
         every.extend(result.diagnostics)
@@ -502,15 +577,9 @@ Examples:
   cnncalc list --format markdown > table.md
 """,
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "markdown"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-def list_command(fmt: str) -> None:
+@format_option(["table", "json", "markdown"], "table")
+@_count_option(everything=False)
+def list_command(fmt: str, counting: str) -> None:
     """The built-in architectures with input, parameters, MACs and source, computed by the
     engine."""
     from cnncalc.library import builtin_names, builtin_path
@@ -520,7 +589,7 @@ def list_command(fmt: str) -> None:
     for name in builtin_names():
         path = builtin_path(name)
         assert path is not None
-        reports[name] = analyze(load(path))
+        reports[name] = analyze(load(path), count=counting)
     if fmt == "json":
         click.echo(listing.listing_json(reports))
     elif fmt == "markdown":
@@ -555,14 +624,7 @@ ROUNDING = click.option(
     show_default=True,
     help="A fraction is an error (exact), or rounded.",
 )
-WORKING_FORMAT = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+WORKING_FORMAT = format_option(["text", "json"], "text")
 
 
 def _echo_working(working: Any, fmt: str) -> None:
@@ -810,14 +872,15 @@ Examples:
 @click.option("--changed", is_flag=True, help="Only the rows that differ.")
 @_from_option("--from-a", "A", "from_a")
 @_from_option("--from-b", "B", "from_b")
+@format_option(["table", "json"], "table")
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
+    "--fail-on",
+    "gates",
+    multiple=True,
+    type=GateType(),
+    help="Exit 1 when B's total grows by more than this, e.g. params+10% or macs+50M (repeatable).",
 )
+@_count_option(everything=False)
 def diff(
     spec_a: str,
     spec_b: str,
@@ -828,6 +891,8 @@ def diff(
     from_a: str | None,
     from_b: str | None,
     fmt: str,
+    gates: tuple[Gate, ...],
+    counting: str,
 ) -> None:
     """Two specs (built-in names or files) layer by layer, aligned by name, else by position and
     type:
@@ -835,8 +900,8 @@ def diff(
     from cnncalc.diff import diff as align
 
     try:
-        a = analyze(_load(spec_a, from_a), input=input_a)
-        b = analyze(_load(spec_b, from_b), input=input_b)
+        a = analyze(_load(spec_a, from_a), input=input_a, count=counting)
+        b = analyze(_load(spec_b, from_b), input=input_b, count=counting)
     except SpecError as exc:
         _echo_spec_error(exc)
     from cnncalc.render.diff import diff_json, diff_problems
@@ -849,7 +914,10 @@ def diff(
 
         print_diff(result, changed_only=changed)
     click.echo(diff_problems(result), err=True, nl=False)
-    _exit(fails(a.diagnostics) or fails(b.diagnostics))
+    breaches = [why for gate in gates if (why := gate.breach(result)) is not None]
+    for why in breaches:
+        click.echo(f"cnncalc: {visible(why)}", err=True)
+    _exit(fails(a.diagnostics) or fails(b.diagnostics) or bool(breaches))
 
 
 @cli.command(

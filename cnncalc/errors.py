@@ -68,6 +68,8 @@ CODES: dict[str, str] = {
     "E303": "groups do not divide the channels",
     "E304": "merge of incompatible shapes",
     "E306": "layer needs a different input volume",
+    # E4xx: budgets
+    "E401": "a figure exceeds its budget (check --max-params, --max-macs)",
     # warnings
     "W101": "input volume looks channels-first (CxHxW)",
     # notes

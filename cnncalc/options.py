@@ -123,6 +123,42 @@ class FeaturesType(VolumeType):
         return super().convert(value, param, ctx)
 
 
+#: SI multipliers (powers of 1000), as ``k``, ``M``, ``G``, ``T``.
+SI = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+
+
+class Quantity(click.ParamType):  # type: ignore[type-arg]
+    """A whole number with an optional SI suffix, in ASCII: ``24GB``, ``5M``, ``600M``, ``1.5G``
+    (a decimal part only as far as the suffix makes it whole). ``unit`` is the optional trailing
+    letter (``B`` for bytes)."""
+
+    name = "quantity"
+
+    def __init__(self, unit: str = "") -> None:
+        self.unit = unit
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        pattern = f"([0-9]{{1,15}})(?:\\.([0-9]{{1,12}}))?([kKMGT]?){re.escape(self.unit)}?"
+        found = re.fullmatch(pattern, text)
+        if found is None:
+            shown = visible(str(value)[:40])
+            self.fail(
+                f"'{shown}' is not a number with an optional SI suffix (k, M, G, T), e.g. 24G"
+                + (f"{self.unit} or 5M{self.unit}" if self.unit else " or 5M"),
+                param,
+                ctx,
+            )
+        whole, fraction, suffix = str(found[1]), str(found[2] or ""), str(found[3])
+        scaled = int(whole + fraction) * SI[suffix]
+        decimals: int = 10 ** len(fraction)
+        if scaled % decimals:
+            self.fail(f"'{visible(text)}' is not a whole number", param, ctx)
+        return scaled // decimals
+
+
 class ColumnsType(click.ParamType):  # type: ignore[type-arg]
     """``name,output,params``: the table's columns in order; when every name starts with ``+``,
     the columns are added to the defaults (``+memory,+params%``). Gives the column keys of
@@ -166,3 +202,32 @@ class DtypeType(click.ParamType):  # type: ignore[type-arg]
             return Dtype.parse(str(value))
         except ValueError as exc:
             self.fail(visible(str(exc)), param, ctx)
+
+
+class GateType(click.ParamType):  # type: ignore[type-arg]
+    """``FIGURE+N%`` or ``FIGURE+N`` (SI suffixes allowed), e.g. ``params+10%``, ``macs+50M``: a
+    :class:`cnncalc.budget.Gate`."""
+
+    name = "FIGURE+LIMIT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from fractions import Fraction
+
+        from cnncalc.budget import FIGURES, Gate
+
+        if isinstance(value, Gate):
+            return value
+        text = str(value).strip()
+        found = re.fullmatch(r"([a-z]{1,20})\+(.{1,30})", text)
+        if found is None or found[1] not in FIGURES:
+            self.fail(
+                f"'{visible(text[:40])}' is not FIGURE+LIMIT with FIGURE one of"
+                f" {', '.join(FIGURES)}, e.g. params+10% or macs+50M",
+                param,
+                ctx,
+            )
+        figure, limit = str(found[1]), str(found[2])
+        percent = re.fullmatch(r"([0-9]{1,6}(?:\.[0-9]{1,6})?)%", limit)
+        if percent is not None:
+            return Gate(figure=figure, percent=Fraction(percent[1]))
+        return Gate(figure=figure, amount=Quantity().convert(limit, param, ctx))

@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from cnncalc.api import Report
+from cnncalc.counting import PRESETS, Counting, ToolCount
 from cnncalc.errors import Severity
 from cnncalc.exact import Exact, exact_text
 from cnncalc.grouping import Row
@@ -114,12 +115,39 @@ def json_exact(value: Exact, point: bool = False) -> int | float | str:
     return nearest if Fraction(repr(nearest)) == value else exact_text(value)
 
 
-def report_dict(
-    report: Report, depth: int | None = None, layer: Callable[[Row], Any] = _row_dict
-) -> dict[str, Any]:
-    """The JSON document for ``show --format json``; ``layer`` makes each entry of ``layers``."""
-    spec, t = report.spec, report.totals
+def conventions(report: Report) -> dict[str, str]:
+    """What each figure counts; ``macs`` states the report's counting preset."""
+    if report.count is Counting.TORCHVISION:
+        return CONVENTIONS
+    return CONVENTIONS | {"macs": PRESETS[report.count].convention}
+
+
+def counts_dict(counts: tuple[ToolCount, ...]) -> dict[str, Any]:
+    """``show --count all --format json``: each tool's total, difference from the default, the
+    call it reproduces and its count per layer (by name, in execution order)."""
     return {
+        c.preset.counting.value: {
+            "total": c.total,
+            "difference": c.difference,
+            "call": c.preset.call,
+            "convention": c.preset.convention,
+            "layers": dict(c.layers),
+        }
+        for c in counts
+    }
+
+
+def report_dict(
+    report: Report,
+    depth: int | None = None,
+    layer: Callable[[Row], Any] = _row_dict,
+    counts: tuple[ToolCount, ...] | None = None,
+) -> dict[str, Any]:
+    """The JSON document for ``show --format json``; ``layer`` makes each entry of ``layers``;
+    ``counts`` (``--count all``) adds every tool's figures under ``counts``. A report counted
+    under a preset other than the default names it under ``count``."""
+    spec, t = report.spec, report.totals
+    document = {
         "version": JSON_SCHEMA_VERSION,
         "name": spec.name,
         "title": spec.title,
@@ -146,15 +174,22 @@ def report_dict(
             "batch_activation_bytes": t.batch_activation_bytes,
             "training_bytes": t.training_bytes,
         },
-        "conventions": CONVENTIONS,
+        "conventions": conventions(report),
         "diagnostics": [diagnostic_dict(d) for d in report.diagnostics],
     }
+    if report.count is not Counting.TORCHVISION:
+        document["count"] = report.count.value
+    if counts is not None:
+        document["counts"] = counts_dict(counts)
+    return document
 
 
-def report_json(report: Report, depth: int | None = None) -> str:
+def report_json(
+    report: Report, depth: int | None = None, counts: tuple[ToolCount, ...] | None = None
+) -> str:
     """:func:`report_dict` as :func:`layers_json` writes it."""
     # Layers encoded as they are made: a few hundred bytes each instead of a dict of dicts.
-    return layers_json(report_dict(report, depth, lambda row: json.dumps(_row_dict(row))))
+    return layers_json(report_dict(report, depth, lambda row: json.dumps(_row_dict(row)), counts))
 
 
 def layers_json(document: dict[str, Any]) -> str:

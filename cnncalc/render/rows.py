@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from cnncalc.counting import PRESETS, Counting
 from cnncalc.exact import Exact, exact_text, half_text
 from cnncalc.receptive import ExactPair, Field
 
@@ -89,9 +90,17 @@ def summary_lines(report: Report) -> list[str]:
             f"MACs:        {count(t.macs)} ({human(t.macs)}); FLOPs = 2 x MACs = {human(t.flops)};"
             f" other ops: {human(t.ops)} (bias adds, norms, activations, pooling, merges)"
         ),
-        (
+    ]
+    if report.count is Counting.TORCHVISION:
+        lines.append(
             "Conventions: MACs = conv and fc multiply-accumulates (no bias); activations = input +"
             " outputs needing new memory; 1 MB = 10^6 B"
-        ),
-    ]
+        )
+    else:  # the preset the MACs follow, and the call of the tool it reproduces
+        counted = PRESETS[report.count]
+        lines += [
+            f"Counted as:  {counted.counting.value}, {counted.call}",
+            f"Conventions: MACs = {counted.convention}; activations = input + outputs needing new"
+            " memory; 1 MB = 10^6 B",
+        ]
     return lines

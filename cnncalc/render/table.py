@@ -14,10 +14,12 @@ from rich.console import Console
 from rich.text import Text
 
 from cnncalc.api import Report
+from cnncalc.counting import ToolCount
+from cnncalc.memory import MemoryReport
 from cnncalc.render.columns import Column, Shorten, cells, totals
 from cnncalc.render.escape import terminal
 from cnncalc.render.layout import GAP, fit, stacked_lines, table_lines
-from cnncalc.render.rows import count, rf_text, summary_lines
+from cnncalc.render.rows import count, human, rf_text, size, summary_lines
 from cnncalc.render.style import Colour, use_colour
 
 if TYPE_CHECKING:  # imported where used: 'show' does not pay for the diff module
@@ -53,9 +55,25 @@ def layer_lines(
     columns."""
     spec = report.spec
     body = [[terminal(cell) for cell in line] for line in cells(report, columns, depth)]
-    footer = totals(report, columns)
+    title = terminal(f"{spec.title or spec.name} — input {report.input}")
+    every = ",".join(c.key for c in columns)
+    return _fitted(title, columns, body, totals(report, columns), width, keep, f"--columns {every}")
+
+
+def _fitted(
+    title: str,
+    columns: tuple[Column, ...],
+    body: list[list[str]],
+    footer: list[str],
+    width: int | None,
+    keep: bool = False,
+    option: str = "",
+) -> Text:
+    """A title and a table laid out by :func:`cnncalc.render.layout.fit`: header, rows, totals,
+    and a note naming the columns left out (and ``option``, which brings them back); or, when not
+    even the narrowest table fits, the stacked layout."""
     layout = fit(columns, body, footer, width, keep)
-    out = Text(terminal(f"{spec.title or spec.name} — input {report.input}") + "\n")
+    out = Text(title + "\n")
     if layout.stacked:
         assert width is not None
         *rows, total = stacked_lines(columns, body, footer, width)
@@ -71,12 +89,9 @@ def layer_lines(
     out.append(rule + "\n")
     out.append(last + "\n", style="bold")
     if layout.dropped:
-        every = ",".join(c.key for c in columns)
-        out.append(
-            f"Not shown at {width} columns: {', '.join(c.key for c in layout.dropped)}"
-            f" (--columns {every} shows them)\n",
-            style="dim",
-        )
+        brings = f" ({option} shows them)" if option else ""
+        left_out = ", ".join(c.key for c in layout.dropped)
+        out.append(f"Not shown at {width} columns: {left_out}{brings}\n", style="dim")
     return out
 
 
@@ -99,6 +114,19 @@ def summary(report: Report, width: int | None = None) -> Text:
     return Text("\n".join(lines))
 
 
+def count_lines(counts: tuple[ToolCount, ...]) -> Text:
+    """``show --count all``: one line per tool, its total and the difference from the default."""
+    width = max(len(c.preset.counting.value) for c in counts)
+    lines = ["MACs by tool (difference from torchvision):"]
+    for c in counts:
+        shown = f"{c.difference:+,}" if c.difference else "default"
+        lines.append(
+            f"  {c.preset.counting.value:<{width}}  {count(c.total):>16} ({human(c.total)})"
+            f"  {shown}"
+        )
+    return Text("\n".join(lines))
+
+
 def print_report(
     report: Report,
     columns: tuple[Column, ...],
@@ -115,6 +143,34 @@ def print_report(
         width = out.width
     out.print(layer_lines(report, columns, depth, width, keep), end="")
     out.print(summary(report, width))
+
+
+def memory_lines(found: MemoryReport, batch: int, dtype: str) -> Text:
+    """``show --optimizer/--memory``: the liveness peak, the training breakdown and what fits."""
+    t = found.training
+    live = ", ".join(f"{terminal(name)} {count(n)}" for name, n in found.peak.live)
+    lines = [
+        f"Peak (inference): {size(found.peak_bytes)} at batch {batch}, {dtype}, during"
+        f" {terminal(found.peak.layer)} ({count(found.peak.elements)} per image live: {live})",
+        f"Training ({found.optimizer.value}, batch {batch}, activations {dtype}):"
+        f" {size(t.total)} = weights {size(t.weights)} + gradients {size(t.gradients)}"
+        f" + optimizer {size(t.optimizer)} + saved activations {size(t.activations)}"
+        f" + buffers {size(t.buffers)}",
+    ]
+    if found.fit is not None:
+        lines.append(
+            f"Fits in {size(found.fit.budget)}: batch {count(found.fit.inference)} for inference,"
+            f" {count(found.fit.training)} for training"
+        )
+    return Text("\n".join(lines))
+
+
+def print_memory(found: MemoryReport, batch: int, dtype: str, file: TextIO | None = None) -> None:
+    console(file).print(memory_lines(found, batch, dtype))
+
+
+def print_counts(counts: tuple[ToolCount, ...], file: TextIO | None = None) -> None:
+    console(file).print(count_lines(counts))
 
 
 def print_list(header: list[str], cells: list[list[str]], file: TextIO | None = None) -> None:
@@ -240,22 +296,7 @@ def diff_lines(d: Diff, changed_only: bool = False, width: int | None = None) ->
         f" ({b.input})"
     )
     body, footer = diff_cells(d, changed_only)
-    layout = fit(DIFF_COLUMNS, body, footer, width)
-    out = Text(terminal(title) + "\n")
-    if layout.stacked:
-        assert width is not None
-        for lines in stacked_lines(DIFF_COLUMNS, body, footer, width):
-            out.append("\n".join(lines) + "\n")
-        return out
-    header, rule, lines, last = table_lines(layout, DIFF_COLUMNS, body, footer)
-    out.append(header + "\n", style="bold")
-    out.append(rule + "\n")
-    out.append("".join(line + "\n" for line in lines))
-    out.append(rule + "\n")
-    out.append(last + "\n", style="bold")
-    if layout.dropped:
-        out.append(f"Not shown at {width} columns: {', '.join(c.key for c in layout.dropped)}\n")
-    return out
+    return _fitted(terminal(title), DIFF_COLUMNS, body, footer, width)
 
 
 def diff_summary(d: Diff) -> Text:
