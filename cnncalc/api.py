@@ -54,6 +54,14 @@ class Report:
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
+    def outputs(self) -> tuple[LayerResult, ...]:
+        """The layers whose output no other layer takes (the graph's sinks), in order: the last
+        layer, and the other heads of a network with several (YOLOv3's three scales)."""
+        taken = {i for node in self.graph.nodes for i in node.inputs}
+        sinks = {node.name for i, node in enumerate(self.graph.nodes) if i not in taken}
+        return tuple(r for r in self.layers if r.node.name in sinks)
+
+    @property
     def ok(self) -> bool:
         """True when no diagnostic is an error (notes and warnings allowed)."""
         return not any(d.severity is Severity.ERROR for d in self.diagnostics)

@@ -9,6 +9,7 @@ import pytest
 
 from cnncalc import SpecError, analyze, load, loads
 from cnncalc.api import Report
+from cnncalc.render.rows import output_lines, summary_lines
 from cnncalc.shapes import Shape
 
 
@@ -358,3 +359,29 @@ layers:
 def test_no_layer_may_be_named_previous() -> None:
     text = "input: 8x8x3\nlayers:\n  - conv: {filters: 2, kernel: 1, name: previous}\n"
     assert [c for c, _, _ in codes(text)] == ["E203"]
+
+
+def test_outputs_are_the_layers_nothing_else_takes() -> None:
+    report = analyze(load("yolov3"))
+    assert [(r.node.name, str(r.output)) for r in report.outputs] == [
+        ("head1.out", "13x13x255"),
+        ("head2.out", "26x26x255"),
+        ("head3.out", "52x52x255"),
+    ]
+    assert output_lines(report) == [
+        "Outputs:     3 heads: head1.out 13x13x255, head2.out 26x26x255, head3.out 52x52x255"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("fcn_resnet50", ["Output:      out 520x520x21 (a map as large as the input)"]),
+        ("unet", ["Output:      scores 388x388x2 (a map from input 572x572x1)"]),
+        ("resnet50", []),  # a classifier's 1x1x1000 needs no line: the table ends with it
+    ],
+)
+def test_a_dense_prediction_names_its_output_map(name: str, line: list[str]) -> None:
+    report = analyze(load(name))
+    assert output_lines(report) == line
+    assert all(text in summary_lines(report) for text in line)
