@@ -199,6 +199,83 @@ def darknet53() -> nn.Module:
     return nn.Sequential(*layers)
 
 
+class YOLOv3(nn.Module):
+    """Redmon & Farhadi's YOLOv3 (pjreddie's cfg/yolov3.cfg): Darknet-53 without its classifier;
+    three heads of five alternating 1x1/3x3 convs, a 3x3 and a linear 1x1 to 255 (3 anchors x
+    (80 classes + 5)); the second and third start from the head above's fifth conv, 1x1 to half,
+    nearest 2x upsampling, concatenated with the backbone's 26x26x512 (then 52x52x256) map."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        stages: list[nn.Module] = []
+        c = 32
+        for blocks in (1, 2, 8, 8, 4):
+            stages.append(
+                nn.Sequential(DarkConv(c, 2 * c, 3, 2), *(Residual(2 * c) for _ in range(blocks)))
+            )
+            c *= 2
+        self.stem = DarkConv(3, 32, 3)
+        self.stages = nn.ModuleList(stages)
+        self.body = nn.ModuleList([self.five(1024, 512), self.five(768, 256), self.five(384, 128)])
+        self.out = nn.ModuleList([self.detect(c) for c in (512, 256, 128)])
+        self.lateral = nn.ModuleList([DarkConv(512, 256, 1), DarkConv(256, 128, 1)])
+
+    @staticmethod
+    def five(c_in: int, c: int) -> nn.Module:
+        return nn.Sequential(
+            DarkConv(c_in, c, 1), DarkConv(c, 2 * c, 3), DarkConv(2 * c, c, 1),
+            DarkConv(c, 2 * c, 3), DarkConv(2 * c, c, 1),
+        )  # fmt: skip
+
+    @staticmethod
+    def detect(c: int) -> nn.Module:
+        return nn.Sequential(DarkConv(c, 2 * c, 3), DarkConv(2 * c, 255, 1, bn=False))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        maps = []
+        x = self.stem(x)
+        for stage in self.stages:
+            x = stage(x)
+            maps.append(x)
+        skips = [maps[3], maps[2]]  # 26x26x512, 52x52x256
+        y = self.body[0](maps[4])
+        self.out[0](y)
+        for i in range(2):
+            up = nn.functional.interpolate(self.lateral[i](y), scale_factor=2, mode="nearest")
+            y = self.body[i + 1](torch.cat([up, skips[i]], 1))
+            head = self.out[i + 1](y)
+        return head
+
+
+class YOLOv3Tiny(nn.Module):
+    """pjreddie's cfg/yolov3-tiny.cfg: seven 3x3 convs 16..1024 with six 2x2 max pools (the last
+    stride 1, padded after by 1: the size kept), a 1x1 256 and a 3x3 512 then the linear 1x1 255
+    head at 13x13; from the 1x1 256, a 1x1 128, 2x upsampling, concatenated with the 26x26x256
+    conv, a 3x3 256 and the 26x26 head."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.low = nn.Sequential(
+            DarkConv(3, 16, 3), dark_pool(), DarkConv(16, 32, 3), dark_pool(),
+            DarkConv(32, 64, 3), dark_pool(), DarkConv(64, 128, 3), dark_pool(),
+            DarkConv(128, 256, 3),
+        )  # fmt: skip
+        self.high = nn.Sequential(
+            dark_pool(), DarkConv(256, 512, 3), dark_pool(2, 1), DarkConv(512, 1024, 3),
+            DarkConv(1024, 256, 1),
+        )  # fmt: skip
+        self.head13 = nn.Sequential(DarkConv(256, 512, 3), DarkConv(512, 255, 1, bn=False))
+        self.lateral = DarkConv(256, 128, 1)
+        self.head26 = nn.Sequential(DarkConv(384, 256, 3), DarkConv(256, 255, 1, bn=False))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skip = self.low(x)
+        y = self.high(skip)
+        self.head13(y)
+        up = nn.functional.interpolate(self.lateral(y), scale_factor=2, mode="nearest")
+        return self.head26(torch.cat([up, skip], 1))
+
+
 M = "M"
 DARKNET19 = [
     (32, 3), M, (64, 3), M, (128, 3), (64, 1), (128, 3), M, (256, 3), (128, 1), (256, 3), M,
@@ -235,7 +312,16 @@ MODELS: dict[str, tuple[str, int, Callable[[], nn.Module]]] = {
     "darknet_darknet": ("Darknet reference", 256, lambda: darknet_plain(DARKNET_REFERENCE, True)),
     "darknet_tiny": ("Tiny Darknet", 224, lambda: darknet_plain(TINY, False)),
     "darknet_darknet53": ("Darknet-53", 256, darknet53),
+    "darknet_yolov3": ("YOLOv3", 608, YOLOv3),
+    "darknet_yolov3_tiny": ("YOLOv3-tiny", 416, YOLOv3Tiny),
+    "darknet_yolov3_416": (
+        "YOLOv3 at 416x416, the size darknet's BFLOPs are quoted at",
+        416,
+        YOLOv3,
+    ),
 }
+#: A reference at another size than the file's: its sample.
+SAMPLE_OF = {"darknet_yolov3_416": "darknet_yolov3"}
 
 
 def _volume(t: torch.Tensor) -> list[int]:
@@ -265,7 +351,7 @@ def measure(name: str) -> dict[str, Any]:
         out = model(torch.zeros(1, 3, side, side))
     buffers = sum(b.numel() for n, b in model.named_buffers() if "num_batches" not in n)
     return {
-        "sample": f"{name}.{'prototxt' if name.startswith('caffe') else 'cfg'}",
+        "sample": SAMPLE_OF.get(name, name) + (".prototxt" if name.startswith("caffe") else ".cfg"),
         "translation": translation,
         "input": [side, side, 3],
         "output": _volume(out),
@@ -278,7 +364,7 @@ def measure(name: str) -> dict[str, Any]:
 
 
 def main() -> int:
-    for name in MODELS:
+    for name in sys.argv[1:] or MODELS:
         found = measure(name)
         (OUT / f"{name}.json").write_text(json.dumps(found, indent=1) + "\n", encoding="utf-8")
         print(name, found["total_params"], found["macs"], found["output"])
