@@ -8,11 +8,13 @@ torch and torchvision::
     /work/torchref/venv/bin/python scripts/make_import_reference.py
 
 It writes ``tests/reference/caffe_<sample>.json`` and ``tests/reference/darknet_<sample>.json``,
-each with ``sample`` (the file under tests/samples), ``translation`` (what the model is),
-``input`` [H, W, C], ``output`` (the final volume, [H, W, C]), ``total_params``, ``buffers``
-(BatchNorm running mean and variance, not ``num_batches_tracked``), ``macs`` (Conv2d
-``out_numel * Cin/groups * kh * kw`` and Linear ``in * out``) and ``weighted`` (every Conv2d and
-Linear call as ``[H, W, C, weights, biases]``, counted: a multiset, so branch order is free).
+each with ``sample`` (the file under tests/samples; a name in ``SAMPLE_OF`` is that file at
+another size), ``translation`` (what the model is), ``input`` [H, W, C], ``output`` (the final
+volume, [H, W, C]), ``total_params``, ``buffers`` (BatchNorm running mean and variance, not
+``num_batches_tracked``), ``macs`` (Conv2d ``out_numel * Cin/groups * kh * kw``,
+ConvTranspose2d ``in_numel * Cout/groups * kh * kw`` and Linear ``in * out``) and ``weighted``
+(every Conv2d, ConvTranspose2d and Linear call as ``[H, W, C, weights, biases]``, counted: a
+multiset, so branch order is free). Names given as arguments are the only ones written.
 
 Where Caffe's model is not torchvision's, the translation follows Caffe: ResNet-50 with a bias
 on conv1 and the stride on each stage's first 1x1 (the paper's v1), pooled 3x3/2 without padding
@@ -145,6 +147,51 @@ def squeezenet(version: str) -> nn.Module:
     if version == "1_0":
         model.classifier[1] = nn.Conv2d(512, 1000, 1, padding=1)
     return nn.Sequential(model, nn.Softmax(1))
+
+
+class FCN8s(nn.Module):
+    """Long, Shelhamer & Darrell's FCN-8s (voc-fcn8s/deploy.prototxt): VGG-16's convs, conv1_1
+    padded by 100, pools rounding up; fc6 and fc7 as 7x7 and 1x1 convs; 21-class scores upsampled
+    by bias-free transposed convs (4/2, 4/2, 16/8), each fused with a pool's scores cut at Caffe's
+    offset (5, 9) to its size, the last cut at 31 to the input's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        c = 3
+        plan = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512)
+        for i, width in enumerate((*plan, "M")):
+            if width == "M":
+                layers.append(pool(2, 2))
+            else:
+                assert isinstance(width, int)
+                layers += [conv(c, width, 3, 1, 100 if i == 0 else 1), nn.ReLU()]
+                c = width
+        self.features = nn.Sequential(*layers)
+        self.fc = nn.Sequential(conv(512, 4096, 7), nn.ReLU(), conv(4096, 4096, 1), nn.ReLU())
+        self.score_fr = conv(4096, 21, 1)
+        self.score_pool4, self.score_pool3 = conv(512, 21, 1), conv(256, 21, 1)
+        self.up2 = nn.ConvTranspose2d(21, 21, 4, 2, bias=False)
+        self.up_pool4 = nn.ConvTranspose2d(21, 21, 4, 2, bias=False)
+        self.up8 = nn.ConvTranspose2d(21, 21, 16, 8, bias=False)
+
+    @staticmethod
+    def crop(x: torch.Tensor, like: torch.Tensor, offset: int) -> torch.Tensor:
+        h, w = like.shape[2:]
+        return x[:, :, offset : offset + h, offset : offset + w]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        maps = {}
+        y = x
+        for i, layer in enumerate(self.features):
+            y = layer(y)
+            if i in (16, 23):  # pool3, pool4
+                maps[i] = y
+        up2 = self.up2(self.score_fr(self.fc(y)))
+        fuse4 = up2 + self.crop(self.score_pool4(maps[23]), up2, 5)
+        up4 = self.up_pool4(fuse4)
+        fuse3 = up4 + self.crop(self.score_pool3(maps[16]), up4, 9)
+        return self.crop(self.up8(fuse3), x, 31)
 
 
 # -- darknet -------------------------------------------------------------------------------------
@@ -308,6 +355,7 @@ MODELS: dict[str, tuple[str, int, Callable[[], nn.Module]]] = {
         lambda: squeezenet("1_0"),
     ),
     "caffe_squeezenet_v1_1": ("torchvision squeezenet1_1", 227, lambda: squeezenet("1_1")),
+    "caffe_voc_fcn8s": ("FCN-8s", 500, FCN8s),
     "darknet_darknet19": ("Darknet-19", 256, lambda: darknet_plain(DARKNET19, False)),
     "darknet_darknet": ("Darknet reference", 256, lambda: darknet_plain(DARKNET_REFERENCE, True)),
     "darknet_tiny": ("Tiny Darknet", 224, lambda: darknet_plain(TINY, False)),
@@ -341,11 +389,13 @@ def measure(name: str) -> dict[str, Any]:
         weighted[(*_volume(out), m.weight.numel(), bias)] += 1
         if isinstance(m, nn.Conv2d):
             macs += out.numel() * m.weight[0].numel()
+        elif isinstance(m, nn.ConvTranspose2d):  # each input position scatters C_out/g k k
+            macs += args[0].numel() * m.weight[0].numel()
         else:
             macs += m.in_features * m.out_features
 
     for m in model.modules():
-        if isinstance(m, nn.Conv2d | nn.Linear):
+        if isinstance(m, nn.Conv2d | nn.ConvTranspose2d | nn.Linear):
             m.register_forward_hook(hook)
     with torch.no_grad():
         out = model(torch.zeros(1, 3, side, side))
