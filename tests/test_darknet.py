@@ -230,6 +230,17 @@ def test_deconvolutional(options: str, side: int, biases: int, kinds: list[str])
     assert [x.node.layer.kind for x in report.layers] == kinds
 
 
+def test_deconv_upsample_and_reorg_add_no_bflops() -> None:
+    """Only convolutional_layer.c, maxpool_layer.c and shortcut_layer.c set 'bflops' (AlexeyAB;
+    pjreddie prints them for convolutions only): the conv's 8x8x2 outputs x 4 x 3 x 3 MACs."""
+    text = NET + "[convolutional]\nfilters=2\nsize=3\npad=1\nactivation=linear\n"
+    text += "[deconvolutional]\nfilters=4\nsize=2\nstride=2\nactivation=linear\n"
+    text += "[upsample]\n[reorg]\nstride=2\n"
+    figures = dict(native_figures(darknet(text), Format.DARKNET))
+    conv = 8 * 8 * 2 * 4 * 3 * 3
+    assert figures["BFLOPs (pjreddie)"] == figures["BFLOPS (AlexeyAB)"] == f"{2 * conv / 1e9:.3f}"
+
+
 @pytest.mark.parametrize(("word", "kind"), [("elu", "elu"), ("selu", "selu"), ("mish", "mish")])
 def test_activations_darknet_defines(word: str, kind: str) -> None:
     layers = darknet(NET + f"[convolutional]\nfilters=2\nactivation={word}\n").layers
