@@ -180,13 +180,17 @@ def is_bare_name(target: str | Path) -> bool:
     )
 
 
-def load(target: str | Path, fmt: Format | None = None) -> Spec:
+def load(
+    target: str | Path, fmt: Format | None = None, *, extends_root: str | Path | None = None
+) -> Spec:
     """Load a spec from a file path, or a built-in architecture by name (``vgg16``).
 
     A bare name (:func:`is_bare_name`) is the built-in of that name, even when a file or folder
     of that name is in the working directory (``./resnet50`` names that one); any other text, or
     a bare name that is no built-in, is a path. A Caffe ``.prototxt`` or darknet ``.cfg`` file is
-    imported (:mod:`cnncalc.importers`); ``fmt`` forces the format whatever the extension."""
+    imported (:mod:`cnncalc.importers`); ``fmt`` forces the format whatever the extension.
+    ``extends_root``: the folder whose specs ``extends`` may name (default: the spec's own;
+    docs/robustness.md)."""
     from cnncalc.importers import format_of, import_path
 
     path = Path(target)
@@ -195,7 +199,7 @@ def load(target: str | Path, fmt: Format | None = None) -> Spec:
         return import_path(path, found_format)
     found = builtin_path(str(target)) if is_bare_name(target) else None
     if found is None and (path.suffix in (".yaml", ".yml") or path_kind(path) is not None):
-        return load_path(path)
+        return load_path(path, extends_root=extends_root)
     if found is not None:
         # Shown in messages: relative where the built-ins sit below the working directory (a
         # checkout).
@@ -223,13 +227,20 @@ def load(target: str | Path, fmt: Format | None = None) -> Spec:
     )
 
 
-def loads(text: str, file: str = "<string>", fmt: Format | None = None) -> Spec:
-    """Load a spec from YAML text, or from the text of a ``fmt`` file."""
+def loads(
+    text: str,
+    file: str = "<string>",
+    fmt: Format | None = None,
+    *,
+    extends_root: str | Path | None = None,
+) -> Spec:
+    """Load a spec from YAML text, or from the text of a ``fmt`` file; ``extends_root`` as for
+    :func:`load` (default: the working directory)."""
     if fmt is not None:
         from cnncalc.importers import reader
 
         return reader(fmt)(file, text)
-    return load_text(text, file)
+    return load_text(text, file, extends_root=extends_root)
 
 
 def analyze(
