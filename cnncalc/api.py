@@ -21,7 +21,7 @@ from cnncalc.library import builtin_names, builtin_path
 from cnncalc.metrics import Dtype, Totals, totals
 from cnncalc.shapes import Shape
 from cnncalc.source import path_kind
-from cnncalc.spec import Spec, channels_first, load_path, load_text
+from cnncalc.spec import Spec, channels_first, load_path, load_text, with_input
 
 if TYPE_CHECKING:  # imported where first used: a check that needs no receptive field skips them
     from cnncalc.breakdown import Breakdown
@@ -52,6 +52,14 @@ class Report:
     count: Counting = Counting.TORCHVISION
     #: Analyses computed on first use (a frozen report memoises them here).
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def outputs(self) -> tuple[LayerResult, ...]:
+        """The layers whose output no other layer takes (the graph's sinks), in order: the last
+        layer, and the other heads of a network with several (YOLOv3's three scales)."""
+        taken = {i for node in self.graph.nodes for i in node.inputs}
+        sinks = {node.name for i, node in enumerate(self.graph.nodes) if i not in taken}
+        return tuple(r for r in self.layers if r.node.name in sinks)
 
     @property
     def ok(self) -> bool:
@@ -172,13 +180,17 @@ def is_bare_name(target: str | Path) -> bool:
     )
 
 
-def load(target: str | Path, fmt: Format | None = None) -> Spec:
+def load(
+    target: str | Path, fmt: Format | None = None, *, extends_root: str | Path | None = None
+) -> Spec:
     """Load a spec from a file path, or a built-in architecture by name (``vgg16``).
 
     A bare name (:func:`is_bare_name`) is the built-in of that name, even when a file or folder
     of that name is in the working directory (``./resnet50`` names that one); any other text, or
     a bare name that is no built-in, is a path. A Caffe ``.prototxt`` or darknet ``.cfg`` file is
-    imported (:mod:`cnncalc.importers`); ``fmt`` forces the format whatever the extension."""
+    imported (:mod:`cnncalc.importers`); ``fmt`` forces the format whatever the extension.
+    ``extends_root``: the folder whose specs ``extends`` may name (default: the spec's own;
+    docs/robustness.md)."""
     from cnncalc.importers import format_of, import_path
 
     path = Path(target)
@@ -187,7 +199,7 @@ def load(target: str | Path, fmt: Format | None = None) -> Spec:
         return import_path(path, found_format)
     found = builtin_path(str(target)) if is_bare_name(target) else None
     if found is None and (path.suffix in (".yaml", ".yml") or path_kind(path) is not None):
-        return load_path(path)
+        return load_path(path, extends_root=extends_root)
     if found is not None:
         # Shown in messages: relative where the built-ins sit below the working directory (a
         # checkout).
@@ -215,13 +227,20 @@ def load(target: str | Path, fmt: Format | None = None) -> Spec:
     )
 
 
-def loads(text: str, file: str = "<string>", fmt: Format | None = None) -> Spec:
-    """Load a spec from YAML text, or from the text of a ``fmt`` file."""
+def loads(
+    text: str,
+    file: str = "<string>",
+    fmt: Format | None = None,
+    *,
+    extends_root: str | Path | None = None,
+) -> Spec:
+    """Load a spec from YAML text, or from the text of a ``fmt`` file; ``extends_root`` as for
+    :func:`load` (default: the working directory)."""
     if fmt is not None:
         from cnncalc.importers import reader
 
         return reader(fmt)(file, text)
-    return load_text(text, file)
+    return load_text(text, file, extends_root=extends_root)
 
 
 def analyze(
@@ -240,8 +259,9 @@ def analyze(
     Raises :class:`SpecError` when the spec itself is malformed; geometry problems (a window that
     does not fit, a merge of mismatched shapes) are returned in :attr:`Report.diagnostics`.
     """
-    graph = expand(spec, max_layers=max_layers)
     source = input or spec.input
+    spec = with_input(spec, source)  # params using input.h, input.w or input.c, evaluated again
+    graph = expand(spec, max_layers=max_layers, input=source)
     counting = Counting(count)
     layers, inferred = infer(graph, source, spec.rounding)
     if counting is not Counting.TORCHVISION:

@@ -130,6 +130,13 @@ INPUT = click.option(
 )
 
 
+def _extends_root() -> str | None:
+    """The group's ``--extends-root``, if given."""
+    ctx = click.get_current_context(silent=True)
+    settings = ctx.find_root().obj if ctx is not None else None
+    return settings.get("extends_root") if isinstance(settings, dict) else None
+
+
 def _load(target: str, source_format: str | None = None) -> Spec:
     """A built-in name or spec path, or ``-``: the spec text on standard input (bounded); read as
     ``source_format`` (caffe, darknet) when given. A bare name is the built-in even when a path of
@@ -147,7 +154,7 @@ def _load(target: str, source_format: str | None = None) -> Spec:
                 f" write './{shown}'",
                 err=True,
             )
-        return load(target, fmt)
+        return load(target, fmt, extends_root=_extends_root())
     name = "<stdin>"
     if sys.stdin is None:  # started with standard input closed (<&-)
         hint = "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'"
@@ -156,7 +163,7 @@ def _load(target: str, source_format: str | None = None) -> Spec:
     if not text.strip():
         hint = "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'"
         raise SpecError([error("E004", "standard input is empty", Span(name, 1, 1), hint)])
-    return loads(text, name, fmt)
+    return loads(text, name, fmt, extends_root=_extends_root())
 
 
 def _native(report: Report, target: str, source_format: str | None) -> str:
@@ -197,7 +204,14 @@ Examples:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cnncalc")
-def cli() -> None:
+@click.option(
+    "--extends-root",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="Folder whose .yaml specs 'extends' may name (default: each spec's own folder).",
+)
+@click.pass_context
+def cli(ctx: click.Context, extends_root: str | None) -> None:
     """CNN architecture calculator: output volumes, parameters, memory and MACs from a YAML
     spec, with every window that does not fit flagged. No deep-learning framework needed.
 
@@ -207,6 +221,7 @@ def cli() -> None:
       cnncalc check my_net.yaml architectures/
       cnncalc list
     """
+    ctx.obj = {"extends_root": extends_root}
 
 
 def _count_option(everything: bool) -> Callable[[F], F]:

@@ -6,6 +6,13 @@ fields (``- conv: {filters: 96, kernel: 11}``), to its main field (``- fc: 4096`
 to its branches (``- add: [[...], []]``). Besides fields, an item may carry the keys in
 :data:`META_KEYS`.
 
+The name ``previous`` refers to the output of the item before (the block's input for a block's
+first item, the network input for the first layer): :data:`PREVIOUS`.
+
+An item's ``repeat`` is a count, or ``{times: N, as: i}``, which binds ``i`` to 0 ... N - 1 in
+the repeated item's fields (and a block's arguments). A block instance binds its arguments, then
+its ``let`` values, in order, each able to use the ones before it.
+
 A layer field of a reference type (``like: skip1``, ``indices: pool1``) is resolved the same way
 and becomes an extra input after the layer's main one (:func:`references`).
 
@@ -19,10 +26,10 @@ from __future__ import annotations
 
 import contextlib
 from collections import ChainMap
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import NamedTuple, NoReturn
+from typing import NamedTuple, NoReturn, cast
 
 from cnncalc.errors import (
     MAX_PROBLEMS,
@@ -36,13 +43,18 @@ from cnncalc.errors import (
 )
 from cnncalc.expr import Budget, Value, budget
 from cnncalc.layers import ALIASES, LAYERS, Layer
+from cnncalc.shapes import Shape
 from cnncalc.source import Map, Node, Scalar, Seq, describe
-from cnncalc.spec import Block, Spec
+from cnncalc.spec import Block, Spec, input_names
 from cnncalc.values import ReferenceType, build, integer, number, schema, value
 
 META_KEYS = ("name", "repeat", "when", "input", "inputs", "branches")
 #: Index standing for the network input in :attr:`GraphNode.inputs`.
 INPUT = -1
+#: The reference name for the item before; no layer may take it.
+PREVIOUS = "previous"
+#: The keys of the mapping form of ``repeat``.
+REPEAT_KEYS = ("times", "as")
 #: Default cap on the number of layers a spec may expand to (``--max-layers`` raises it). The
 #: largest real networks have a few thousand; expanding and inferring a layer takes about 20
 #: microseconds, so the default keeps any spec near a second.
@@ -100,6 +112,16 @@ class _Scope:
     #: The block arguments bound here: all of ``env`` that is not the spec's constant params.
     args: tuple[tuple[str, Value], ...] = ()
 
+    def binding(self, name: str, value: Value) -> _Scope:
+        """This scope with ``name`` bound to ``value`` in expressions (a repeat's index); names,
+        counters and everything else are shared."""
+        return replace(
+            self,
+            # ChainMap writes only to its first map, so the outer scope's env is never changed
+            env=ChainMap({name: value}, cast("MutableMapping[str, Value]", self.env)),
+            args=(*self.args, (name, value)),
+        )
+
     def auto_name(self, prefix: str) -> str:
         count = self.counters.get(prefix, 0) + 1
         self.counters[prefix] = count
@@ -129,19 +151,38 @@ def references(layer_type: type[Layer]) -> tuple[str, ...]:
     )
 
 
-def expand(spec: Spec, max_layers: int = MAX_LAYERS) -> Graph:
-    """Expand ``spec`` into a :class:`Graph`; raises :class:`SpecError` with every problem found."""
+def inside(scope: _Scope, site: Scalar) -> _Scope:
+    """``scope`` with the block use ``site`` named too: for a problem in a block's own text (a
+    default, a ``let`` value) found while evaluating it for that use."""
+    return replace(scope, sites=(*scope.sites, site.span))
+
+
+def _value(node: Node, env: Mapping[str, Value], where: str) -> Value:
+    """A block argument's or ``let`` value: a number, pair or expression; ``true``/``false`` are
+    1 and 0 (for ``when``)."""
+    if isinstance(node, Scalar) and isinstance(node.value, bool):
+        return int(node.value)
+    return value(node, env, where)
+
+
+def expand(spec: Spec, max_layers: int = MAX_LAYERS, input: Shape | None = None) -> Graph:
+    """Expand ``spec`` into a :class:`Graph` at the input volume ``input`` (default: the spec's),
+    which ``input.h``, ``input.w`` and ``input.c`` name in expressions (params using them are
+    evaluated again by :func:`cnncalc.spec.with_input`); raises :class:`SpecError` with every
+    problem found."""
     hint = (
         "block arguments, 'when' and 'repeat' are evaluated at every use: compute a value once in"
         " params, use shorter expressions, or raise --max-layers (the budget grows with it)"
     )
     with budget(STEPS_PER_LAYER * max_layers, hint) as steps:
-        return _Expander(spec, max_layers, steps).run()
+        return _Expander(spec, max_layers, steps, input or spec.input).run()
 
 
 class _Expander:
-    def __init__(self, spec: Spec, max_layers: int, steps: Budget) -> None:
+    def __init__(self, spec: Spec, max_layers: int, steps: Budget, shape: Shape) -> None:
         self.spec = spec
+        #: What every expression sees outside block arguments: the params and the input names.
+        self.params: dict[str, Value] = {**spec.params, **input_names(shape)}
         self.max_layers = max_layers
         self.steps = steps
         self.nodes: list[GraphNode] = []
@@ -161,7 +202,7 @@ class _Expander:
         self.read: dict[int, _Item] = {}
 
     def run(self) -> Graph:
-        top = _Scope(prefix="", env=dict(self.spec.params), names={"input": INPUT})
+        top = _Scope(prefix="", env=self.params, names={"input": INPUT})
         with contextlib.suppress(_Stop):
             self.items(self.spec.layers, INPUT, top)
         with contextlib.suppress(_Stop):
@@ -272,8 +313,12 @@ class _Expander:
         layer_type, block, meta = item.layer_type, item.block, item.meta
         if (when := meta.get("when")) is not None and not self.truth(when, scope):
             return current
-        repeat = 1
-        if (count := meta.get("repeat")) is not None:
+        repeat, index_name = 1, None
+        if (given := meta.get("repeat")) is not None:
+            read = self.repeat(given, scope)
+            if read is None:
+                return current
+            count, index_name = read
             try:
                 repeat = integer(count, scope.env, "'repeat'", minimum=0)
             except Problem as problem:
@@ -296,11 +341,42 @@ class _Expander:
             name = None
             if isinstance(name_node, Scalar):
                 name = str(name_node.value) if repeat == 1 else f"{name_node.value}.{index + 1}"
+            here = scope if index_name is None else scope.binding(index_name, index)
             if layer_type is not None:
-                current = self.layer(item, node, current, scope, name)
+                current = self.layer(item, node, current, here, name)
             elif block is not None:
-                current = self.block(block, item, current, scope, name)
+                current = self.block(block, item, current, here, name)
         return current
+
+    def repeat(self, node: Node, scope: _Scope) -> tuple[Node, str | None] | None:
+        """A ``repeat``'s count and the name its index takes (``{times: N, as: i}``), or ``None``
+        after reporting why it is neither a count nor that mapping."""
+        if not isinstance(node, Map):
+            return node, None
+        if not self.check_keys(node, list(REPEAT_KEYS), "'repeat'", scope):
+            return None
+        times, name = node.get("times"), node.get("as")
+        if times is None:
+            self.report("E105", "'repeat' needs 'times'", node, scope, "e.g. {times: 4, as: i}")
+            return None
+        if name is None:
+            return times, None
+        if not (
+            isinstance(name, Scalar)
+            and isinstance(name.value, str)
+            and not name.quoted
+            and name.value.isidentifier()
+            and name.value.isascii()
+        ):
+            self.report(
+                "E103",
+                f"'as' must be a name, not {describe(name)}",
+                name,
+                scope,
+                "e.g. as: i",
+            )
+            return None
+        return times, name.value
 
     def read_item(self, node: Node, scope: _Scope) -> _Item | None:
         """The item's type or block, fields and meta keys; ``None`` after reporting why it is not an
@@ -431,7 +507,10 @@ class _Expander:
             return False
 
     # -- references ------------------------------------------------------------------------------
-    def resolve(self, node: Node, scope: _Scope) -> int | None:
+    def resolve(self, node: Node, scope: _Scope, previous: int) -> int | None:
+        """The layer ``node`` names (``previous``: the output of the item before, index
+        ``previous``); ``None`` after reporting a malformed reference, or noting an unknown name
+        for :meth:`references_after`."""
         if not (isinstance(node, Scalar) and isinstance(node.value, str)):
             self.report(
                 "E103",
@@ -442,6 +521,8 @@ class _Expander:
             )
             return None
         name = node.value
+        if name == PREVIOUS:
+            return previous
         if name in scope.names:
             return scope.names[name]
         if name in self.full_names:
@@ -449,16 +530,16 @@ class _Expander:
         self.unresolved.append((name, node, scope, len(scope.names)))
         return None
 
-    def references(self, node: Node | None, scope: _Scope) -> list[int] | None:
+    def references(self, node: Node | None, scope: _Scope, previous: int) -> list[int] | None:
         if node is None:
             return []
         items = node.items if isinstance(node, Seq) else (node,)
-        found = [self.resolve(item, scope) for item in items]
+        found = [self.resolve(item, scope, previous) for item in items]
         return None if any(i is None for i in found) else [i for i in found if i is not None]
 
     def start(self, fields: Map, current: int, scope: _Scope) -> int | None:
         node = fields.get("input")
-        return current if node is None else self.resolve(node, scope)
+        return current if node is None else self.resolve(node, scope, current)
 
     # -- layers and blocks -----------------------------------------------------------------------
     def check_keys(self, fields: Map, allowed: list[str], what: str, scope: _Scope) -> bool:
@@ -489,7 +570,7 @@ class _Expander:
         inputs = [start]
         for ref in references(layer_type):
             if (given := fields.get(ref)) is not None:
-                found = self.resolve(given, scope)
+                found = self.resolve(given, scope, current)
                 if found is None:
                     return current
                 inputs.append(found)
@@ -497,7 +578,7 @@ class _Expander:
                 if isinstance(kind, ReferenceType) and kind.and_input:
                     inputs.append(INPUT if found == INPUT else self.nodes[found].inputs[0])
         if merge:
-            inputs = self.merge_inputs(fields, start, key, scope) or []
+            inputs = self.merge_inputs(fields, start, current, key, scope) or []
             if len(inputs) < 2:
                 if inputs:
                     self.report(
@@ -523,7 +604,9 @@ class _Expander:
             layer, tuple(inputs), key, scope, name or scope.auto_name(layer_type.prefix)
         )
 
-    def merge_inputs(self, fields: Map, start: int, key: Scalar, scope: _Scope) -> list[int] | None:
+    def merge_inputs(
+        self, fields: Map, start: int, previous: int, key: Scalar, scope: _Scope
+    ) -> list[int] | None:
         operands: list[int] = []
         branches = fields.get("branches")
         if branches is not None:
@@ -548,7 +631,7 @@ class _Expander:
                     )
                     return None
                 operands.append(self.items(branch, start, scope))
-        refs = self.references(fields.get("inputs"), scope)
+        refs = self.references(fields.get("inputs"), scope, previous)
         if refs is None:
             return None
         if branches is None and not refs:
@@ -566,6 +649,15 @@ class _Expander:
         self, layer: Layer, inputs: tuple[int, ...], key: Scalar, scope: _Scope, local: str
     ) -> int:
         full = scope.prefix + local
+        if local == PREVIOUS:
+            self.report(
+                "E203",
+                f"'{PREVIOUS}' names the layer before, so no layer may take it",
+                key,
+                scope,
+                "give the layer another name",
+            )
+            return inputs[0]
         if local in scope.names or full in self.full_names:
             self.report(
                 "E203",
@@ -612,7 +704,8 @@ class _Expander:
                 "flatten the blocks",
             )
         args: dict[str, Value] = {}
-        env = ChainMap(args, self.spec.params)  # not a copy: params may be many, instances too
+        env = ChainMap(args, self.params)  # not a copy: params may be many, instances too
+        arg_env: Mapping[str, Value]
         for arg, default in block.args.items():
             node = fields.get(arg)
             if node is None:
@@ -625,16 +718,23 @@ class _Expander:
                         f"add '{arg}: ...'",
                     )
                     return current
-                args[arg] = default
-                continue
+                if not isinstance(default, Node):
+                    args[arg] = default
+                    continue
+                node, where, arg_env = default, f"default of '{arg}'", env
+            else:
+                where, arg_env = f"argument '{arg}'", scope.env
             try:
-                args[arg] = (
-                    int(node.value)
-                    if isinstance(node, Scalar) and isinstance(node.value, bool)
-                    else value(node, scope.env, f"argument '{arg}'")
-                )
+                args[arg] = _value(node, arg_env, where)
             except Problem as problem:
-                self.report_problem(problem, scope)
+                # a default is in the block, so its use site is named beside it
+                self.report_problem(problem, scope if arg_env is scope.env else inside(scope, key))
+                return current
+        for derived, node in block.let.items():
+            try:
+                args[derived] = _value(node, env, f"'let' value '{derived}'")
+            except Problem as problem:
+                self.report_problem(problem, inside(scope, key))
                 return current
         bound = self.block_inputs(block, fields, current, key, scope)
         if bound is None:
@@ -682,7 +782,7 @@ class _Expander:
                 )
                 return None
             return [start]
-        refs = self.references(given, scope)
+        refs = self.references(given, scope, current)
         if refs is None:
             return None
         if len(refs) != len(block.inputs):

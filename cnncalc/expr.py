@@ -6,7 +6,9 @@ itself, knows only numbers, names bound by the spec (block arguments, ``params``
 functions, and bounds the length, nesting and magnitude of everything, so a hostile spec cannot run
 code or make a number explode.
 
-Only ASCII is read: numbers are the digits ``0-9`` and names are ASCII letters, digits and ``_``.
+Only ASCII is read: numbers are the digits ``0-9`` and names are ASCII letters, digits and ``_``;
+the one dotted form is ``input.`` and a name (``input.h``, the input volume's height, bound by
+:func:`cnncalc.spec.input_names`), so ``width.__class__`` stays a syntax error.
 (Unicode regular expressions and ``str.isdigit`` also take ``৪``, a Bengali four that looks like
 an eight, and ``int`` reads it as 4.)
 
@@ -51,7 +53,7 @@ MAX_STEPS = 1_000_000
 
 #: ``re.ASCII``: ``\d`` and ``\s`` would otherwise match any Unicode digit and space.
 _TOKEN = re.compile(
-    r"\s*(?:(\d+\.\d*|\.\d+|\d+)|([A-Za-z_][A-Za-z_0-9]*)|(//|\*\*|==|!=|<=|>=|[-+*/%()<>,]))",
+    r"\s*(?:(\d+\.\d*|\.\d+|\d+)|(input\.[A-Za-z_][A-Za-z_0-9]*|[A-Za-z_][A-Za-z_0-9]*)|(//|\*\*|==|!=|<=|>=|[-+*/%()<>,]))",
     re.ASCII,
 )
 _SPACE = " \t\n\r\f\v"

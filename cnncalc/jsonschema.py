@@ -31,7 +31,18 @@ _META: dict[str, dict[str, Any]] = {
         "minLength": 1,
         "description": "the layer's name, unique in its scope",
     },
-    "repeat": {**OFFSET.schema, "description": "the item this many times in sequence"},
+    "repeat": {
+        "anyOf": [
+            OFFSET.schema,
+            {
+                "type": "object",
+                "properties": {"times": OFFSET.schema, "as": {"type": "string"}},
+                "required": ["times"],
+                "additionalProperties": False,
+            },
+        ],
+        "description": "the item this many times in sequence; {times: N, as: i} binds i = 0..N-1",
+    },
     "when": {
         "anyOf": [{"type": "boolean"}, {"type": "number"}, {"$ref": "#/$defs/expression"}],
         "description": "left out when 0 or false",
@@ -198,7 +209,12 @@ def spec_schema() -> dict[str, Any]:
         "args": {
             "type": "object",
             "additionalProperties": {"anyOf": [{"$ref": "#/$defs/value"}, {"type": "null"}]},
-            "description": "arguments; ~ = required",
+            "description": "arguments; ~ = required; a default may use earlier arguments",
+        },
+        "let": {
+            "type": "object",
+            "additionalProperties": {"$ref": "#/$defs/value"},
+            "description": "derived values, evaluated in order after the arguments",
         },
         "inputs": {
             "type": "array",

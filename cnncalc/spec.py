@@ -6,6 +6,7 @@ layer graph. Problems are collected, not raised one at a time, so one run report
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -61,15 +62,31 @@ TOP_KEYS = (
 )
 #: Longest chain of ``extends``.
 MAX_EXTENDS = 8
-BLOCK_KEYS = ("args", "inputs", "layers", "description")
+BLOCK_KEYS = ("args", "let", "inputs", "layers", "description")
+
+
+def input_names(shape: Shape) -> dict[str, Value]:
+    """The names an expression may use for the input volume: ``input.h``, ``input.w``, ``input.c``
+    (height, width, channels of the spec's input, or of ``--input`` when given)."""
+    return {"input.h": shape.h, "input.w": shape.w, "input.c": shape.c}
+
+
+#: The names of :func:`input_names`.
+INPUT_NAMES = frozenset(input_names(Shape(1, 1, 1)))
 
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """A reusable group of layers with named arguments (``None`` default = required)."""
+    """A reusable group of layers with named arguments and derived values.
+
+    An argument's default is ``None`` (required), a value, or, when it uses other names (earlier
+    arguments, params, ``input.h``...), its node, evaluated at each use after the arguments before
+    it. ``let`` holds the block's derived values, evaluated in order after every argument.
+    """
 
     name: str
-    args: dict[str, Value | None]
+    args: dict[str, Value | Node | None]
+    let: dict[str, Node]
     inputs: tuple[str, ...]
     layers: Seq
     span: Span = field(compare=False)
@@ -85,6 +102,7 @@ class Spec:
     description: str
     input: Shape
     rounding: Rounding
+    #: The params' values at :attr:`input` (a param may use ``input.h``, see :func:`with_input`).
     params: dict[str, Value]
     #: The params as written, so a spec that extends this one can override one and recompute the
     #: rest.
@@ -249,10 +267,32 @@ def with_params(spec: Spec, values: Mapping[str, str]) -> Spec:
         # as YAML reads it in a spec: one set of rules for a value, whatever its place
         nodes[name] = plain_scalar(text, Span(COMMAND_LINE, 1, 1))
     reader = _SpecReader(spec.file)
-    params = reader.params(nodes, spec)
+    params = reader.params(nodes, spec.input, spec)
     if reader.problems:
         raise SpecError(reader.problems, spec.sources)
     return replace(spec, rounding=spec_rounding, params=params, param_nodes=nodes)
+
+
+def with_input(spec: Spec, shape: Shape) -> Spec:
+    """``spec`` with its params evaluated again at the input volume ``shape`` (``--input``): those
+    that use ``input.h``, ``input.w`` or ``input.c``, and those after them that use one of these.
+    The spec's own :attr:`Spec.input` is kept (it is the size the spec was written for)."""
+    if shape == spec.input:
+        return spec
+    reader = _SpecReader(spec.file)
+    params = reader.params(spec.param_nodes, shape, spec, INPUT_NAMES)
+    if reader.problems:
+        raise SpecError(reader.problems, spec.sources)
+    return replace(spec, params=params)
+
+
+def _uses_names(node: Node) -> bool:
+    """True when ``node`` is an expression (or a pair) that uses a name; ``False`` also for text
+    that does not parse, which its evaluation then reports."""
+    try:
+        return bool(_uses(node))
+    except Problem:
+        return False
 
 
 def _uses(node: Node) -> frozenset[str]:
@@ -438,7 +478,8 @@ class _SpecReader:
             limits, malformed = read_budget(node)
             self.problems.extend(malformed)
         param_nodes = {**(base.param_nodes if base else {}), **self.param_nodes(root.get("params"))}
-        params = self.params(param_nodes, base)
+        moved = INPUT_NAMES if base is not None and shape != base.input else frozenset()
+        params = self.params(param_nodes, shape, base, moved)
         blocks = {**(base.blocks if base else {}), **self.blocks(root.get("blocks"))}
         layers = root.get("layers") or (base.layers if base else None)
         if layers is None and "extends" not in root.entries:
@@ -543,16 +584,26 @@ class _SpecReader:
             return {}
         return dict(node.entries)
 
-    def params(self, nodes: dict[str, Node], base: Spec | None = None) -> dict[str, Value]:
-        """Evaluate params in order; each may use the ones before it.
+    def params(
+        self,
+        nodes: dict[str, Node],
+        shape: Shape | None,
+        base: Spec | None = None,
+        fresh: frozenset[str] = frozenset(),
+    ) -> dict[str, Value]:
+        """Evaluate params in order; each may use the ones before it and the input volume
+        (:func:`input_names` of ``shape``; without a shape, a param using it is refused).
 
         A param of ``base`` (the spec this one extends, or the one ``--set`` changes) keeps its
         value when its node is the base's own and it uses no param evaluated here, so along an
         ``extends`` chain each param is evaluated where it is written or changed, not again at
-        every level (a level still looks each inherited param up, a dict access each).
+        every level (a level still looks each inherited param up, a dict access each). ``fresh``
+        names what changed besides the params (the input names, for :func:`with_input`).
         """
         env: dict[str, Value] = {}
-        fresh: set[str] = set()  # evaluated here: written or overridden here, or using one that is
+        scope = ChainMap(env, input_names(shape) if shape else {})
+        # evaluated here: written or overridden here, or using one that is
+        changed: set[str] = set(fresh)
         with budget() as steps:
             for key, value in nodes.items():
                 if self.full() or steps.exhausted:
@@ -561,16 +612,16 @@ class _SpecReader:
                     base is not None
                     and base.param_nodes.get(key) is value
                     and key in base.params
-                    and (not fresh or fresh.isdisjoint(_uses(value)))
+                    and (not changed or changed.isdisjoint(_uses(value)))
                 ):
                     env[key] = base.params[key]
                     continue
-                fresh.add(key)
+                changed.add(key)
                 try:
                     env[key] = (
                         int(value.value)
                         if isinstance(value, Scalar) and isinstance(value.value, bool)
-                        else parse_value(value, env, f"param '{key}'")
+                        else parse_value(value, scope, f"param '{key}'")
                     )
                 except Problem as problem:
                     self.problems.append(problem.diagnostic())
@@ -642,13 +693,14 @@ class _SpecReader:
             blocks[name] = Block(
                 name,
                 self.block_args(name, body.get("args")),
+                self.block_let(name, body.get("let")),
                 self.block_inputs(name, body.get("inputs")),
                 layers,
                 span,
             )
         return blocks
 
-    def block_args(self, block: str, node: Node | None) -> dict[str, Value | None]:
+    def block_args(self, block: str, node: Node | None) -> dict[str, Value | Node | None]:
         if node is None:
             return {}
         if not isinstance(node, Map):
@@ -661,7 +713,7 @@ class _SpecReader:
                 )
             )
             return {}
-        args: dict[str, Value | None] = {}
+        args: dict[str, Value | Node | None] = {}
         for key, value in node.entries.items():
             if self.full():
                 break
@@ -671,11 +723,29 @@ class _SpecReader:
             if isinstance(value, Scalar) and isinstance(value.value, bool):
                 args[key] = int(value.value)
                 continue
+            if _uses_names(value):
+                args[key] = value  # evaluated at each use, where those names are bound
+                continue
             try:
                 args[key] = parse_value(value, {}, f"default of '{key}'")
             except Problem as problem:
                 self.problems.append(problem.diagnostic())
         return args
+
+    def block_let(self, block: str, node: Node | None) -> dict[str, Node]:
+        if node is None:
+            return {}
+        if isinstance(node, Map):
+            return dict(node.entries)
+        self.problems.append(
+            error(
+                "E103",
+                f"'let' of block '{block}' must be a mapping of names to values",
+                node.span,
+                "e.g. 'let: {mid: width // 4}'",
+            )
+        )
+        return {}
 
     def block_inputs(self, block: str, node: Node | None) -> tuple[str, ...]:
         if node is None:

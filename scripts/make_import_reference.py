@@ -8,11 +8,13 @@ torch and torchvision::
     /work/torchref/venv/bin/python scripts/make_import_reference.py
 
 It writes ``tests/reference/caffe_<sample>.json`` and ``tests/reference/darknet_<sample>.json``,
-each with ``sample`` (the file under tests/samples), ``translation`` (what the model is),
-``input`` [H, W, C], ``output`` (the final volume, [H, W, C]), ``total_params``, ``buffers``
-(BatchNorm running mean and variance, not ``num_batches_tracked``), ``macs`` (Conv2d
-``out_numel * Cin/groups * kh * kw`` and Linear ``in * out``) and ``weighted`` (every Conv2d and
-Linear call as ``[H, W, C, weights, biases]``, counted: a multiset, so branch order is free).
+each with ``sample`` (the file under tests/samples; a name in ``SAMPLE_OF`` is that file at
+another size), ``translation`` (what the model is), ``input`` [H, W, C], ``output`` (the final
+volume, [H, W, C]), ``total_params``, ``buffers`` (BatchNorm running mean and variance, not
+``num_batches_tracked``), ``macs`` (Conv2d ``out_numel * Cin/groups * kh * kw``,
+ConvTranspose2d ``in_numel * Cout/groups * kh * kw`` and Linear ``in * out``) and ``weighted``
+(every Conv2d, ConvTranspose2d and Linear call as ``[H, W, C, weights, biases]``, counted: a
+multiset, so branch order is free). Names given as arguments are the only ones written.
 
 Where Caffe's model is not torchvision's, the translation follows Caffe: ResNet-50 with a bias
 on conv1 and the stride on each stage's first 1x1 (the paper's v1), pooled 3x3/2 without padding
@@ -147,6 +149,51 @@ def squeezenet(version: str) -> nn.Module:
     return nn.Sequential(model, nn.Softmax(1))
 
 
+class FCN8s(nn.Module):
+    """Long, Shelhamer & Darrell's FCN-8s (voc-fcn8s/deploy.prototxt): VGG-16's convs, conv1_1
+    padded by 100, pools rounding up; fc6 and fc7 as 7x7 and 1x1 convs; 21-class scores upsampled
+    by bias-free transposed convs (4/2, 4/2, 16/8), each fused with a pool's scores cut at Caffe's
+    offset (5, 9) to its size, the last cut at 31 to the input's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        c = 3
+        plan = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512)
+        for i, width in enumerate((*plan, "M")):
+            if width == "M":
+                layers.append(pool(2, 2))
+            else:
+                assert isinstance(width, int)
+                layers += [conv(c, width, 3, 1, 100 if i == 0 else 1), nn.ReLU()]
+                c = width
+        self.features = nn.Sequential(*layers)
+        self.fc = nn.Sequential(conv(512, 4096, 7), nn.ReLU(), conv(4096, 4096, 1), nn.ReLU())
+        self.score_fr = conv(4096, 21, 1)
+        self.score_pool4, self.score_pool3 = conv(512, 21, 1), conv(256, 21, 1)
+        self.up2 = nn.ConvTranspose2d(21, 21, 4, 2, bias=False)
+        self.up_pool4 = nn.ConvTranspose2d(21, 21, 4, 2, bias=False)
+        self.up8 = nn.ConvTranspose2d(21, 21, 16, 8, bias=False)
+
+    @staticmethod
+    def crop(x: torch.Tensor, like: torch.Tensor, offset: int) -> torch.Tensor:
+        h, w = like.shape[2:]
+        return x[:, :, offset : offset + h, offset : offset + w]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        maps = {}
+        y = x
+        for i, layer in enumerate(self.features):
+            y = layer(y)
+            if i in (16, 23):  # pool3, pool4
+                maps[i] = y
+        up2 = self.up2(self.score_fr(self.fc(y)))
+        fuse4 = up2 + self.crop(self.score_pool4(maps[23]), up2, 5)
+        up4 = self.up_pool4(fuse4)
+        fuse3 = up4 + self.crop(self.score_pool3(maps[16]), up4, 9)
+        return self.crop(self.up8(fuse3), x, 31)
+
+
 # -- darknet -------------------------------------------------------------------------------------
 class DarkConv(nn.Sequential):
     """darknet's [convolutional]: conv (no bias with batch_normalize), BN, leaky 0.1."""
@@ -199,6 +246,83 @@ def darknet53() -> nn.Module:
     return nn.Sequential(*layers)
 
 
+class YOLOv3(nn.Module):
+    """Redmon & Farhadi's YOLOv3 (pjreddie's cfg/yolov3.cfg): Darknet-53 without its classifier;
+    three heads of five alternating 1x1/3x3 convs, a 3x3 and a linear 1x1 to 255 (3 anchors x
+    (80 classes + 5)); the second and third start from the head above's fifth conv, 1x1 to half,
+    nearest 2x upsampling, concatenated with the backbone's 26x26x512 (then 52x52x256) map."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        stages: list[nn.Module] = []
+        c = 32
+        for blocks in (1, 2, 8, 8, 4):
+            stages.append(
+                nn.Sequential(DarkConv(c, 2 * c, 3, 2), *(Residual(2 * c) for _ in range(blocks)))
+            )
+            c *= 2
+        self.stem = DarkConv(3, 32, 3)
+        self.stages = nn.ModuleList(stages)
+        self.body = nn.ModuleList([self.five(1024, 512), self.five(768, 256), self.five(384, 128)])
+        self.out = nn.ModuleList([self.detect(c) for c in (512, 256, 128)])
+        self.lateral = nn.ModuleList([DarkConv(512, 256, 1), DarkConv(256, 128, 1)])
+
+    @staticmethod
+    def five(c_in: int, c: int) -> nn.Module:
+        return nn.Sequential(
+            DarkConv(c_in, c, 1), DarkConv(c, 2 * c, 3), DarkConv(2 * c, c, 1),
+            DarkConv(c, 2 * c, 3), DarkConv(2 * c, c, 1),
+        )  # fmt: skip
+
+    @staticmethod
+    def detect(c: int) -> nn.Module:
+        return nn.Sequential(DarkConv(c, 2 * c, 3), DarkConv(2 * c, 255, 1, bn=False))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        maps = []
+        x = self.stem(x)
+        for stage in self.stages:
+            x = stage(x)
+            maps.append(x)
+        skips = [maps[3], maps[2]]  # 26x26x512, 52x52x256
+        y = self.body[0](maps[4])
+        self.out[0](y)
+        for i in range(2):
+            up = nn.functional.interpolate(self.lateral[i](y), scale_factor=2, mode="nearest")
+            y = self.body[i + 1](torch.cat([up, skips[i]], 1))
+            head = self.out[i + 1](y)
+        return head
+
+
+class YOLOv3Tiny(nn.Module):
+    """pjreddie's cfg/yolov3-tiny.cfg: seven 3x3 convs 16..1024 with six 2x2 max pools (the last
+    stride 1, padded after by 1: the size kept), a 1x1 256 and a 3x3 512 then the linear 1x1 255
+    head at 13x13; from the 1x1 256, a 1x1 128, 2x upsampling, concatenated with the 26x26x256
+    conv, a 3x3 256 and the 26x26 head."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.low = nn.Sequential(
+            DarkConv(3, 16, 3), dark_pool(), DarkConv(16, 32, 3), dark_pool(),
+            DarkConv(32, 64, 3), dark_pool(), DarkConv(64, 128, 3), dark_pool(),
+            DarkConv(128, 256, 3),
+        )  # fmt: skip
+        self.high = nn.Sequential(
+            dark_pool(), DarkConv(256, 512, 3), dark_pool(2, 1), DarkConv(512, 1024, 3),
+            DarkConv(1024, 256, 1),
+        )  # fmt: skip
+        self.head13 = nn.Sequential(DarkConv(256, 512, 3), DarkConv(512, 255, 1, bn=False))
+        self.lateral = DarkConv(256, 128, 1)
+        self.head26 = nn.Sequential(DarkConv(384, 256, 3), DarkConv(256, 255, 1, bn=False))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skip = self.low(x)
+        y = self.high(skip)
+        self.head13(y)
+        up = nn.functional.interpolate(self.lateral(y), scale_factor=2, mode="nearest")
+        return self.head26(torch.cat([up, skip], 1))
+
+
 M = "M"
 DARKNET19 = [
     (32, 3), M, (64, 3), M, (128, 3), (64, 1), (128, 3), M, (256, 3), (128, 1), (256, 3), M,
@@ -231,11 +355,21 @@ MODELS: dict[str, tuple[str, int, Callable[[], nn.Module]]] = {
         lambda: squeezenet("1_0"),
     ),
     "caffe_squeezenet_v1_1": ("torchvision squeezenet1_1", 227, lambda: squeezenet("1_1")),
+    "caffe_voc_fcn8s": ("FCN-8s", 500, FCN8s),
     "darknet_darknet19": ("Darknet-19", 256, lambda: darknet_plain(DARKNET19, False)),
     "darknet_darknet": ("Darknet reference", 256, lambda: darknet_plain(DARKNET_REFERENCE, True)),
     "darknet_tiny": ("Tiny Darknet", 224, lambda: darknet_plain(TINY, False)),
     "darknet_darknet53": ("Darknet-53", 256, darknet53),
+    "darknet_yolov3": ("YOLOv3", 608, YOLOv3),
+    "darknet_yolov3_tiny": ("YOLOv3-tiny", 416, YOLOv3Tiny),
+    "darknet_yolov3_416": (
+        "YOLOv3 at 416x416, the size darknet's BFLOPs are quoted at",
+        416,
+        YOLOv3,
+    ),
 }
+#: A reference at another size than the file's: its sample.
+SAMPLE_OF = {"darknet_yolov3_416": "darknet_yolov3"}
 
 
 def _volume(t: torch.Tensor) -> list[int]:
@@ -255,17 +389,19 @@ def measure(name: str) -> dict[str, Any]:
         weighted[(*_volume(out), m.weight.numel(), bias)] += 1
         if isinstance(m, nn.Conv2d):
             macs += out.numel() * m.weight[0].numel()
+        elif isinstance(m, nn.ConvTranspose2d):  # each input position scatters C_out/g k k
+            macs += args[0].numel() * m.weight[0].numel()
         else:
             macs += m.in_features * m.out_features
 
     for m in model.modules():
-        if isinstance(m, nn.Conv2d | nn.Linear):
+        if isinstance(m, nn.Conv2d | nn.ConvTranspose2d | nn.Linear):
             m.register_forward_hook(hook)
     with torch.no_grad():
         out = model(torch.zeros(1, 3, side, side))
     buffers = sum(b.numel() for n, b in model.named_buffers() if "num_batches" not in n)
     return {
-        "sample": f"{name}.{'prototxt' if name.startswith('caffe') else 'cfg'}",
+        "sample": SAMPLE_OF.get(name, name) + (".prototxt" if name.startswith("caffe") else ".cfg"),
         "translation": translation,
         "input": [side, side, 3],
         "output": _volume(out),
@@ -278,7 +414,7 @@ def measure(name: str) -> dict[str, Any]:
 
 
 def main() -> int:
-    for name in MODELS:
+    for name in sys.argv[1:] or MODELS:
         found = measure(name)
         (OUT / f"{name}.json").write_text(json.dumps(found, indent=1) + "\n", encoding="utf-8")
         print(name, found["total_params"], found["macs"], found["output"])

@@ -8,8 +8,9 @@ pure-Python engine can be checked against PyTorch layer by layer.
 
 What is recorded, per model (one top-level JSON key per model):
 
-* ``source`` ("torchvision" or "timm"), ``ctor`` (the constructor call used),
-  ``input`` as [H, W, C];
+* ``source`` ("torchvision", "timm", or "script": a faithful PyTorch translation of a paper's
+  network written in this script, under :data:`TRANSLATIONS`, citing what it follows), ``ctor``
+  (the constructor call used), ``input`` as [H, W, C];
 * ``total_params`` (``sum(p.numel() for p in model.parameters())``),
   ``trainable_params``, ``buffers`` (buffer elements, excluding
   ``num_batches_tracked``), ``macs`` (see below);
@@ -38,7 +39,11 @@ What is recorded, per model (one top-level JSON key per model):
 MACs follow torchvision's "GFLOPS" convention: the sum over Conv2d of
 ``out_numel * (Cin / groups) * kh * kw`` plus, for Linear,
 ``in_features * out_features * rows`` (rows = input numel / in_features);
-biases, norms, activations, pools and adds are not counted.
+biases, norms, activations, pools and adds are not counted. A ConvTranspose2d counts
+``in_numel * (Cout / groups) * kh * kw``, every weight once per input position (fvcore's
+``conv_flop_count`` for a transposed convolution). A model returning a dict (torchvision's
+segmentation models) is recorded by its ``"out"`` head, one returning a list (YOLOv3's three
+heads) by its last.
 
 With ``--sizes`` it writes ``tests/reference/torch_sizes.json`` instead: every
 model at other input sizes, compactly. Per model: ``ctor``, ``own`` (the size
@@ -79,6 +84,7 @@ from typing import Any
 import torch
 import torch.nn as nn
 import torchvision
+from torch.nn import functional
 from torch.overrides import TorchFunctionMode
 
 try:
@@ -135,15 +141,20 @@ class ModelSpec:
     """One reference model: where it comes from and how it is built."""
 
     key: str
-    source: str  # "torchvision" or "timm"
-    name: str  # torchvision builder / timm model name
+    source: str  # "torchvision", "timm" or "script" (a function in TRANSLATIONS)
+    name: str  # torchvision builder / timm model name / TRANSLATIONS key
     kwargs: dict[str, Any] = field(default_factory=dict)
     resolution: int | None = None  # None: torchvision crop size / timm input_size
     note: str = ""
+    channels: int = 3  # input channels (a generator's latent: its length, at 1x1)
+    #: Sizes recorded with --sizes instead of EXTRA_SIZES (a generator's latent grows its output).
+    sizes: tuple[tuple[int, int], ...] | None = None
 
     def ctor(self) -> str:
         if self.source == "timm":
             return f"timm.create_model({self.name!r}, pretrained=False)"
+        if self.source == "script":
+            return f"scripts/make_torch_reference.py:{self.name}()"
         args = ", ".join(f"{k}={v!r}" for k, v in {"weights": None, **self.kwargs}.items())
         return f"torchvision.models.{self.name}({args})"
 
@@ -152,11 +163,266 @@ class ModelSpec:
             if timm is None:
                 raise RuntimeError("timm is not installed")
             return timm.create_model(self.name, pretrained=False)
-        builder: Callable[..., nn.Module] = getattr(torchvision.models, self.name)
+        if self.source == "script":
+            return TRANSLATIONS[self.name]()
+        models = torchvision.models
+        builder: Callable[..., nn.Module] = getattr(models, self.name, None) or getattr(
+            models.segmentation, self.name
+        )
         return builder(weights=None, **self.kwargs)
 
 
 NO_AUX = {"aux_logits": False, "init_weights": False}
+#: Segmentation models: no auxiliary head, and no backbone weights (which would be downloaded).
+SEGMENTATION = {"aux_loss": False, "weights_backbone": None}
+
+
+def dcgan_generator(nz: int = 100, ngf: int = 64, nc: int = 3) -> nn.Module:
+    """DCGAN's generator (Radford et al. 2016), as ``Generator`` in pytorch/examples
+    ``dcgan/main.py``: a 1x1 latent to 64x64x3 by transposed convolutions."""
+
+    def up(cin: int, cout: int) -> list[nn.Module]:
+        return [nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+
+    return nn.Sequential(
+        nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False),
+        nn.BatchNorm2d(ngf * 8),
+        nn.ReLU(),
+        *up(ngf * 8, ngf * 4),
+        *up(ngf * 4, ngf * 2),
+        *up(ngf * 2, ngf),
+        nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False),
+        nn.Tanh(),
+    )
+
+
+def dcgan_discriminator(ndf: int = 64, nc: int = 3) -> nn.Module:
+    """DCGAN's discriminator (Radford et al. 2016), as ``Discriminator`` in pytorch/examples
+    ``dcgan/main.py``: 64x64x3 to one probability."""
+
+    def down(cin: int, cout: int) -> list[nn.Module]:
+        return [
+            nn.Conv2d(cin, cout, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(cout),
+            nn.LeakyReLU(0.2),
+        ]
+
+    return nn.Sequential(
+        nn.Conv2d(nc, ndf, 4, 2, 1, bias=False),
+        nn.LeakyReLU(0.2),
+        *down(ndf, ndf * 2),
+        *down(ndf * 2, ndf * 4),
+        *down(ndf * 4, ndf * 8),
+        nn.Conv2d(ndf * 8, 1, 4, 1, 0, bias=False),
+        nn.Sigmoid(),
+    )
+
+
+def espcn(scale: int = 3, channels: int = 1) -> nn.Module:
+    """ESPCN (Shi et al. 2016, "Real-Time Single Image and Video Super-Resolution Using an
+    Efficient Sub-Pixel Convolutional Neural Network", section 3: f1 5, n1 64, f2 3, n2 32, f3 3,
+    tanh), padded to keep the low-resolution size as in yjn870/ESPCN-pytorch ``models.py``."""
+    return nn.Sequential(
+        nn.Conv2d(channels, 64, 5, padding=2),
+        nn.Tanh(),
+        nn.Conv2d(64, 32, 3, padding=1),
+        nn.Tanh(),
+        nn.Conv2d(32, channels * scale**2, 3, padding=1),
+        nn.PixelShuffle(scale),
+    )
+
+
+class UNet(nn.Module):
+    """U-Net as in Ronneberger et al. 2015, figure 1 (arXiv:1505.04597): unpadded 3x3 convolutions
+    with ReLU, 2x2 max pools, 2x2 up-convolutions halving the channels, the contracting path's map
+    centre-cropped to the up-convolution's size and concatenated before it, a 1x1 convolution to
+    the classes. The drop-out at the end of the contracting path is left out (an identity in eval
+    mode)."""
+
+    def __init__(self, channels: int = 1, classes: int = 2) -> None:
+        super().__init__()
+        widths = [64, 128, 256, 512, 1024]
+
+        def double(cin: int, cout: int) -> nn.Sequential:
+            return nn.Sequential(
+                nn.Conv2d(cin, cout, 3), nn.ReLU(), nn.Conv2d(cout, cout, 3), nn.ReLU()
+            )
+
+        self.down = nn.ModuleList(
+            double(cin, cout) for cin, cout in zip([channels, *widths[:-1]], widths, strict=True)
+        )
+        self.pool = nn.MaxPool2d(2)
+        self.upconv = nn.ModuleList(
+            nn.ConvTranspose2d(c, c // 2, 2, stride=2) for c in reversed(widths[1:])
+        )
+        self.up = nn.ModuleList(double(c, c // 2) for c in reversed(widths[1:]))
+        self.scores = nn.Conv2d(widths[0], classes, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skips = []
+        for i, block in enumerate(self.down):
+            x = block(x if i == 0 else self.pool(x))
+            skips.append(x)
+        skips.pop()
+        for upconv, block in zip(self.upconv, self.up, strict=True):
+            x = upconv(x)
+            skip = skips.pop()
+            top = (skip.shape[2] - x.shape[2]) // 2
+            left = (skip.shape[3] - x.shape[3]) // 2
+            cropped = skip[:, :, top : top + x.shape[2], left : left + x.shape[3]]
+            x = block(torch.cat([cropped, x], 1))
+        return self.scores(x)
+
+
+class PaddedUNet(nn.Module):
+    """The padded U-Net of milesial/Pytorch-UNet (``unet/unet_model.py``, ``unet_parts.py``) with
+    ``bilinear=True``: 3x3 convolutions padded 1, each followed by batch norm and ReLU (no conv
+    bias), bilinear upsampling by 2 (``align_corners=True``) in place of up-convolutions, the
+    deepest level at 512 channels (``factor`` 2), and each upsampled map padded to its skip's size
+    (a no-op at 256x256) before ``torch.cat([skip, x])``."""
+
+    def __init__(self, channels: int = 3, classes: int = 2) -> None:
+        super().__init__()
+
+        def double(cin: int, cout: int, mid: int | None = None) -> nn.Sequential:
+            mid = mid or cout
+            return nn.Sequential(
+                nn.Conv2d(cin, mid, 3, padding=1, bias=False),
+                nn.BatchNorm2d(mid),
+                nn.ReLU(),
+                nn.Conv2d(mid, cout, 3, padding=1, bias=False),
+                nn.BatchNorm2d(cout),
+                nn.ReLU(),
+            )
+
+        self.inc = double(channels, 64)
+        self.down = nn.ModuleList(
+            nn.Sequential(nn.MaxPool2d(2), double(cin, cout))
+            for cin, cout in ((64, 128), (128, 256), (256, 512), (512, 512))
+        )
+        self.upsample = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True)
+        self.up = nn.ModuleList(
+            double(cin, cout, cin // 2)
+            for cin, cout in ((1024, 256), (512, 128), (256, 64), (128, 64))
+        )
+        self.outc = nn.Conv2d(64, classes, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skips = [self.inc(x)]
+        for block in self.down:
+            skips.append(block(skips[-1]))
+        x = skips.pop()
+        for block in self.up:
+            skip = skips.pop()
+            x = self.upsample(x)
+            dy, dx = skip.shape[2] - x.shape[2], skip.shape[3] - x.shape[3]
+            x = functional.pad(x, [dx // 2, dx - dx // 2, dy // 2, dy - dy // 2])
+            x = block(torch.cat([skip, x], 1))
+        return self.outc(x)
+
+
+def resnet50_gn() -> nn.Module:
+    """ResNet-50 with every BatchNorm2d replaced by GroupNorm(32, C), as in Wu & He 2018 ("Group
+    Normalization", section 4.1): torchvision's ResNet-50 built with that ``norm_layer``."""
+
+    def group_norm(channels: int) -> nn.Module:
+        return nn.GroupNorm(32, channels)
+
+    return torchvision.models.resnet50(weights=None, norm_layer=group_norm)
+
+
+class YOLOv3(nn.Module):
+    """YOLOv3 (Redmon & Farhadi 2018, "YOLOv3: An Incremental Improvement") as pjreddie/darknet
+    ``cfg/yolov3.cfg`` defines it: Darknet-53 (3x3 convs with batch norm and leaky ReLU 0.1, no
+    bias; residual 1x1/3x3 pairs 1, 2, 8, 8, 4 times after each stride-2 conv), then three
+    detection heads (13, 26 and 52 px at 416) of five alternating 1x1/3x3 convs, a 3x3 conv and a
+    1x1 conv to 3 x (5 + 80) = 255 with bias, the lower two fed by a 1x1 conv, a nearest x2
+    upsample and a concatenation (route) with Darknet-53's layer 61 and 36 outputs. Returns the
+    three heads' maps, the last (52x52) last."""
+
+    def __init__(self, classes: int = 80) -> None:
+        super().__init__()
+        self.stem = self.cbl(3, 32, 3)
+        stages = []
+        cin = 32
+        for cout, blocks in ((64, 1), (128, 2), (256, 8), (512, 8), (1024, 4)):
+            stages.append(
+                nn.ModuleList(
+                    [self.cbl(cin, cout, 3, 2)]
+                    + [
+                        nn.Sequential(self.cbl(cout, cout // 2, 1), self.cbl(cout // 2, cout, 3))
+                        for _ in range(blocks)
+                    ]
+                )
+            )
+            cin = cout
+        self.stages = nn.ModuleList(stages)
+        out = 3 * (5 + classes)
+        self.necks = nn.ModuleList()
+        self.detects = nn.ModuleList()
+        self.laterals = nn.ModuleList()
+        for width, cin in ((512, 1024), (256, 512 + 256), (128, 256 + 128)):
+            self.necks.append(
+                nn.Sequential(
+                    self.cbl(cin, width, 1),
+                    self.cbl(width, width * 2, 3),
+                    self.cbl(width * 2, width, 1),
+                    self.cbl(width, width * 2, 3),
+                    self.cbl(width * 2, width, 1),
+                )
+            )
+            self.detects.append(
+                nn.Sequential(self.cbl(width, width * 2, 3), nn.Conv2d(width * 2, out, 1))
+            )
+            if width > 128:
+                self.laterals.append(self.cbl(width, width // 2, 1))
+        self.upsample = nn.Upsample(scale_factor=2, mode="nearest")
+
+    @staticmethod
+    def cbl(cin: int, cout: int, k: int, stride: int = 1) -> nn.Sequential:
+        """Darknet's [convolutional] with batch_normalize=1, pad=1, activation=leaky."""
+        return nn.Sequential(
+            nn.Conv2d(cin, cout, k, stride, k // 2, bias=False),
+            nn.BatchNorm2d(cout),
+            nn.LeakyReLU(0.1),
+        )
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        x = self.stem(x)
+        routes = []
+        for stage in self.stages:
+            x = stage[0](x)
+            for residual in stage[1:]:
+                x = x + residual(x)  # [shortcut] from=-3
+            routes.append(x)
+        skips = [routes[3], routes[2]]  # layers 61 and 36
+        heads = []
+        for i, (neck, detect) in enumerate(zip(self.necks, self.detects, strict=True)):
+            x = neck(x)
+            heads.append(detect(x))
+            if i < len(self.laterals):
+                x = torch.cat([self.upsample(self.laterals[i](x)), skips[i]], 1)
+        return heads
+
+
+#: Networks with no torchvision or timm model, translated here from their papers.
+TRANSLATIONS: dict[str, Callable[[], nn.Module]] = {
+    "dcgan_generator": dcgan_generator,
+    "dcgan_discriminator": dcgan_discriminator,
+    "espcn": espcn,
+    "unet": UNet,
+    "unet_padded": PaddedUNet,
+    "resnet50_gn": resnet50_gn,
+    "yolov3": YOLOv3,
+}
+#: Tiles the paper's U-Net takes besides 572 (its valid convolutions refuse EXTRA_SIZES): 572 - 16k,
+#: a non-square pair, and odd sides whose pools floor.
+UNET_SIZES = ((476, 476), (508, 540), (573, 573), (589, 621), (700, 700))
+#: Sizes YOLOv3 takes besides 416: each stride-2 halving must leave an even side below the last, so
+#: multiples of 32, and one less (415 -> 208 -> ... -> 13).
+YOLO_SIZES = ((320, 320), (415, 415), (288, 480), (608, 608), (383, 511))
+#: A latent's sizes besides 1x1: each grows the generator's output 16-fold per side.
+LATENT_SIZES = ((2, 2), (3, 3), (2, 3), (3, 5), (4, 4))
 
 SPECS: list[ModelSpec] = [
     ModelSpec("alexnet", "torchvision", "alexnet"),
@@ -212,10 +478,70 @@ SPECS: list[ModelSpec] = [
             "shufflenet_v2_x1_0",
             "mnasnet1_0",
             "regnet_x_400mf",
+            "regnet_x_1_6gf",
             "regnet_y_400mf",
             "convnext_tiny",
         )
     ],
+    *[
+        ModelSpec(n, "torchvision", n, SEGMENTATION, note="the 'out' head; the auxiliary one off")
+        for n in ("fcn_resnet50", "deeplabv3_resnet50", "lraspp_mobilenet_v3_large")
+    ],
+    ModelSpec(
+        "dcgan_generator",
+        "script",
+        "dcgan_generator",
+        resolution=1,
+        channels=100,
+        sizes=LATENT_SIZES,
+        note="pytorch/examples dcgan/main.py Generator (nz 100, ngf 64)",
+    ),
+    ModelSpec(
+        "dcgan_discriminator",
+        "script",
+        "dcgan_discriminator",
+        resolution=64,
+        note="pytorch/examples dcgan/main.py Discriminator (ndf 64)",
+    ),
+    ModelSpec(
+        "unet",
+        "script",
+        "unet",
+        resolution=572,
+        channels=1,
+        sizes=UNET_SIZES,
+        note="Ronneberger et al. 2015",
+    ),
+    ModelSpec(
+        "unet_padded",
+        "script",
+        "unet_padded",
+        resolution=256,
+        note="milesial/Pytorch-UNet, bilinear=True, 2 classes",
+    ),
+    ModelSpec(
+        "resnet50_gn",
+        "script",
+        "resnet50_gn",
+        resolution=224,
+        note="torchvision resnet50 with norm_layer GroupNorm(32, C) (Wu & He 2018)",
+    ),
+    ModelSpec(
+        "yolov3",
+        "script",
+        "yolov3",
+        resolution=416,
+        sizes=YOLO_SIZES,
+        note="pjreddie/darknet cfg/yolov3.cfg (80 classes)",
+    ),
+    ModelSpec(
+        "espcn",
+        "script",
+        "espcn",
+        resolution=224,
+        channels=1,
+        note="Shi et al. 2016 (x3, Y channel), padded as yjn870/ESPCN-pytorch",
+    ),
     *[
         ModelSpec(f"timm:{n}", "timm", n)
         for n in (
@@ -290,6 +616,9 @@ def _macs(m: nn.Module, inp: torch.Tensor, out: torch.Tensor) -> int:
     if isinstance(m, nn.Linear):
         rows = inp.numel() // m.in_features
         return rows * m.in_features * m.out_features
+    if isinstance(m, nn.ConvTranspose2d):
+        kh, kw = m.kernel_size
+        return inp.numel() * (m.out_channels // m.groups) * kh * kw
     return 0
 
 
@@ -410,13 +739,18 @@ def _func_args(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[s
 
 def _meta(spec: ModelSpec, model: nn.Module) -> tuple[dict[str, Any], int]:
     """Weights meta and the resolution to use (crop size unless overridden)."""
+    if spec.source == "script":
+        assert spec.resolution is not None, "a translated model names its resolution"
+        return {"follows": spec.note}, spec.resolution
     if spec.source == "timm":
         cfg = getattr(model, "pretrained_cfg", {}) or {}
         size = list(cfg.get("input_size", (3, 224, 224)))
         meta = {"timm_input_size": size, "crop_pct": cfg.get("crop_pct")}
         return meta, spec.resolution or int(size[-1])
     w = torchvision.models.get_model_weights(spec.name).DEFAULT
-    crop = int(w.transforms().crop_size[0])
+    transforms = w.transforms()
+    # a segmentation model's transforms resize (520) and do not crop
+    crop = int((getattr(transforms, "crop_size", None) or transforms.resize_size)[0])
     meta = {
         "weights": str(w),
         "num_params": w.meta.get("num_params"),
@@ -426,15 +760,17 @@ def _meta(spec: ModelSpec, model: nn.Module) -> tuple[dict[str, Any], int]:
     return meta, spec.resolution or crop
 
 
-def _forward(model: nn.Module, h: int, w: int) -> tuple[_Recorder, Any]:
-    """One batch-1 forward pass on a random ``3 x h x w`` image, recorded."""
+def _forward(model: nn.Module, h: int, w: int, c: int = 3) -> tuple[_Recorder, Any]:
+    """One batch-1 forward pass on a random ``c x h x w`` image, recorded; a dict's ``"out"``."""
     rec = _Recorder(model)
     try:
         with torch.no_grad(), rec:
-            y = model(torch.randn(1, 3, h, w))
+            y = model(torch.randn(1, c, h, w))
     finally:
         rec.remove()
-    return rec, y
+    if isinstance(y, dict):
+        return rec, y["out"]
+    return rec, y[-1] if isinstance(y, (list, tuple)) else y
 
 
 def run_model(spec: ModelSpec) -> dict[str, Any]:
@@ -447,7 +783,7 @@ def run_model(spec: ModelSpec) -> dict[str, Any]:
             own = {n: p.numel() for n, p in m.named_parameters(recurse=False)}
             if own:
                 extra[name] = own
-    rec, y = _forward(model, res, res)
+    rec, y = _forward(model, res, res, spec.channels)
     param_owners = {
         n for n, m in model.named_modules() if next(m.parameters(recurse=False), None) is not None
     }
@@ -455,7 +791,7 @@ def run_model(spec: ModelSpec) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "source": spec.source,
         "ctor": spec.ctor(),
-        "input": [res, res, 3],
+        "input": [res, res, spec.channels],
         "output": _shape(y, False),
         "total_params": total,
         "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
@@ -505,11 +841,16 @@ def _volume(shape: list[int]) -> tuple[int, int, int]:
     return (shape[0], shape[1], shape[2]) if len(shape) == 3 else (1, 1, shape[-1])
 
 
-def _at_size(model: nn.Module, h: int, w: int) -> dict[str, Any]:
+#: The weighted modules and the norms whose output volumes --sizes records.
+WEIGHTED_TYPES = (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)
+NORM_TYPES = (nn.BatchNorm2d, nn.LayerNorm, nn.GroupNorm, nn.InstanceNorm2d)
+
+
+def _at_size(model: nn.Module, h: int, w: int, c: int) -> dict[str, Any]:
     """Totals and the conv/fc/norm output volumes of one forward pass at ``h x w``, or what the
     model raised."""
     try:
-        rec, y = _forward(model, h, w)
+        rec, y = _forward(model, h, w, c)
     except Exception as exc:  # the model refuses this size: record how
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         return {"refused": f"{type(exc).__name__}: {first}"}
@@ -517,13 +858,9 @@ def _at_size(model: nn.Module, h: int, w: int) -> dict[str, Any]:
     weighted = [
         (*_volume(row[2]), row[3], row[4])
         for row in rec.layers
-        if isinstance(modules[row[0]], (nn.Conv2d, nn.Linear))
+        if isinstance(modules[row[0]], WEIGHTED_TYPES)
     ]
-    norms = [
-        _volume(row[2])
-        for row in rec.layers
-        if isinstance(modules[row[0]], (nn.BatchNorm2d, nn.LayerNorm))
-    ]
+    norms = [_volume(row[2]) for row in rec.layers if isinstance(modules[row[0]], NORM_TYPES)]
     return {
         "output": _shape(y, False),
         "total_params": sum(p.numel() for p in model.parameters()),
@@ -545,7 +882,7 @@ def run_sizes(spec: ModelSpec) -> dict[str, Any]:
 
     def accepts(side: int) -> bool:
         try:
-            _forward(model, side, side)
+            _forward(model, side, side, spec.channels)
         except Exception:  # any refusal; _at_size records which
             return False
         return True
@@ -553,7 +890,7 @@ def run_sizes(spec: ModelSpec) -> dict[str, Any]:
     min_side = next((n for n in range(1, MAX_MIN_SIDE + 1) if accepts(n)), None)
     if min_side is None:
         raise RuntimeError(f"accepts no square side up to {MAX_MIN_SIDE}")
-    sizes = [hw for hw in EXTRA_SIZES if hw != (res, res)][:N_EXTRA]
+    sizes = [hw for hw in spec.sizes or EXTRA_SIZES if hw != (res, res)][:N_EXTRA]
     sizes += [(min_side, min_side)]
     if min_side > 1:
         sizes += [(min_side - 1, min_side - 1), (min_side - 1, res)]
@@ -561,7 +898,7 @@ def run_sizes(spec: ModelSpec) -> dict[str, Any]:
         "ctor": spec.ctor(),
         "own": [res, res],
         "min_side": min_side,
-        "sizes": {f"{h}x{w}": _at_size(model, h, w) for h, w in sizes},
+        "sizes": {f"{h}x{w}": _at_size(model, h, w, spec.channels) for h, w in sizes},
     }
     gc.collect()
     return entry

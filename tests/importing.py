@@ -36,7 +36,7 @@ def weighted(report: Report) -> list[list[int]]:
     counts = Counter(
         (x.output.h, x.output.w, x.output.c, x.cost.weights, x.cost.biases)
         for x in report.layers
-        if x.node.layer.kind in ("conv", "dwconv", "fc")
+        if x.node.layer.kind in ("conv", "dwconv", "conv_transpose", "fc")
     )
     return sorted([*key, count] for key, count in counts.items())
 

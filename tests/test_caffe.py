@@ -20,6 +20,7 @@ from cnncalc.importers.prototext import MAX_DEPTH, MAX_FIELDS, Literal, Message,
 from cnncalc.layers.channels import ChannelSlice
 from cnncalc.layers.conv import Conv
 from cnncalc.layers.norm import BatchNorm
+from cnncalc.shapes import Shape
 from cnncalc.source import MAX_BYTES
 from tests.importing import (
     SAMPLES,
@@ -255,13 +256,103 @@ def test_split_adds_no_layer() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "needs"),
+    ("params", "side", "biases"),
     [
-        ("Deconvolution", "conv_transpose"),
-        ("PReLU", "prelu"),
-        ("Reshape", "reshape"),
-        ("Crop", "crop"),
+        ("num_output: 2 kernel_size: 4 stride: 2 pad: 1", 16, 2),  # (8-1)2 + 4 - 2 = 16
+        ("num_output: 2 kernel_size: 4 stride: 2 bias_term: false", 18, 0),  # (8-1)2 + 4 = 18
+        ("num_output: 2 kernel_size: 4 stride: 2 pad: 1 dilation: 2", 19, 2),  # 14 + 7 - 2
     ],
+)
+def test_deconvolution(params: str, side: int, biases: int) -> None:
+    """deconv_layer.cpp: out = stride (in - 1) + dilation (k - 1) + 1 - 2 pad; 3 in, 2 out, 4x4."""
+    out = caffe(INPUT + layer("Deconvolution", f"convolution_param {{ {params} }}")).layers[0]
+    assert (str(out.output), out.node.layer.kind) == (f"{side}x{side}x2", "conv_transpose")
+    assert (out.cost.weights, out.cost.biases) == (3 * 2 * 4 * 4, biases)
+    assert out.cost.macs == 8 * 8 * 3 * 2 * 4 * 4  # every input position scatters its weights
+
+
+@pytest.mark.parametrize(
+    ("params", "weights"), [("", 3), ("prelu_param { channel_shared: true }", 1)]
+)
+def test_prelu_learns_a_slope_per_channel_unless_shared(params: str, weights: int) -> None:
+    out = caffe(INPUT + layer("PReLU", params)).layers[0]
+    assert (out.node.layer.kind, out.cost.weights) == ("prelu", weights)
+
+
+def test_elu_keeps_its_alpha() -> None:
+    out = caffe(INPUT + layer("ELU", "elu_param { alpha: 0.5 }")).layers[0]
+    assert (out.node.layer.kind, getattr(out.node.layer, "alpha", None)) == ("elu", 0.5)
+
+
+#: A 6x6x2 blob "small" (a 3x3 conv of the 8x8 data) to crop the data to.
+SMALL = layer("Convolution", "convolution_param { num_output: 2 kernel_size: 3 }", top="small")
+
+
+@pytest.mark.parametrize(
+    ("params", "volume", "sides"),
+    [
+        ("crop_param { axis: 2 offset: 1 }", "6x6x3", (1, 1, 1, 1)),
+        ("crop_param { offset: 2 offset: 0 }", "6x6x3", (2, 0, 0, 2)),  # one per axis, H then W
+        ("", "6x6x3", (0, 2, 0, 2)),  # offset 0 on H and W (axis 2)
+        ("crop_param { axis: 3 offset: 1 }", "8x6x3", (0, 0, 1, 1)),  # H kept
+        ("crop_param { axis: -1 offset: 1 }", "8x6x3", (0, 0, 1, 1)),  # -1 is W
+    ],
+)
+def test_crop_to_the_second_bottom_at_offsets(
+    params: str, volume: str, sides: tuple[int, ...]
+) -> None:
+    """crop_layer.cpp: every axis from 'axis' takes bottom[1]'s size, starting at its offset."""
+    text = INPUT + SMALL + 'layer { name: "c" type: "Crop" bottom: "data" bottom: "small" '
+    report = caffe(text + f'top: "c" {params} }}\n')
+    crop = report.layers[-1]
+    assert (str(crop.output), getattr(crop.node.layer, "sides", None)) == (volume, sides)
+    assert crop.inputs == (Shape(8, 8, 3),)  # the data only: the second bottom gives a size
+
+
+@pytest.mark.parametrize(
+    ("params", "volume"),
+    [
+        ("shape { dim: 0 dim: -1 }", "1x1x192"),  # 3 x 8 x 8 inferred
+        ("shape { dim: 0 dim: 0 dim: -1 dim: 4 }", "16x4x3"),  # 192 / (3 x 4) = 16
+        ("axis: 2 shape { dim: 4 dim: -1 }", "4x16x3"),  # H, W only
+        ("axis: 1 num_axes: 2 shape { dim: 24 }", "8x1x24"),  # C, H to 3 x 8: 1, 24, 8 is N, C, H
+    ],
+)
+def test_reshape_copies_0_and_infers_minus_1(params: str, volume: str) -> None:
+    out = caffe(INPUT + layer("Reshape", f"reshape_param {{ {params} }}")).layers[0]
+    assert (str(out.output), out.node.layer.kind) == (volume, "reshape")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "match"),
+    [
+        (layer("Reshape", "reshape_param { shape { dim: -1 dim: -1 } }"), "E104", "at most one"),
+        (layer("Reshape", "reshape_param { shape { dim: 0 dim: 5 dim: -1 } }"), "E306", "infer"),
+        (layer("Reshape", "reshape_param { shape { dim: 2 dim: -1 } }"), "E102", "2 x 96"),
+        (layer("Reshape", "reshape_param { shape { dim: -2 } }"), "E104", "'dim' must be -1"),
+        (SMALL + layer("Crop", "crop_param { offset: 3 }", 'data" bottom: "small'), "E306", "past"),
+        (
+            SMALL
+            + layer("Crop", "crop_param { offset: 1 offset: 1 offset: 1 }", 'data" bottom: "small'),
+            "E104",
+            "3 offsets",
+        ),
+        (
+            SMALL + layer("Crop", "crop_param { axis: 1 }", 'data" bottom: "small'),
+            "E102",
+            "channels",
+        ),
+        (layer("Crop"), "E105", "two bottoms"),
+    ],
+)
+def test_reshape_and_crop_refusals(text: str, code: str, match: str) -> None:
+    d = problem(INPUT + text, match)
+    assert (d.code, d.span.line) == (code, text.count("\n") + 2)
+
+
+@pytest.mark.parametrize(
+    ("kind", "needs"),
+    [("Embed", "embedding"), ("AbsVal", "abs"), ("SPP", "pyramid"), ("Bias", "bias")],
 )
 def test_types_cnncalc_lacks_yet_are_named_with_their_line(kind: str, needs: str) -> None:
     d = problem(INPUT + layer(kind), f"Caffe layer type '{kind}' is not supported yet")

@@ -3,6 +3,7 @@ cfg syntax, darknet's layer rules, and located errors."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ from cnncalc.layers.channels import ChannelSlice
 from cnncalc.shapes import Shape
 from cnncalc.source import MAX_BYTES
 from tests.importing import (
+    REFERENCE,
+    SAMPLES,
     assert_matches_reference,
     assert_round_trip,
     assert_survives,
@@ -154,20 +157,125 @@ def test_heads_and_cost_pass_through() -> None:
     assert report.layers[-1].inputs == (Shape(8, 8, 2),)
 
 
+def test_yolov3_at_416_has_the_issues_parameters_and_darknets_bflops() -> None:
+    """pjreddie's BFLOPs are 2 x conv MACs of the PyTorch translation at 416 (darknet has no
+    maxpool or flops in [upsample], [route], [yolo]); AlexeyAB's add one per element and 'from'
+    layer of each shortcut: Darknet-53's 1, 2, 8, 8, 4 residuals at 208, 104, 52, 26, 13 with
+    64 .. 1024 channels."""
+    ref = json.loads((REFERENCE / "darknet_yolov3_416.json").read_text())
+    report = analyze(load(SAMPLES / ref["sample"]), input=Shape(416, 416, 3))
+    assert report.totals.params == ref["total_params"] == 61_949_149  # the issue's figure
+    assert report.totals.macs == ref["macs"]
+    final = report.layers[-1].output
+    assert [final.h, final.w, final.c] == ref["output"]
+    residual_adds = sum(
+        blocks * side * side * channels
+        for blocks, side, channels in zip(
+            (1, 2, 8, 8, 4), (208, 104, 52, 26, 13), CHANNELS, strict=True
+        )
+    )
+    figures = dict(native_figures(report, Format.DARKNET))
+    assert figures["BFLOPs (pjreddie)"] == f"{2 * ref['macs'] / 1e9:.3f}"
+    assert figures["BFLOPS (AlexeyAB)"] == f"{(2 * ref['macs'] + residual_adds) / 1e9:.3f}"
+
+
+CHANNELS = (64, 128, 256, 512, 1024)
+
+
 @pytest.mark.parametrize(
-    ("section", "needs"),
-    [("upsample", "upsample"), ("reorg", "reorg"), ("deconvolutional", "transposed")],
+    ("options", "volume"),
+    [("", "16x16x4"), ("stride=3", "24x24x4"), ("stride=2\nscale=0.5", "16x16x4")],
 )
-def test_sections_cnncalc_lacks_yet_are_named_with_their_line(section: str, needs: str) -> None:
-    d = problem(NET + f"[{section}]\nstride=2\n", f"darknet \\[{section}\\] is not supported yet")
-    assert (d.code, d.span.line, d.span.col) == ("E102", 5, 1)
+def test_upsample_is_nearest_stride_times(options: str, volume: str) -> None:
+    """upsample_layer.c: out = in * stride (default 2); 'scale' multiplies values only."""
+    layer = darknet(NET + f"[upsample]\n{options}\n").layers[0]
+    assert (str(layer.output), layer.node.layer.kind, layer.cost.weights) == (volume, "upsample", 0)
+
+
+@pytest.mark.parametrize(
+    ("options", "volume", "kind"),
+    [
+        ("stride=2", "4x4x16", "pixel_unshuffle"),
+        ("stride=2\nreverse=1", "16x16x1", "pixel_shuffle"),
+    ],
+)
+def test_reorg_is_space_to_depth_or_back(options: str, volume: str, kind: str) -> None:
+    """reorg_layer.c: w/stride, h/stride, c*stride^2 (reverse: the other way); 8x8x4 by 2."""
+    layer = darknet(NET + f"[reorg]\n{options}\n").layers[0]
+    assert (str(layer.output), layer.node.layer.kind) == (volume, kind)
+
+
+@pytest.mark.parametrize(
+    ("options", "side", "biases", "kinds"),
+    [
+        ("pad=1", 14, 2, ["conv_transpose", "sigmoid"]),  # (8-1)2 + 4 - 2(4/2) = 14
+        ("padding=1", 16, 2, ["conv_transpose", "sigmoid"]),  # (8-1)2 + 4 - 2 = 16
+        (
+            "batch_normalize=1\nactivation=leaky",
+            18,
+            0,
+            ["conv_transpose", "batchnorm", "leaky_relu"],
+        ),
+    ],
+)
+def test_deconvolutional(options: str, side: int, biases: int, kinds: list[str]) -> None:
+    """deconvolutional_layer.c: out = (in - 1) stride + size - 2 pad; c*n*size*size weights, the
+    biases BN's shift with batch_normalize. 4 channels in, 2 filters of 4x4 stride 2."""
+    text = NET + f"[deconvolutional]\nfilters=2\nsize=4\nstride=2\n{options}\n"
+    report = darknet(text)
+    deconv = report.layers[0]
+    assert str(deconv.output) == f"{side}x{side}x2"
+    assert (deconv.cost.weights, deconv.cost.biases) == (4 * 2 * 4 * 4, biases)
+    assert deconv.cost.macs == 8 * 8 * 4 * 2 * 4 * 4  # every input position scatters its weights
+    assert [x.node.layer.kind for x in report.layers] == kinds
+
+
+def test_deconv_upsample_and_reorg_add_no_bflops() -> None:
+    """Only convolutional_layer.c, maxpool_layer.c and shortcut_layer.c set 'bflops' (AlexeyAB;
+    pjreddie prints them for convolutions only): the conv's 8x8x2 outputs x 4 x 3 x 3 MACs."""
+    text = NET + "[convolutional]\nfilters=2\nsize=3\npad=1\nactivation=linear\n"
+    text += "[deconvolutional]\nfilters=4\nsize=2\nstride=2\nactivation=linear\n"
+    text += "[upsample]\n[reorg]\nstride=2\n"
+    figures = dict(native_figures(darknet(text), Format.DARKNET))
+    conv = 8 * 8 * 2 * 4 * 3 * 3
+    assert figures["BFLOPs (pjreddie)"] == figures["BFLOPS (AlexeyAB)"] == f"{2 * conv / 1e9:.3f}"
+
+
+@pytest.mark.parametrize(("word", "kind"), [("elu", "elu"), ("selu", "selu"), ("mish", "mish")])
+def test_activations_darknet_defines(word: str, kind: str) -> None:
+    layers = darknet(NET + f"[convolutional]\nfilters=2\nactivation={word}\n").layers
+    assert [x.node.layer.kind for x in layers] == ["conv", kind]
+
+
+@pytest.mark.parametrize(
+    ("section", "match", "line", "needs"),
+    [
+        ("[upsample]\nstride=-2\n", "downsample", 6, "sums"),
+        ("[reorg]\nstride=2\nflatten=1\n", "'flatten'", 7, "flattening"),
+        ("[reorg3d]\nstride=2\n", "reorg3d", 5, "3-D"),
+        ("[local]\n", "local", 5, "locally connected"),
+    ],
+)
+def test_what_cnncalc_lacks_yet_is_named_with_its_line(
+    section: str, match: str, line: int, needs: str
+) -> None:
+    d = problem(NET + section, f"{match}.* is not supported yet")
+    assert (d.code, d.span.line) == ("E102", line)
     assert d.hint is not None
     assert needs in d.hint
 
 
 def test_an_activation_cnncalc_lacks_yet() -> None:
-    d = problem(NET + "[convolutional]\nactivation=mish\n", "activation 'mish' is not supported")
+    d = problem(NET + "[convolutional]\nactivation=hard_mish\n", "'hard_mish' is not supported")
     assert (d.code, d.span.line, d.span.col) == ("E102", 6, 12)
+
+
+def test_reorg_of_an_odd_map_is_refused() -> None:
+    """darknet's w/stride would drop the last column silently; cnncalc refuses (E306)."""
+    text = NET.replace("width=8", "width=7") + "[reorg]\nstride=2\n"
+    report = darknet(text)
+    assert [(d.code, d.span.line) for d in report.diagnostics] == [("E306", 5)]
+    assert "divisible by 2" in report.diagnostics[0].message
 
 
 @pytest.mark.parametrize(

@@ -111,3 +111,19 @@ def test_a_system_file_is_never_read_even_when_named_directly() -> None:
     assert result.exit_code == 1
     assert "a system file (under /proc, /sys or /dev), not a spec" in result.output
     assert "PATH=" not in result.output
+
+
+def test_extends_root_widens_the_folder_on_the_command_line(tmp_path: Path) -> None:
+    """``cnncalc --extends-root DIR``: a base outside the spec's folder but under DIR is read;
+    without it the same spec is refused at its extends line."""
+    (tmp_path / "base").mkdir()
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "base" / "b.yaml").write_text("input: 8x8x3\nlayers: [relu]\n")
+    spec = tmp_path / "nets" / "n.yaml"
+    spec.write_text("extends: ../base/b.yaml\n")
+    refused = CliRunner().invoke(cli, ["check", str(spec)])
+    assert refused.exit_code == 1
+    assert "E001 [error] 'extends: ../base/b.yaml' is outside this spec's folder" in refused.stdout
+    allowed = CliRunner().invoke(cli, ["--extends-root", str(tmp_path), "check", str(spec)])
+    assert allowed.exit_code == 0, allowed.stdout
+    assert allowed.stdout.startswith(f"ok   {spec}: n, 8x8x3 -> 8x8x3")

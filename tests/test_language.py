@@ -9,6 +9,8 @@ import pytest
 
 from cnncalc import SpecError, analyze, load, loads
 from cnncalc.api import Report
+from cnncalc.render.rows import output_lines, summary_lines
+from cnncalc.shapes import Shape
 
 
 def spec(text: str) -> Report:
@@ -210,3 +212,176 @@ def test_pairs_refused_where_one_number_is_needed(old: str, new: str, words: str
     assert old in PAIR_BLOCK
     with pytest.raises(SpecError, match=re.escape(words)):
         spec(PAIR_BLOCK.replace(old, new))
+
+
+DERIVED = """
+input: 32x32x8
+blocks:
+  split:
+    args: {width: ~, scale: 4, part: width // scale}
+    let: {rest: width - part, wide: 2 * rest}
+    layers:
+      - conv: {filters: part, kernel: 1}
+      - conv: {filters: rest, kernel: 1}
+      - conv: {filters: wide, kernel: 1}
+layers:
+  - split: {width: 16}
+  - split: {width: 24, scale: 3}
+  - split: {width: 24, part: 2}
+"""
+
+
+def test_defaults_and_let_use_the_arguments_before_them() -> None:
+    widths = [r.output.c for r in spec(DERIVED).layers]
+    # part = width // scale unless given; rest = width - part; wide = 2 * rest
+    assert widths == [4, 12, 24, 8, 16, 32, 2, 22, 44]
+
+
+def test_let_value_that_fails_is_located_at_its_value_and_use_site() -> None:
+    with pytest.raises(SpecError) as caught:
+        spec(DERIVED.replace("wide: 2 * rest", "wide: 2 * nope"))
+    (found,) = caught.value.diagnostics  # one place, however many instances
+    assert (found.code, found.span.line, found.span.col) == ("E107", 6, 37)
+    assert [(why, span.line) for why, span in found.related] == [("block used here", 12)]
+
+
+REPEAT_AS = """
+input: 16x16x3
+layers:
+  - conv: {filters: 8 + 4 * i, kernel: 1, repeat: {times: 3, as: i}}
+  - conv: {filters: 2, kernel: 1, repeat: {times: 2}}
+"""
+
+
+def test_repeat_binds_its_index_from_zero() -> None:
+    report = spec(REPEAT_AS)
+    assert [(r.node.name, r.output.c) for r in report.layers] == [
+        ("conv1", 8),
+        ("conv2", 12),
+        ("conv3", 16),
+        ("conv4", 2),
+        ("conv5", 2),
+    ]
+
+
+def test_repeat_index_reaches_block_arguments_only() -> None:
+    text = """
+input: 16x16x3
+blocks:
+  unit:
+    args: {k: ~}
+    layers: [{conv: {filters: k, kernel: 1}}]
+layers:
+  - unit: {k: 2 ** j, repeat: {times: 3, as: j}}
+"""
+    assert [r.output.c for r in spec(text).layers] == [1, 2, 4]
+    inside = text.replace("filters: k,", "filters: j,")
+    assert [c for c, _, _ in codes(inside)] == ["E107"]
+
+
+@pytest.mark.parametrize(
+    ("repeat", "code"),
+    [("{times: 2, as: 3}", "E103"), ("{as: i}", "E105"), ("{times: 2, every: i}", "E101")],
+)
+def test_repeat_mapping_is_checked(repeat: str, code: str) -> None:
+    text = f"input: 8x8x3\nlayers:\n  - conv: {{filters: 2, kernel: 1, repeat: {repeat}}}\n"
+    assert [c for c, _, _ in codes(text)] == [code]
+
+
+INPUT_SIZED = """
+input: 64x48x3
+params:
+  half: input.h // 2
+layers:
+  - conv: {filters: input.c * 2, kernel: 3, pad: 1}
+  - avgpool: {kernel: [half, input.w // 2]}
+"""
+
+
+def test_params_and_layers_use_the_input_volume() -> None:
+    report = spec(INPUT_SIZED)
+    assert [str(r.output) for r in report.layers] == ["64x48x6", "2x2x6"]
+
+
+def test_input_override_evaluates_the_input_names_again() -> None:
+    report = analyze(loads(INPUT_SIZED, "net.yaml"), input=Shape(40, 20, 5))
+    assert [str(r.output) for r in report.layers] == ["40x20x10", "2x2x10"]
+    assert report.spec.params["half"] == 20
+
+
+def test_extends_with_another_input_evaluates_the_input_names_again(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text(INPUT_SIZED)
+    (tmp_path / "small.yaml").write_text("extends: base\ninput: 32x32x3\n")
+    report = analyze(load(str(tmp_path / "small.yaml")))
+    assert report.spec.params["half"] == 16
+    assert str(report.layers[-1].output) == "2x2x6"
+
+
+def test_only_input_takes_a_dotted_name() -> None:
+    text = "input: 8x8x3\nlayers:\n  - fc: input.n\n"
+    assert [c for c, _, _ in codes(text)] == ["E107"]
+    assert [c for c, _, _ in codes(text.replace("input.n", "width.h"))] == ["E106"]
+
+
+PREVIOUS = """
+input: 8x8x4
+layers:
+  - conv: {filters: 4, kernel: 1, name: a}
+  - conv: {filters: 4, kernel: 1, name: b}
+  - add: {inputs: [previous, a]}
+  - concat: {inputs: [previous, b, input]}
+"""
+
+
+def test_previous_names_the_layer_before() -> None:
+    report = spec(PREVIOUS)
+    names = [r.node.name for r in report.layers]
+    inputs = [[names[i] if i >= 0 else "input" for i in r.node.inputs] for r in report.layers]
+    assert inputs[2:] == [["b", "a"], ["add1", "b", "input"]]
+    assert str(report.layers[-1].output) == "8x8x12"
+
+
+def test_previous_in_a_block_starts_at_its_input() -> None:
+    text = """
+input: 8x8x4
+blocks:
+  twice:
+    layers: [{concat: {inputs: [previous, input]}}]
+layers:
+  - conv: {filters: 2, kernel: 1}
+  - twice
+"""
+    report = spec(text)
+    assert report.layers[-1].node.inputs == (0, 0)
+    assert str(report.layers[-1].output) == "8x8x4"
+
+
+def test_no_layer_may_be_named_previous() -> None:
+    text = "input: 8x8x3\nlayers:\n  - conv: {filters: 2, kernel: 1, name: previous}\n"
+    assert [c for c, _, _ in codes(text)] == ["E203"]
+
+
+def test_outputs_are_the_layers_nothing_else_takes() -> None:
+    report = analyze(load("yolov3"))
+    assert [(r.node.name, str(r.output)) for r in report.outputs] == [
+        ("head1.out", "13x13x255"),
+        ("head2.out", "26x26x255"),
+        ("head3.out", "52x52x255"),
+    ]
+    assert output_lines(report) == [
+        "Outputs:     3 heads: head1.out 13x13x255, head2.out 26x26x255, head3.out 52x52x255"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("fcn_resnet50", ["Output:      out 520x520x21 (a map as large as the input)"]),
+        ("unet", ["Output:      scores 388x388x2 (a map from input 572x572x1)"]),
+        ("resnet50", []),  # a classifier's 1x1x1000 needs no line: the table ends with it
+    ],
+)
+def test_a_dense_prediction_names_its_output_map(name: str, line: list[str]) -> None:
+    report = analyze(load(name))
+    assert output_lines(report) == line
+    assert all(text in summary_lines(report) for text in line)

@@ -68,8 +68,20 @@ def test_every_builtin_has_a_reference_or_a_reason() -> None:
     )
 
 
-_WEIGHTED = {"Conv2d", "Conv2dSame", "Linear"}  # Conv2dSame: timm's TensorFlow-"same" conv (NASNet)
-_NORMS = {"BatchNorm2d", "BatchNormAct2d", "LayerNorm2d", "LayerNorm"}
+_WEIGHTED = {
+    "Conv2d",
+    "Conv2dSame",
+    "ConvTranspose2d",
+    "Linear",
+}  # Conv2dSame: timm's TensorFlow-"same" conv (NASNet)
+_NORMS = {
+    "BatchNorm2d",
+    "BatchNormAct2d",
+    "LayerNorm2d",
+    "LayerNorm",
+    "GroupNorm",
+    "InstanceNorm2d",
+}
 
 Volume = tuple[int, int, int]
 
@@ -84,7 +96,7 @@ def weighted_ours(report: Report) -> Counter[tuple[Volume, int, int]]:
     return Counter(
         ((r.output.h, r.output.w, r.output.c), r.cost.weights, r.cost.biases)
         for r in report.layers
-        if r.node.layer.kind in ("conv", "dwconv", "fc")
+        if r.node.layer.kind in ("conv", "dwconv", "conv_transpose", "fc")
     )
 
 
@@ -93,7 +105,7 @@ def norms_ours(report: Report) -> Counter[Volume]:
     return Counter(
         (r.output.h, r.output.w, r.output.c)
         for r in report.layers
-        if r.node.layer.kind in ("batchnorm", "layernorm")
+        if r.node.layer.kind in ("batchnorm", "layernorm", "groupnorm", "instancenorm")
     )
 
 

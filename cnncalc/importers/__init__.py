@@ -89,7 +89,8 @@ def native_figures(report: Report, fmt: Format) -> list[tuple[str, str]]:
     - darknet: the "BFLOPs" darknet prints, pjreddie's (``convolutional_layer.c``: 2 x conv MACs,
       summed) and AlexeyAB's ("Total BFLOPS", ``parser.c``: conv 2 x MACs, plus ``size*size*c``
       per maxpool output position, ``maxpool_layer.c``, plus one per output element and ``from``
-      layer of a shortcut, ``shortcut_layer.c``); and the floats of a ``.weights`` file
+      layer of a shortcut, ``shortcut_layer.c``; a deconvolutional, upsample or reorg layer sets no
+      ``bflops``); and the floats of a ``.weights`` file
       (``save_weights``: each conv or connected layer's biases, weights and, with batch_normalize,
       scales, rolling mean and variance, which are cnncalc's parameters plus buffers), with its
       size after the 20-byte header (major, minor, revision, a 64-bit ``seen``);

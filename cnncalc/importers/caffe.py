@@ -27,6 +27,19 @@ Each rule cites BVLC/caffe (``src/caffe/``, commit 9b89154):
   parameter (mean, variance and a moving-average factor, ``batch_norm_layer.cpp``); a Scale right
   after it on its top (``scale_layer.cpp``: ``gamma``, and ``beta`` with ``bias_term``) folds with
   it into one ``batchnorm`` (affine). A Scale with two bottoms multiplies them, no parameters.
+- Deconvolution (``deconv_layer.cpp``, ``compute_output_shape``): ``convolution_param`` as
+  Convolution; ``out = stride (in - 1) + dilation (k - 1) + 1 - 2 pad``, PyTorch's
+  ``ConvTranspose2d`` without output padding: ``conv_transpose``. Weights ``C_in x
+  num_output/group x k x k``.
+- PReLU (``prelu_layer.cpp``): one learned slope per channel, or one with ``channel_shared``.
+  ELU (``elu_layer.cpp``): ``alpha`` (default 1).
+- Crop (``crop_layer.cpp``, ``Reshape``): the first bottom is cut to the second's size on every
+  axis from ``axis`` (default 2; axes N, C, H, W), each starting at ``offset`` (one for all those
+  axes, or one per axis, or 0). The sides are fixed from the shapes at the file's input.
+- Reshape (``reshape_layer.cpp``): ``shape { dim }`` replaces axes ``axis`` (default 0) to
+  ``axis + num_axes`` (default -1: to the end) of the bottom's N, C, H, W; a dim 0 copies the
+  bottom's axis at its place, one -1 is inferred from the element count. The result must keep a
+  batch of 1 first and have at most four axes (N, C[, H[, W]]).
 - Split only copies (its tops name its bottom); Slice cuts channels at ``slice_point``s.
 
 A type cnncalc cannot compute yet is E102 "... is not supported yet" with what it needs
@@ -114,13 +127,8 @@ HEADS = {
 #: Caffe types cnncalc cannot compute yet, with what each needs. Adding one: move it to
 #: :data:`HANDLERS` with a handler.
 PENDING = {
-    "Deconvolution": "a transposed convolution type (conv_transpose)",
-    "PReLU": "a prelu activation type (one learned slope per channel, or one with channel_shared)",
-    "Reshape": "a reshape type",
-    "Crop": "a crop type (crop_param axis and offset)",
     "Embed": "an embedding type",
     "Bias": "a per-channel bias type",
-    "ELU": "an elu activation type",
     "AbsVal": "an abs activation type",
     "BNLL": "a softplus activation type",
     "Power": "a power type ((shift + scale x)^power)",
@@ -354,9 +362,13 @@ class _Reader:
                 self.blobs[top.name] = made
 
     def channels(self, name: str, where: Span) -> int | None:
+        found = self.shape(name, where)
+        return None if found is None else found.c
+
+    def shape(self, name: str, where: Span) -> Shape | None:
         if self.input is None:
             return None
-        return self.net.channels(name, self.input, Rounding.FLOOR, where)
+        return self.net.shape(name, self.input, Rounding.FLOOR, where)
 
     def state(self) -> tuple[int, set[str]]:
         """The file's ``state { level stage }``; the phase is always TEST."""
@@ -602,11 +614,11 @@ CAFFE_NAMES = {
 }
 
 
-def _convolution(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
+def _convolution(r: _Reader, layer: CaffeLayer, inputs: list[str], kind: str = "conv") -> None:
     p = r.param(layer, "convolution_param")
     filters = r.whole(p, "num_output", None, 1)
     if filters < 0 and not p.all("num_output"):
-        r.problem("E105", "Convolution needs 'num_output'", p.span, "add 'num_output: N'")
+        r.problem("E105", f"{layer.type} needs 'num_output'", p.span, "add 'num_output: N'")
     fields = r.window(p, conv=True)
     dilation = r.axis_pair(p, "dilation", 1, 1)
     groups = r.whole(p, "group", 1, 1)
@@ -619,7 +631,153 @@ def _convolution(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
         fields["groups"] = groups
     if not r.flag(p, "bias_term", True):
         fields["bias"] = False
-    r.emit(layer, "conv", inputs, fields, p)
+    r.emit(layer, kind, inputs, fields, p)
+
+
+def _deconvolution(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
+    _convolution(r, layer, inputs, "conv_transpose")
+
+
+def _prelu(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
+    p = r.param(layer, "prelu_param")
+    shared = r.flag(p, "channel_shared", False)
+    r.emit(layer, "prelu", inputs, {} if shared else {"per_channel": True}, p)
+
+
+def _elu(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
+    p = r.param(layer, "elu_param")
+    alpha = r.real(p, "alpha", 1.0)
+    r.emit(layer, "elu", inputs, {} if alpha == 1.0 else {"alpha": alpha}, p)
+
+
+def _blob_shape(x: Shape) -> list[int]:
+    """A cnncalc volume as Caffe's blob axes for one image: N, C, H, W."""
+    return [1, x.c, x.h, x.w]
+
+
+def _canonical_axis(r: _Reader, p: Message, default: int, axes: int, span: Span) -> int | None:
+    """``Blob::CanonicalAxisIndex``: a negative axis counts from the end."""
+    value = r.literal(p, "axis")
+    axis = default
+    if value is not None:
+        if not isinstance(value.value, int) or value.bare:
+            r.problem("E103", f"'axis' must be a whole number, not {value.value!r}", value.span)
+            return None
+        axis = value.value
+        span = value.span
+    found = axis + axes if axis < 0 else axis
+    if not 0 <= found < axes:
+        r.problem("E104", f"axis {axis} is outside the blob's axes N, C, H, W", span)
+        return None
+    return found
+
+
+def _crop(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
+    if len(inputs) != 2:
+        r.problem(
+            "E105", "Crop needs two bottoms: the data and the blob giving the size", layer.span
+        )
+        return
+    p = r.param(layer, "crop_param")
+    axis = _canonical_axis(r, p, 2, 4, layer.span)
+    offsets = r.wholes(p, "offset")
+    if axis is None or min(offsets, default=0) < 0:
+        return
+    if len(offsets) > 1 and axis + len(offsets) != 4:
+        r.problem(
+            "E104",
+            f"{len(offsets)} offsets for the {4 - axis} axes from axis {axis}",
+            layer.span,
+            "give one offset for all, or one per axis (crop_layer.cpp)",
+        )
+        return
+    if axis < 2:
+        r.net.problems.append(
+            not_supported_yet("a Crop of the batch or channels", "a channel crop", layer.span)
+        )
+        return
+    data, size = (r.shape(name, layer.span) for name in inputs)
+    if data is None or size is None:
+        return
+    have, want = _blob_shape(data), _blob_shape(size)
+    cut = []
+    for i in (2, 3):
+        offset = 0 if i < axis else (offsets or [0])[i - axis if len(offsets) > 1 else 0]
+        new = want[i] if i >= axis else have[i]
+        if offset + new > have[i]:
+            r.problem(
+                "E306",
+                f"Crop of {have[i]} to {new} at offset {offset} runs past the data"
+                f" on axis {'HW'[i - 2]}",
+                layer.span,
+                "Caffe checks offset + size <= the data's size",
+            )
+            return
+        cut += [offset, have[i] - new - offset]
+    r.emit(layer, "crop", inputs[:1], {"sides": (cut[0], cut[1], cut[2], cut[3])}, p)
+
+
+def _reshape(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
+    p = r.param(layer, "reshape_param")
+    found = p.all("shape")
+    if not found or not isinstance(found[-1][0], Message):
+        r.problem("E105", "Reshape needs 'reshape_param { shape { dim } }'", p.span)
+        return
+    dims: list[int] = []
+    for value, where in found[-1][0].all("dim"):
+        if not isinstance(value, Literal) or not isinstance(value.value, int) or value.bare:
+            r.problem("E103", "'dim' must be a whole number", where)
+            return
+        if value.value < -1:
+            r.problem(
+                "E104", f"'dim' must be -1 (inferred), 0 (copied) or more, not {value.value}", where
+            )
+            return
+        dims.append(value.value)
+    if dims.count(-1) > 1:
+        r.problem("E104", "Reshape infers at most one dim (-1)", found[-1][1])
+        return
+    x = r.shape(inputs[0], layer.span)
+    if x is None:
+        return
+    bottom = _blob_shape(x)
+    # reshape_layer.cpp: a negative axis is num_axes + axis + 1, and axis num_axes appends
+    start = _canonical_axis(r, p, 0, 5, layer.span)
+    count = r.whole(p, "num_axes", None, -1) if p.all("num_axes") else -1
+    if start is None or count < -1:
+        return
+    end = 4 if count == -1 else start + count
+    if end > 4:
+        r.problem("E104", f"num_axes {count} from axis {start} passes the 4 axes", layer.span)
+        return
+    new = [bottom[start + i] if d == 0 else d for i, d in enumerate(dims)]
+    if any(d == 0 and start + i >= 4 for i, d in enumerate(dims)):
+        r.problem("E104", "a dim 0 copies an axis the bottom does not have", found[-1][1])
+        return
+    result = bottom[:start] + new + bottom[end:]
+    known = 1
+    for d in result:
+        known *= d if d != -1 else 1
+    if -1 in result:
+        if known == 0 or x.numel % known:
+            r.problem(
+                "E306",
+                f"Reshape cannot infer a dim: {x.numel:,} elements by {known:,}",
+                found[-1][1],
+            )
+            return
+        result[result.index(-1)] = x.numel // known
+    if result[0] != 1 or not 2 <= len(result) <= 4:
+        r.net.problems.append(
+            not_supported_yet(
+                f"a Reshape to {' x '.join(map(str, result))}",
+                "a shape other than 1 x C[ x H[ x W]] (one image)",
+                layer.span,
+            )
+        )
+        return
+    c, h, w = [*result[1:], 1, 1][:3]
+    r.emit(layer, "reshape", inputs, {"shape": (h, w, c)}, p)
 
 
 def _pooling(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
@@ -828,6 +986,11 @@ def _slice(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
 
 HANDLERS: dict[str, Handler] = {
     "Convolution": _convolution,
+    "Deconvolution": _deconvolution,
+    "PReLU": _prelu,
+    "ELU": _elu,
+    "Crop": _crop,
+    "Reshape": _reshape,
     "Pooling": _pooling,
     "InnerProduct": _inner_product,
     "ReLU": _relu,

@@ -25,6 +25,20 @@ Each rule cites pjreddie/darknet (commit f6afaab) and AlexeyAB/darknet (commit 5
 - ``[connected]`` (``connected_layer.c``): ``output``, ``batch_normalize``, ``activation``
   (default ``logistic``). ``[dropout]`` ``probability``; ``[softmax]``; ``[batchnorm]``;
   ``[normalization]`` (LRN: ``size``, ``alpha``, ``beta``, ``kappa``).
+- ``[upsample]`` (``parse_upsample``; ``upsample_layer.c``): ``stride`` (default 2) times
+  nearest, ``out = in * stride``; ``scale`` multiplies the values, not the size. A negative
+  stride is darknet's downsample (refused: no cnncalc type sums ``stride x stride`` blocks).
+- ``[reorg]`` (``parse_reorg``; ``reorg_layer.c``): ``stride`` (default 1), ``out = in/stride``
+  per side, ``c * stride^2`` channels, or the reverse with ``reverse=1``: cnncalc's
+  ``pixel_unshuffle`` (``pixel_shuffle``). darknet's ``reorg_cpu`` orders the channels
+  differently from PyTorch's ``PixelUnshuffle`` (it reads the input as ``c/stride^2`` channels of
+  a map ``stride`` times larger), but the shape, the copy and the counts are the same, and no
+  figure cnncalc gives depends on the order. ``flatten`` and ``extra`` are refused.
+- ``[deconvolutional]`` (``parse_deconvolutional``; ``deconvolutional_layer.c``): ``filters``,
+  ``size``, ``stride``, ``pad=1`` meaning ``size/2`` else ``padding``, ``batch_normalize``,
+  ``activation`` (default ``logistic``); ``out = (in - 1) stride + size - 2 pad``; weights
+  ``c*n*size*size``; as for a conv, with ``batch_normalize`` the ``biases`` are BN's shift
+  (``forward_deconvolutional_layer`` adds them only without it). No groups or dilation.
 - ``[yolo]``, ``[region]``, ``[detection]`` and ``[cost]`` pass their input through (they compute
   the loss and decode boxes): no layer.
 
@@ -71,10 +85,7 @@ SYNONYMS = {
 }
 #: Sections cnncalc cannot compute yet, with what each needs.
 PENDING = {
-    "upsample": "an upsample type (nearest, 'stride' times)",
-    "reorg": "a reorg type (space-to-depth, pixel_unshuffle)",
-    "reorg3d": "a reorg type (space-to-depth, pixel_unshuffle)",
-    "deconvolutional": "a transposed convolution type (conv_transpose)",
+    "reorg3d": "AlexeyAB's 3-D reorg rule",
     "crop": "a crop type",
     "local": "a locally connected type (unshared weights)",
     "rnn": "recurrent layer types",
@@ -104,12 +115,15 @@ ACTIVATIONS: dict[str, tuple[str, dict[str, FieldValue]] | None] = {
     "swish": ("silu", {}),
     "gelu": ("gelu", {}),
     "hard_sigmoid": ("hardsigmoid", {}),
+    # elu_activate: exp(x) - 1 below zero, PyTorch's alpha 1
+    "elu": ("elu", {}),
+    # selu_activate: 1.0507 and 1.6732, PyTorch's constants to the digits darknet writes
+    "selu": ("selu", {}),
+    # AlexeyAB's mish_yashas: x tanh(softplus(x))
+    "mish": ("mish", {}),
 }
 PENDING_ACTIVATIONS = (
-    "mish",
     "hard_mish",
-    "elu",
-    "selu",
     "loggy",
     "ramp",
     "relie",
@@ -446,6 +460,82 @@ def _convolutional(r: _Reader, s: Section, index: int) -> None:
     r.outputs.append(r.activation(s, index, "logistic", current))
 
 
+def _deconvolutional(r: _Reader, s: Section, index: int) -> None:
+    filters = r.integer(s, "filters", 1, 1)
+    size = r.integer(s, "size", 1, 1)
+    stride = r.integer(s, "stride", 1, 1)
+    pad = r.integer(s, "pad", 0)
+    padding = size // 2 if pad > 0 else r.integer(s, "padding", 0)
+    bn = r.integer(s, "batch_normalize", 0)
+    if min(filters, size, stride, pad, padding, bn) < 0:
+        return
+    fields: dict[str, FieldValue] = {"filters": filters, "kernel": size}
+    if stride != 1:
+        fields["stride"] = stride
+    if padding:
+        fields["pad"] = padding
+    keys = {"kernel": "size", "pad": "padding" if pad == 0 else "pad"}
+    if bn:
+        fields["bias"] = False
+        keys["bias"] = "batch_normalize"
+    current = r.add("conv_transpose", f"deconv{index}", s, [r.previous(index)], fields, keys)
+    if bn:
+        current = r.add("batchnorm", f"bn{index}", s, [current])
+    r.outputs.append(r.activation(s, index, "logistic", current))
+
+
+def _upsample(r: _Reader, s: Section, index: int) -> None:
+    option = s.options.get("stride")
+    if option is not None and option.value.startswith("-"):
+        r.net.problems.append(
+            not_supported_yet(
+                "darknet's downsample ([upsample] with a negative stride)",
+                "a type that sums each stride x stride block",
+                option.span,
+            )
+        )
+        return
+    stride = r.integer(s, "stride", 2, 1)
+    if stride < 0:
+        return
+    r.outputs.append(
+        r.add(
+            "upsample",
+            f"upsample{index}",
+            s,
+            [r.previous(index)],
+            {"scale": stride},
+            {"scale": "stride"},
+        )
+    )
+
+
+def _reorg(r: _Reader, s: Section, index: int) -> None:
+    for key in ("flatten", "extra"):
+        if key in s.options and s.options[key].value != "0":
+            r.net.problems.append(
+                not_supported_yet(
+                    f"a [reorg] with '{key}'", "a flattening reorg rule", r.span(s, key)
+                )
+            )
+            return
+    stride = r.integer(s, "stride", 1, 1)
+    reverse = r.integer(s, "reverse", 0)
+    if min(stride, reverse) < 0:
+        return
+    kind = "pixel_shuffle" if reverse else "pixel_unshuffle"
+    r.outputs.append(
+        r.add(
+            kind,
+            f"reorg{index}",
+            s,
+            [r.previous(index)],
+            {"factor": stride},
+            {"factor": "stride"},
+        )
+    )
+
+
 def _maxpool(r: _Reader, s: Section, index: int, kind: str = "maxpool") -> None:
     window = r.same_window(s)
     if window is None:
@@ -610,6 +700,9 @@ Handler = Callable[[_Reader, Section, int], None]
 
 HANDLERS: dict[str, Handler] = {
     "convolutional": _convolutional,
+    "deconvolutional": _deconvolutional,
+    "upsample": _upsample,
+    "reorg": _reorg,
     "maxpool": _maxpool,
     "local_avgpool": _local_avgpool,
     "avgpool": _avgpool,

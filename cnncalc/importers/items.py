@@ -82,22 +82,28 @@ class Network:
         self.problems.append(error(code, message, span, hint))
 
     def channels(self, name: str, input: Shape, rounding: Rounding, where: Span) -> int | None:
-        """The channels of layer ``name``'s output, inferred from the layers read so far (a Slice
-        or a grouped route at ``where`` needs them); ``None`` when the layers so far have a
-        problem, which is then reported."""
+        """The channels of layer ``name``'s output (a Slice or a grouped route at ``where`` needs
+        them); ``None`` after a problem, reported."""
+        found = self.shape(name, input, rounding, where)
+        return None if found is None else found.c
+
+    def shape(self, name: str, input: Shape, rounding: Rounding, where: Span) -> Shape | None:
+        """The volume of layer ``name``'s output, inferred from the layers read so far (a Crop or
+        a Reshape at ``where`` needs it); ``None`` when the layers so far have a problem, which
+        is then reported."""
         # expand and infer come after the importers in the pipeline: this is its one step back
         from cnncalc.expand import expand
         from cnncalc.infer import infer
 
         if name == INPUT:
-            return input.c
+            return input
         if self.problems:
             return None
         self.inferred += len(self.items)
         if self.inferred > MAX_INFERRED:
             self.problem(
                 "E007",
-                f"sizing this layer's channels would infer more than {MAX_INFERRED:,} layers",
+                f"sizing this layer's input would infer more than {MAX_INFERRED:,} layers",
                 where,
                 "a file with this many slices or grouped routes is not a real network",
             )
@@ -110,7 +116,7 @@ class Network:
         except SpecError as exc:
             self.problems.extend(exc.diagnostics)
             return None
-        found = [x.output.c for x in layers if x.node.name == name]
+        found = [x.output for x in layers if x.node.name == name]
         if not found:
             self.problems.extend(d for d in diagnostics if d.severity is Severity.ERROR)
         return found[0] if found else None

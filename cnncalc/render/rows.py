@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from cnncalc.counting import PRESETS, Counting, torchinfo_memory
 from cnncalc.exact import Exact, exact_text, half_text
 from cnncalc.receptive import ExactPair, Field
+from cnncalc.render.escape import terminal
 
 if TYPE_CHECKING:
     from cnncalc.api import Report
@@ -54,6 +55,21 @@ def size(n_bytes: int) -> str:
     return human(n_bytes, "B") if n_bytes >= 1000 else f"{n_bytes} B"
 
 
+def output_lines(report: Report) -> list[str]:
+    """A dense prediction's output line: the network's outputs by name and volume when there are
+    several (heads) or the one output has height and width (a map, not a classifier's vector),
+    and whether it is as large as the input. Nothing for a single ``1x1xC`` output."""
+    outputs = report.outputs
+    if not outputs or (len(outputs) == 1 and outputs[0].output.h * outputs[0].output.w == 1):
+        return []
+    shown = ", ".join(f"{terminal(r.node.name)} {r.output}" for r in outputs)
+    if len(outputs) > 1:
+        return [f"Outputs:     {len(outputs)} heads: {shown}"]
+    out, x = outputs[0].output, report.input
+    size = "as large as the input" if (out.h, out.w) == (x.h, x.w) else f"from input {x}"
+    return [f"Output:      {shown} (a map {size})"]
+
+
 def summary_lines(report: Report) -> list[str]:
     """The summary under the table: params, buffers, activation memory, the training estimate,
     MACs and the conventions behind them (:mod:`cnncalc.metrics`)."""
@@ -66,6 +82,7 @@ def summary_lines(report: Report) -> list[str]:
             " layers that could be inferred, not the network"
         ]
     )
+    lines += output_lines(report)
     lines += [
         (
             f"Params:      {count(t.params)} ({human(t.params)}) = {count(t.weights)} weights +"
