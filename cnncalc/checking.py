@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cnncalc.api import Report, analyze
@@ -105,16 +105,21 @@ class Limits:
     params: int | None = None
     macs: int | None = None
     count: Counting = Counting.TORCHVISION
+    #: ``--budget``: limits written as a spec's ``budget:`` (:func:`cnncalc.limits.read_budget`).
+    written: tuple[Limit, ...] = ()
 
     def entries(self, file: str) -> tuple[Limit, ...]:
         """These limits as :class:`Limit` entries, at ``file``'s first line (a command-line limit
         belongs to the whole spec)."""
         where = Span(file, 1, 1)
         given = (("params", self.params, "--max-params"), ("macs", self.macs, "--max-macs"))
-        return tuple(
+        options = tuple(
             Limit(figure=figure, bound=bound, span=where, written=option, count=self.count)
             for figure, bound, option in given
             if bound is not None
+        )
+        return options + tuple(
+            replace(limit, span=where, written=f"--budget {limit.figure}") for limit in self.written
         )
 
 

@@ -28,6 +28,7 @@ from cnncalc.importers import Format
 from cnncalc.memory import Optimizer, memory_report
 from cnncalc.metrics import Dtype
 from cnncalc.options import (
+    BudgetType,
     ColumnsType,
     Count,
     DtypeType,
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
     from cnncalc.budget import Gate
+    from cnncalc.limits import Limit
 
 SHOW_FORMATS = ["table", *RENDERERS]
 COLUMN_KEYS = list(_COLUMNS)
@@ -524,6 +526,14 @@ Examples:
     default=None,
     help="Fail (E401) when the MACs (under --count) exceed this, e.g. 600M.",
 )
+@click.option(
+    "--budget",
+    "budgets",
+    multiple=True,
+    type=BudgetType(),
+    help="Limits as a spec's budget: writes them, e.g. '{peak_memory: {max: 50MB, batch: 8}}'"
+    " (repeatable; docs/spec-language.md#budgets).",
+)
 @_count_option(everything=False)
 @_from_option()
 @COLOR
@@ -534,6 +544,7 @@ def check(
     max_layers: int,
     max_params: int | None,
     max_macs: int | None,
+    budgets: tuple[tuple[Limit, ...], ...],
     counting: str,
     color: str,
     source_format: str | None,
@@ -552,7 +563,12 @@ def check(
 
     # Each spec is reported as soon as it is checked and its Report dropped: over thousands of
     # specs, keeping every report until the summary cost memory and garbage-collector passes.
-    limits = Limits(params=max_params, macs=max_macs, count=Counting(counting))
+    limits = Limits(
+        params=max_params,
+        macs=max_macs,
+        count=Counting(counting),
+        written=tuple(limit for given in budgets for limit in given),
+    )
     every: list[Diagnostic] = []
     entries: list[dict[str, Any]] = []
     checked = failed = 0

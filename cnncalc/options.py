@@ -144,6 +144,32 @@ class Quantity(click.ParamType):  # type: ignore[type-arg]
             self.fail(f"'{visible(str(value)[:40])}' {exc}", param, ctx)
 
 
+class BudgetType(click.ParamType):  # type: ignore[type-arg]
+    """A ``budget:`` mapping as a spec writes it, in YAML flow style, e.g. ``{peak_memory: {max:
+    50MB, batch: 8}}``: read by the spec's own reader (:func:`cnncalc.limits.read_budget`), so
+    the figures, settings and sizes are the same on the command line and in a spec."""
+
+    name = "YAML"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from cnncalc.errors import SpecError
+        from cnncalc.limits import read_budget
+        from cnncalc.source import parse
+
+        if isinstance(value, tuple):
+            return value
+        try:
+            node = parse("--budget", str(value))
+        except SpecError as exc:
+            self.fail(visible(f"'{str(value)[:60]}': {exc.diagnostics[0].message}"), param, ctx)
+        limits, problems = read_budget(node)
+        if problems:
+            first = problems[0]
+            hint = f"; {first.hint}" if first.hint else ""
+            self.fail(visible(f"{first.message}{hint}"), param, ctx)
+        return limits
+
+
 class ColumnsType(click.ParamType):  # type: ignore[type-arg]
     """``name,output,params``: the table's columns in order; when every name starts with ``+``,
     the columns are added to the defaults (``+memory,+params%``). Gives the column keys of

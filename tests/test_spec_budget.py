@@ -168,3 +168,29 @@ def test_the_schema_takes_what_the_reader_takes() -> None:
         if hostile.stem in SCHEMA_BLIND:
             continue
         assert not validator.is_valid(yaml.safe_load(hostile.read_text())), hostile.name
+
+
+def test_budget_on_the_command_line_is_read_as_a_spec_writes_it(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(f"extends: {BASE}\n")
+    written = "{peak_memory: {max: 1MB, batch: 8, dtype: float16}}"
+    in_spec = problems(spec(tmp_path, f"  peak_memory: {written[14:-1]}"))
+    result = CliRunner().invoke(cli, ["check", str(plain), "--budget", written])
+    assert result.exit_code == 1
+    (found,) = in_spec
+    measured = found.message.replace("(budget: peak_memory)", "(--budget peak_memory)")
+    assert f"{plain}:1:1: E401 [error] {measured}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("{peak: 5}", "unknown budget figure 'peak'"),
+        ("{macs: {max: 1G, count: keras}}", "budget 'macs' count 'keras' is unknown"),
+        ("{params: [1", "YAML syntax error"),
+    ],
+)
+def test_a_malformed_command_line_budget_is_a_usage_error(given: str, said: str) -> None:
+    result = CliRunner().invoke(cli, ["check", BASE, "--budget", given])
+    assert result.exit_code == 2
+    assert said in result.stderr
