@@ -118,6 +118,14 @@ def format_option(
     )
 
 
+def depth_option(
+    help: str = "Collapse blocks nested deeper than this (0: top-level items only)."
+    " Default: every layer.",
+) -> Callable[[F], F]:
+    """``--depth N``: collapse blocks nested deeper than N (each command says into what)."""
+    return click.option("--depth", type=Count(0), default=None, help=help)
+
+
 MAX_LAYERS_OPTION = click.option(
     "--max-layers",
     type=Count(1),
@@ -259,12 +267,7 @@ def _count_option(everything: bool) -> Callable[[F], F]:
     help="Element type for sizes in bytes (also fp32, fp16, half, bf16, int8).",
 )
 @format_option(SHOW_FORMATS, "table")
-@click.option(
-    "--depth",
-    type=Count(0),
-    default=None,
-    help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer.",
-)
+@depth_option()
 @MAX_LAYERS_OPTION
 @click.option(
     "--rf",
@@ -396,12 +399,7 @@ Examples:
 )
 @TARGET
 @INPUT
-@click.option(
-    "--depth",
-    type=Count(0),
-    default=None,
-    help="Collapse blocks nested deeper than this (0: top-level items only). Default: every layer.",
-)
+@depth_option()
 @format_option(
     ["text", "svg", "png"],
     "text",
@@ -459,12 +457,7 @@ Examples:
 )
 @TARGET
 @INPUT
-@click.option(
-    "--depth",
-    type=Count(0),
-    default=None,
-    help="Collapse blocks nested deeper than this into one box (0: top-level items only).",
-)
+@depth_option("Collapse blocks nested deeper than this into one box (0: top-level items only).")
 @format_option(
     ["mermaid", "dot", "svg"],
     "mermaid",
@@ -894,12 +887,7 @@ Examples:
 @click.option(
     "--input-b", type=VolumeType(), default=None, help="Input volume for B instead of its own."
 )
-@click.option(
-    "--depth",
-    type=Count(0),
-    default=None,
-    help="Collapse blocks nested deeper than this, on both sides.",
-)
+@depth_option("Collapse blocks nested deeper than this, on both sides.")
 @click.option("--changed", is_flag=True, help="Only the rows that differ.")
 @_from_option("--from-a", "A", "from_a")
 @_from_option("--from-b", "B", "from_b")

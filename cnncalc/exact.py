@@ -52,3 +52,9 @@ def half_text(twice: Exact) -> str:
     if twice % 2 == 0:
         return str(twice // 2)
     return f"{'-' if twice < 0 else ''}{abs(twice) // 2}.5"
+
+
+def real_text(value: float) -> str:
+    """A float as written, every digit kept: ``0.01``, ``1.5``, ``1`` for ``1.0``, ``1e+308``;
+    never rounded as ``:g`` rounds (0.1234567 would read 0.123457)."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)

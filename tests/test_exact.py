@@ -93,3 +93,13 @@ def test_the_padding_solver_shows_the_exact_unpadded_output(
     with pytest.raises(Problem, match="no padding gives 1") as caught:
         padding_for_output(n, k, s, 1, 1)
     assert caught.value.message.endswith(shown)
+
+
+def test_real_text_keeps_every_digit() -> None:
+    """A user's real (dropout p, a slope, a scale) is printed as written, never rounded by :g."""
+    from cnncalc.exact import real_text
+
+    assert real_text(0.1234567) == "0.1234567"
+    assert real_text(1.0) == "1"
+    assert real_text(0.01) == "0.01"
+    assert real_text(1e308) == "1e+308"

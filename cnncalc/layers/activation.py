@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cnncalc.exact import real_text
 from cnncalc.layers.base import Cost, Layer, register
 from cnncalc.shapes import Shape
 from cnncalc.values import Flag, Real
@@ -47,7 +48,7 @@ class LeakyReLU(_Activation):
     slope: Real = 0.01
 
     def describe(self) -> str:
-        return f"slope {self.slope:g}"
+        return f"slope {real_text(self.slope)}"
 
 
 @register("tanh")
@@ -96,7 +97,7 @@ class ELU(_Activation):
     alpha: Real = 1.0
 
     def describe(self) -> str:
-        return f"alpha {self.alpha:g}"
+        return f"alpha {real_text(self.alpha)}"
 
 
 @register("selu")

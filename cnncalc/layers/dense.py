@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cnncalc.exact import real_text
 from cnncalc.layers.base import Context, Cost, Layer, Window, register, whole_input
 from cnncalc.shapes import Shape
 from cnncalc.values import Count, Flag, Ratio
@@ -69,4 +70,4 @@ class Dropout(Layer):
     p: Ratio = 0.5
 
     def describe(self) -> str:
-        return f"p={self.p:g}"
+        return f"p={real_text(self.p)}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from cnncalc.errors import Problem
-from cnncalc.exact import exact
+from cnncalc.exact import exact, real_text
 from cnncalc.layers.base import (
     Context,
     Cost,
@@ -203,12 +203,12 @@ class Upsample(Layer):
             if max(exact) > MAX_SIZE:  # an infinity too: 1e308 times a side overflows
                 raise Problem(
                     "E007",
-                    f"upsample by {self.scale:g} gives a side of {max(exact):g}, above the limit"
-                    f" of {MAX_SIZE:,}",
+                    f"upsample by {real_text(self.scale)} gives a side of {max(exact):g},"
+                    f" above the limit of {MAX_SIZE:,}",
                     "use a realistic scale",
                 )
             h, w = math.floor(exact[0]), math.floor(exact[1])
-            _fits((h, w), x, f"upsample by {self.scale:g}")
+            _fits((h, w), x, f"upsample by {real_text(self.scale)}")
         elif self.size is not None:
             h, w = self.size
         else:
@@ -220,7 +220,7 @@ class Upsample(Layer):
 
     def describe(self) -> str:
         if self.scale is not None:
-            target = f"x{self.scale:g}"
+            target = f"x{real_text(self.scale)}"
         elif self.size is not None:
             target = f"to {pair_text(self.size)}"
         else:
