@@ -874,9 +874,9 @@ Examples:
 )
 @click.option(
     "--output",
-    type=Count(1),
+    type=AxesType(),
     default=None,
-    help="Solve for the padding that gives this output size.",
+    help="Solve for the padding that gives this output size (N or per axis).",
 )
 @click.option(
     "--same",
@@ -895,7 +895,7 @@ def pad(
     kernel: tuple[int, ...],
     stride: tuple[int, ...],
     dilation: tuple[int, ...],
-    output: int | None,
+    output: tuple[int, ...] | None,
     same: bool,
     max_pad: int | None,
     fmt: str,
