@@ -119,7 +119,9 @@ def test_a_param_list_of_the_wrong_length_is_located() -> None:
     text = "input: 100x8\nparams: {k: [3, 3]}\nlayers:\n  - conv: {filters: 8, kernel: k}\n"
     [(code, line, _, message)] = _errors(text)
     assert (code, line) == ("E103", 4)
-    assert message.startswith("'kernel' gives 2 numbers [3, 3]; the 1-D input needs one or 1")
+    assert message.startswith(
+        "'kernel' gives 2 numbers [3, 3], but the 1-D input has 1 spatial axis"
+    )
 
 
 @pytest.mark.parametrize(
