@@ -112,13 +112,27 @@ class InstanceNorm(Layer):
     statistics): weights and biases ``C`` each with ``affine``; buffers ``2C`` (running mean and
     variance) with ``running_stats`` (PyTorch's ``track_running_stats``; its scalar
     ``num_batches_tracked`` is not counted); 4 ops per element (2 with running statistics), 2 more
-    with ``affine``."""
+    with ``affine``. Without running statistics a single position is refused, as PyTorch refuses
+    it."""
 
     prefix = "in"
 
     eps: Positive = 1e-5
     affine: Flag = False
     running_stats: Flag = False
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        """Statistics over one position are refused, as PyTorch refuses them whatever the batch
+        (``F.instance_norm`` calls ``_verify_spatial_size`` when it uses the input's statistics);
+        running statistics need none."""
+        x = inputs[0]
+        if x.positions == 1 and not self.running_stats:
+            raise Problem(
+                "E306",
+                f"instancenorm needs more than one position to take statistics over, got {x}",
+                "normalise before the map shrinks to one position, or use running_stats",
+            )
+        return x
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return _per_sample(self.affine, self.running_stats, out)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from cnncalc.errors import Problem
 from cnncalc.layers.base import (
     Context,
     Cost,
@@ -25,8 +26,12 @@ from cnncalc.layers.base import (
     window_out,
     window_text,
 )
-from cnncalc.shapes import Shape
+from cnncalc.shapes import Shape, axis_words, spatial_text
 from cnncalc.values import Axes, Padding, Rounding
+
+#: The rank whose average pool refuses a kernel larger than the unpadded input (PyTorch's
+#: ``AvgPool3d``).
+_CHECKED_RANK = 3
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,7 +76,28 @@ class MaxPool(_WindowPool):
 @register("avgpool")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AvgPool(_WindowPool):
-    """Average pooling: ``kh*kw`` operations per output element."""
+    """Average pooling: ``kh*kw`` operations per output element. On a 3-D volume the kernel may
+    not be larger than the input before padding on any axis, as PyTorch's ``AvgPool3d`` refuses
+    (ATen's ``avg_pool3d`` checks ``pool3d_shape_check(..., check_input_size=true)``; its 1-D and
+    2-D pools do not)."""
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        x = inputs[0]
+        if x.rank == _CHECKED_RANK:
+            larger = [
+                word
+                for word, n, k in zip(axis_words(x.rank), x.spatial, self.kernel, strict=True)
+                if k > n
+            ]
+            if larger:
+                raise Problem(
+                    "E302",
+                    f"kernel {spatial_text(self.kernel)} is larger than the input"
+                    f" {spatial_text(x.spatial)} before padding, along the {', '.join(larger)}",
+                    "PyTorch's AvgPool3d needs the input at least as large as the kernel on every"
+                    " axis, padding aside: use a smaller kernel or feed a larger input",
+                )
+        return _WindowPool.infer(self, inputs, ctx)  # zero-argument super() fails in a slots class
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost(ops=out.numel * math.prod(self.kernel))

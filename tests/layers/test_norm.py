@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import single
 from tests.layers.cases import Case, Figures, Refusal
 
 CASES = (
@@ -140,9 +141,23 @@ REFUSALS = (
         code="E303",
         message="gn1 on 8x8x6: groups=4 does not divide the 6 channels",
     ),
+    Refusal(
+        # PyTorch's InstanceNorm1d on (N, 16, 1): "Expected more than 1 spatial element"
+        input="7x16",
+        prelude=("gap",),
+        layer="instancenorm",
+        code="E306",
+        message="in1 on 1x16: instancenorm needs more than one position to take statistics over,"
+        " got 1x16",
+    ),
 )
 
 
 @pytest.mark.parametrize("refusal", REFUSALS, ids=str)
 def test_refusals(refusal: Refusal) -> None:
     refusal.check()
+
+
+def test_running_statistics_normalise_a_single_position() -> None:
+    # PyTorch's InstanceNorm3d(16, track_running_stats=True) in eval mode on (N, 16, 1, 1, 1)
+    assert str(single("1x1x1x16", "instancenorm: {running_stats: true}").output) == "1x1x1x16"

@@ -266,6 +266,14 @@ REFUSALS = (
         # depth 7.5 and height and width 55.5: the first axis that misses is reported
         message="pool1 on 16x112x112x64: does not fit: depth (16 - 3 + 2·0)/2 + 1 = 7.5",
     ),
+    Refusal(
+        # padded to 4x6x6 the kernel fits, but PyTorch's AvgPool3d checks the input before padding
+        input="2x4x4x8",
+        layer="avgpool: {kernel: 3, stride: 1, pad: 1}",
+        code="E302",
+        message="pool1 on 2x4x4x8: kernel 3x3x3 is larger than the input 2x4x4 before padding,"
+        " along the depth",
+    ),
 )
 
 
@@ -289,6 +297,13 @@ def test_declared_rounding(rounding: str, expected: str) -> None:
         str(single("112x112x64", "maxpool: {kernel: 3, stride: 2}", rounding=rounding).output)
         == expected
     )
+
+
+def test_only_the_3d_average_pool_checks_the_unpadded_input() -> None:
+    # PyTorch: AvgPool1d(3, 1, 1) on a length of 2 and MaxPool3d(3, 1, 1) on 2x4x4 give 2 and
+    # 2x4x4; AvgPool3d(3, 1, 1) on 2x4x4 refuses ("input image ... smaller than kernel size").
+    assert str(single("2x8", "avgpool: {kernel: 3, stride: 1, pad: 1}").output) == "2x8"
+    assert str(single("2x4x4x8", "maxpool: {kernel: 3, stride: 1, pad: 1}").output) == "2x4x4x8"
 
 
 def test_ceil_drops_a_window_starting_in_the_padding() -> None:
