@@ -28,6 +28,7 @@ from cnncalc.importers import Format
 from cnncalc.memory import Optimizer, memory_report
 from cnncalc.metrics import Dtype
 from cnncalc.options import (
+    AxesType,
     BudgetType,
     ColumnsType,
     Count,
@@ -35,7 +36,6 @@ from cnncalc.options import (
     FeaturesType,
     GateType,
     PaddingType,
-    PairType,
     ParamSetting,
     Quantity,
     VolumeType,
@@ -45,7 +45,7 @@ from cnncalc.render.columns import DEFAULT as DEFAULT_COLUMNS
 from cnncalc.render.data import SHOW_FORMATS as RENDERERS
 from cnncalc.render.escape import terminal, visible
 from cnncalc.render.style import Colour
-from cnncalc.shapes import Shape
+from cnncalc.shapes import Padding, Shape
 from cnncalc.source import MAX_BYTES, read_text
 from cnncalc.spec import Spec, with_params
 from cnncalc.streams import EXIT_OUTPUT, guard
@@ -338,7 +338,7 @@ def show(
         spec = _load(target, source_format)
         if overrides:
             spec = with_params(spec, dict(overrides))
-        report = analyze(
+        report = _analyze(
             spec,
             input=volume,
             batch=batch,
@@ -423,7 +423,7 @@ def profile(
     from cnncalc.render.profile import breakdown_lines, profile_svg, profile_text
 
     try:
-        report = analyze(_load(target), input=volume)
+        report = _analyze(_load(target), input=volume)
     except SpecError as exc:
         _echo_spec_error(exc)
     if fmt == "png":
@@ -470,7 +470,7 @@ def graph(target: str, volume: Shape | None, depth: int | None, fmt: str) -> Non
     from cnncalc.render.graph import graph_dot, graph_mermaid
 
     try:
-        report = analyze(_load(target), input=volume)
+        report = _analyze(_load(target), input=volume)
     except SpecError as exc:
         _echo_spec_error(exc)
     if fmt == "mermaid":
@@ -664,6 +664,36 @@ def _echo_working(working: Any, fmt: str) -> None:
     _exit(not working.ok)
 
 
+def _analyze(spec: Spec, **options: Any) -> Report:
+    """:func:`cnncalc.analyze`, an ``--input`` it refuses (another rank than the spec's) being a
+    usage error."""
+    try:
+        return analyze(spec, **options)
+    except Problem as exc:
+        raise click.UsageError(visible(f"{exc.message}: {exc.hint}")) from None
+
+
+def _fit_axes(volume: Shape, name: str, values: tuple[int, ...]) -> tuple[int, ...]:
+    """A per-axis option for every spatial axis of ``volume`` (one number for all, or one per
+    axis); a usage error naming both lengths otherwise."""
+    from cnncalc.arithmetic import widen
+
+    try:
+        return widen(values, volume.rank, f"--{name}")
+    except ValueError as exc:
+        raise click.UsageError(visible(str(exc))) from None
+
+
+def _fit_padding(volume: Shape, pad: str) -> Padding:
+    """``--pad`` read at ``volume``'s rank; a usage error when it is not a padding there."""
+    from cnncalc.arithmetic import parse_padding
+
+    try:
+        return parse_padding(pad, volume.rank)
+    except ValueError as exc:
+        raise click.UsageError(visible(str(exc))) from None
+
+
 @cli.command(
     epilog="""\b
 Examples:
@@ -671,6 +701,8 @@ Examples:
   cnncalc conv 227x227x3 --filters 96 --kernel 11 --stride 4        # AlexNet CONV1
   cnncalc conv 7x7x1 --filters 1 --kernel 3 --stride 3              # does not fit
   cnncalc conv 56x56x64 --filters 64 --kernel 3 --pad same --groups 32 --no-bias
+  cnncalc conv 16x112x112x3 --filters 64 --kernel 3 --pad 1         # a 3-D (video) conv
+  cnncalc conv 32000x1 --filters 128 --kernel 80 --stride 4          # a 1-D (audio) conv
 """
 )
 @click.argument("volume", type=VolumeType(), metavar="HxWxC")
@@ -680,8 +712,10 @@ Examples:
     required=True,
     help="K, the number of filters (output channels).",
 )
-@click.option("--kernel", type=PairType(), required=True, help="F, the filter size: N or HxW.")
-@click.option("--stride", type=PairType(), default="1", show_default=True, help="S: N or HxW.")
+@click.option(
+    "--kernel", type=AxesType(), required=True, help="F, the filter size: N, HxW or DxHxW."
+)
+@click.option("--stride", type=AxesType(), default="1", show_default=True, help="S: N or HxW.")
 @click.option(
     "--pad",
     type=PaddingType(),
@@ -691,7 +725,7 @@ Examples:
 )
 @click.option(
     "--dilation",
-    type=PairType(),
+    type=AxesType(),
     default="1",
     show_default=True,
     help="Gap between kernel taps: N or HxW.",
@@ -709,10 +743,10 @@ Examples:
 def conv(
     volume: Shape,
     filters: int,
-    kernel: tuple[int, int],
-    stride: tuple[int, int],
-    pad: Any,
-    dilation: tuple[int, int],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    pad: str,
+    dilation: tuple[int, ...],
     groups: int,
     no_bias: bool,
     rounding: str,
@@ -727,10 +761,10 @@ def conv(
 
     layer = Conv(
         filters=filters,
-        kernel=kernel,
-        stride=stride,
-        pad=pad,
-        dilation=dilation,
+        kernel=_fit_axes(volume, "kernel", kernel),
+        stride=_fit_axes(volume, "stride", stride),
+        pad=_fit_padding(volume, pad),
+        dilation=_fit_axes(volume, "dilation", dilation),
         groups=groups,
         bias=not no_bias,
     )
@@ -743,11 +777,12 @@ Examples:
   cnncalc pool 55x55x96 --kernel 3 --stride 2      # AlexNet POOL1: 27x27x96
   cnncalc pool 224x224x64 --kernel 2               # stride defaults to the kernel
   cnncalc pool 112x112x64 --kernel 3 --stride 2 --pad 1 --type avg --rounding floor
+  cnncalc pool 16x56x56x64 --kernel 1x2x2                 # C3D's pool1: 16x28x28x64
 """
 )
 @click.argument("volume", type=VolumeType(), metavar="HxWxC")
-@click.option("--kernel", type=PairType(), required=True, help="F, the window: N or HxW.")
-@click.option("--stride", type=PairType(), default=None, help="S: N or HxW.  [default: the kernel]")
+@click.option("--kernel", type=AxesType(), required=True, help="F, the window: N or HxW.")
+@click.option("--stride", type=AxesType(), default=None, help="S: N or HxW.  [default: the kernel]")
 @click.option(
     "--pad",
     type=PaddingType(),
@@ -767,9 +802,9 @@ Examples:
 @WORKING_FORMAT
 def pool(
     volume: Shape,
-    kernel: tuple[int, int],
-    stride: tuple[int, int] | None,
-    pad: Any,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...] | None,
+    pad: str,
     kind: str,
     rounding: str,
     fmt: str,
@@ -780,7 +815,11 @@ def pool(
     from cnncalc.layers.pool import AvgPool, MaxPool
     from cnncalc.shapes import Rounding
 
-    layer = (MaxPool if kind == "max" else AvgPool)(kernel=kernel, stride=stride, pad=pad)
+    layer = (MaxPool if kind == "max" else AvgPool)(
+        kernel=_fit_axes(volume, "kernel", kernel),
+        stride=_fit_axes(volume, "stride", stride) if stride else None,
+        pad=_fit_padding(volume, pad),
+    )
     _echo_working(arithmetic.pool(volume, layer, Rounding(rounding)), fmt)
 
 
@@ -812,21 +851,24 @@ Examples:
   cnncalc pad --input 32 --kernel 5 --output 32    # the padding that keeps 32
   cnncalc pad --input 224 --kernel 7 --stride 2 --same
   cnncalc pad --input 64 --kernel 3 --dilation 2 --same
+  cnncalc pad --input 16x112x112 --kernel 3 --stride 2   # every axis of a clip
 """
 )
 @click.option(
     "--input",
     "size",
-    type=Count(1),
+    type=AxesType(),
     required=True,
-    help="Input size along the axis (W or H).",
+    help="Input size along the axis (W or H), or every spatial size: HxW, DxHxW.",
 )
-@click.option("--kernel", type=Count(1), required=True, help="F, the kernel size.")
-@click.option("--stride", type=Count(1), default=1, show_default=True, help="S.")
+@click.option(
+    "--kernel", type=AxesType(), required=True, help="F, the kernel size (N or per axis)."
+)
+@click.option("--stride", type=AxesType(), default="1", show_default=True, help="S.")
 @click.option(
     "--dilation",
-    type=Count(1),
-    default=1,
+    type=AxesType(),
+    default="1",
     show_default=True,
     help="Gap between kernel taps (the kernel spans d(F-1)+1).",
 )
@@ -849,10 +891,10 @@ Examples:
 )
 @WORKING_FORMAT
 def pad(
-    size: int,
-    kernel: int,
-    stride: int,
-    dilation: int,
+    size: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
     output: int | None,
     same: bool,
     max_pad: int | None,
@@ -864,10 +906,13 @@ def pad(
 
     if same and output is not None:
         raise click.UsageError("give --output or --same, not both")
-    _echo_working(
-        arithmetic.pad(size, kernel, stride, dilation, output=output, same=same, max_total=max_pad),
-        fmt,
-    )
+    try:
+        working = arithmetic.pad_axes(
+            size, kernel, stride, dilation, output=output, same=same, max_total=max_pad
+        )
+    except ValueError as exc:
+        raise click.UsageError(visible(str(exc))) from None
+    _echo_working(working, fmt)
 
 
 @cli.command(
@@ -919,8 +964,8 @@ def diff(
     from cnncalc.diff import diff as align
 
     try:
-        a = analyze(_load(spec_a, from_a), input=input_a, count=counting)
-        b = analyze(_load(spec_b, from_b), input=input_b, count=counting)
+        a = _analyze(_load(spec_a, from_a), input=input_a, count=counting)
+        b = _analyze(_load(spec_b, from_b), input=input_b, count=counting)
     except SpecError as exc:
         _echo_spec_error(exc)
     from cnncalc.render.diff import diff_json, diff_problems

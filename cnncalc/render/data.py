@@ -15,7 +15,7 @@ from cnncalc.exact import Exact, exact_text
 from cnncalc.grouping import Row
 from cnncalc.memory import MemoryReport
 from cnncalc.metrics import CONVENTIONS
-from cnncalc.receptive import ExactPair, Field
+from cnncalc.receptive import ExactAxes, Field
 from cnncalc.render.columns import Column, cells, totals
 from cnncalc.render.diagnostics import (
     diagnostic_dict,
@@ -71,26 +71,25 @@ def rf_dict(rf: Field | None) -> dict[str, Any] | None:
     if rf is None:
         return None
     return {
-        "size": _json_pair(rf.size),
-        "jump": _json_pair(rf.jump),
+        "size": _json_axes(rf.size),
+        "jump": _json_axes(rf.jump),
         "start": _json_start(rf),
-        "padding": _json_pair(rf.padding),
+        "padding": _json_axes(rf.padding),
         "via": rf.via or None,
         "aligned": rf.aligned,
     }
 
 
-def _json_pair(pair: ExactPair) -> list[int | float | str]:
-    h, w = pair
-    if type(h) is int and type(w) is int:  # every built-in: no conversion needed
-        return [h, w]
-    return [json_exact(h), json_exact(w)]
+def _json_axes(values: ExactAxes) -> list[int | float | str]:
+    if all(type(v) is int for v in values):  # every built-in: no conversion needed
+        return list(values)  # type: ignore[arg-type]
+    return [json_exact(v) for v in values]
 
 
 def _json_start(rf: Field) -> list[int | float | str]:
-    h, w = rf.twice_start
-    if type(h) is int and type(w) is int and abs(h) <= _FLOAT_EXACT and abs(w) <= _FLOAT_EXACT:
-        return [h / 2, w / 2]  # what json_exact gives, without making two Fractions
+    twice = rf.twice_start
+    if all(type(v) is int and abs(v) <= _FLOAT_EXACT for v in twice):
+        return [int(v) / 2 for v in twice]  # what json_exact gives, without making Fractions
     return [json_exact(v, point=True) for v in rf.start]
 
 
