@@ -625,8 +625,8 @@ LATENT_SIZES = ((2, 2), (3, 3), (2, 3), (3, 5), (4, 4))
 #: 128x171 resize before its crop, odd sides everywhere, and a larger square frame.
 VIDEO_SIZES = ((8, 112, 112), (32, 112, 112), (16, 128, 171), (13, 97, 131), (16, 160, 160))
 #: S3D's clips besides 16x224x224: its weights' 14-frame minimum, twice the frames, a non-square
-#: frame, odd sides, and 193 (the smallest side whose 32-fold reduction leaves its 7x7 pool room).
-S3D_SIZES = ((14, 224, 224), (32, 224, 224), (16, 256, 320), (15, 231, 225), (17, 193, 229))
+#: frame, and odd sides (its 2x7x7 pool needs 209 pixels and 13 frames: see min_sides).
+S3D_SIZES = ((14, 224, 224), (32, 224, 224), (16, 256, 320), (15, 231, 225), (17, 239, 229))
 #: C3D's fc6 takes 8192 features only (512x1x4x4), so 16 to 31 frames of 96 to 127 pixels: odd and
 #: non-square clips inside that box, and clips just past its upper faces, which it refuses.
 C3D_SIZES = (
