@@ -642,9 +642,9 @@ C3D_SIZES = (
 WAVE_SIZES = ((8000,), (16000,), (24000,), (32001,), (12345,))
 #: Sentences besides 64 words: shorter and longer, odd and even.
 SENTENCE_SIZES = ((16,), (37,), (56,), (100,), (128,))
-#: Volumes (D x H x W) besides 116x132x132: a smaller cube, odd sides whose pools floor, a
-#: shallower and a larger tile.
-UNET3D_SIZES = ((92, 92, 92), (117, 133, 131), (68, 132, 132), (116, 148, 164), (101, 99, 125))
+#: Volumes (D x H x W) besides 116x132x132: the smallest cube (92: fourteen valid convolutions
+#: and three pools leave 4 a side), odd sides whose pools floor, a shallower and a larger tile.
+UNET3D_SIZES = ((92, 92, 92), (117, 133, 131), (100, 132, 132), (116, 148, 164), (101, 99, 125))
 
 SPECS: list[ModelSpec] = [
     ModelSpec("alexnet", "torchvision", "alexnet"),
