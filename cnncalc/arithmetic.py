@@ -344,12 +344,14 @@ def pad_axes(
     kernel: tuple[int, ...],
     stride: tuple[int, ...],
     dilation: tuple[int, ...],
+    *,
+    output: tuple[int, ...] | None = None,
     **options: Any,
 ) -> Working:
     """:func:`pad` on every spatial axis of an input (``16x112x112``: depth, height and width),
-    each of ``kernel``, ``stride`` and ``dilation`` one number for all axes or one per axis
-    (:func:`widen`; ``ValueError`` otherwise). Axes alike are solved once; a single one is exactly
-    :func:`pad`."""
+    each of ``kernel``, ``stride``, ``dilation`` and the wanted ``output`` one number for all axes
+    or one per axis (:func:`widen`; ``ValueError`` otherwise). Axes alike are solved once; a single
+    one is exactly :func:`pad`."""
     rank = len(sizes)
     per_axis = list(
         zip(
@@ -357,13 +359,14 @@ def pad_axes(
             widen(kernel, rank, "kernel"),
             widen(stride, rank, "stride"),
             widen(dilation, rank, "dilation"),
+            widen(output, rank, "output") if output else (None,) * rank,
             strict=True,
         )
     )
     groups = alike(zip(axis_words(rank), per_axis, strict=True))
-    if len(groups) == 1:
-        return pad(*groups[0][1], **options)
-    solved = [(name, pad(*axis, **options)) for name, axis in groups]
+    solved = [(name, pad(n, k, s, d, output=o, **options)) for name, (n, k, s, d, o) in groups]
+    if len(solved) == 1:
+        return solved[0][1]
     steps = tuple(
         line
         for name, working in solved

@@ -179,10 +179,12 @@ def _scalar_axes(
     if not isinstance(found, tuple):
         return (_whole(found, node, what, minimum),) * rank
     if len(found) != rank:
+        axes = ", ".join(shapes.axis_words(rank))
+        wanted = "one number" if rank == 1 else f"one number or {rank}"
         raise Problem(
             "E103",
-            f"{what} gives {len(found)} numbers {list(found)}; the {rank}-D input needs one or"
-            f" {rank}{_per_axis(rank)}",
+            f"{what} gives {len(found)} numbers {list(found)}, but the {rank}-D input has"
+            f" {shapes.axes_count(rank)} ({axes}): give {wanted}",
             f"e.g. {_example(rank)}",
             node.span,
         )

@@ -23,6 +23,7 @@ from cnncalc.layers import LAYERS, base
 from cnncalc.shapes import PadMode, Rounding
 from cnncalc.source import Map, Node, parse
 from cnncalc.values import (
+    AXES,
     COUNT,
     FLAG,
     INDICES_OF,
@@ -31,7 +32,6 @@ from cnncalc.values import (
     OFFSET,
     OFFSET_AXES,
     PADDING,
-    AXES,
     POSITIVE,
     RATIO,
     ROUNDING,
