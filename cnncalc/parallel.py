@@ -8,12 +8,13 @@ any time, so memory does not grow with the number of files.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -37,6 +38,10 @@ def ordered_map(
     if jobs <= 1:
         yield from map(work, items)
         return
+    # imported here: a single file, the usual case, pays nothing for them
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     window = ahead or 4 * jobs
