@@ -1161,10 +1161,11 @@ def run_sizes(spec: ModelSpec) -> dict[str, Any]:
     """The model at its other sizes, where it stops accepting smaller inputs, and just below.
 
     An image: :data:`EXTRA_SIZES`, the smallest square side it accepts (trying 1, 2, 3 ...), and
-    two sizes just below that, which it refuses. A sequence, clip or volume (``spec.sizes``, and a
-    forward pass that may cost a teraMAC): per axis, the others at the model's own size, a side
-    ``m`` it accepts with ``m - 1`` refused, found by bisection between 1 and the own size (the
-    smallest side where acceptance grows with the side), and both sizes."""
+    two sizes just below that, which it refuses. A sequence, clip or volume (``spec.sizes``; one
+    forward pass of the 3-D U-Net is 267 GMACs, too many for a search from 1): per axis, the
+    others at the model's own size, a side ``m`` it accepts with ``m - 1`` refused, found by
+    bisection between 1 and the own size (the smallest such side where acceptance grows with the
+    side), and both sizes."""
     torch.manual_seed(0)
     model = spec.build().eval()
     _, own = _meta(spec, model)
