@@ -191,7 +191,7 @@ def spec_schema() -> dict[str, Any]:
                 " overrides"
             ),
         },
-        "input": {"$ref": "#/$defs/volume"},
+        "input": {"$ref": "#/$defs/inputVolume"},
         "rounding": ROUNDING.ref,
         "params": {
             "type": "object",
@@ -245,7 +245,8 @@ def spec_schema() -> dict[str, Any]:
                 },
             ]
         },
-        "volume": {
+        # not "volume": that is reshape's field type, a list, defined above
+        "inputVolume": {
             "anyOf": [
                 {
                     "type": "string",

@@ -108,7 +108,18 @@ def test_mistakes_are_invalid(text: str) -> None:
         ),
         "input: 8x8x3\nlayers:\n  - relu\n  - relu: ~\n  - fc: 10\n  - add: [[relu], []]\n",
         "input: 8x8x3\nlayers:\n  - dropout: 0\n  - lrn: {alpha: 0, beta: 0}\n  - leaky_relu: -2\n",
+        "input: 1x1x8192\nlayers:\n  - reshape: [4, 4, 512]\n",
+        "input: 1x4x4x512\nlayers:\n  - reshape: {shape: [1, 1, 1, 8192], name: view}\n",
     ],
 )
 def test_the_language_is_valid(text: str) -> None:
     assert valid(text)
+
+
+def test_each_field_type_is_defined_as_itself() -> None:
+    """No other definition takes a field type's name (the input's volume once took reshape's)."""
+    used = {spec.type for cls in LAYERS.values() for spec in schema(cls).values()}
+    defs = SCHEMA["$defs"]
+    assert {t.name: defs.get(t.name) for t in used if not t.inline} == {
+        t.name: dict(t.schema) for t in used if not t.inline
+    }

@@ -3,7 +3,8 @@
 ``tests/reference/torch_reference.json``. No torch needed to run this test.
 
 Compared: total parameters to the unit, BN buffers, MACs, and every conv and fc layer's output
-volume, weights and biases (as a multiset, so branch order in a spec is free).
+volume, weights and biases (as a multiset, so branch order in a spec is free), in every rank: a
+sequence's ``L x C``, an image's ``H x W x C``, a clip's or a volume's ``D x H x W x C``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 from cnncalc import analyze, load
 from cnncalc.api import Report
 from cnncalc.library import builtin_names
+from cnncalc.shapes import Shape
 
 REFERENCE = Path(__file__).parent / "reference" / "torch_reference.json"
 
@@ -69,13 +71,20 @@ def test_every_builtin_has_a_reference_or_a_reason() -> None:
 
 
 _WEIGHTED = {
+    "Conv1d",
     "Conv2d",
-    "Conv2dSame",
+    "Conv2dSame",  # timm's TensorFlow-"same" conv (NASNet)
+    "Conv3d",
+    "Conv3DSimple",  # torchvision's video ResNets' Conv3d subclasses
+    "Conv3DNoTemporal",
     "ConvTranspose2d",
+    "ConvTranspose3d",
     "Linear",
-}  # Conv2dSame: timm's TensorFlow-"same" conv (NASNet)
+}
 _NORMS = {
+    "BatchNorm1d",
     "BatchNorm2d",
+    "BatchNorm3d",
     "BatchNormAct2d",
     "LayerNorm2d",
     "LayerNorm",
@@ -83,18 +92,25 @@ _NORMS = {
     "InstanceNorm2d",
 }
 
-Volume = tuple[int, int, int]
+#: A volume as its sizes, channels last: ``(h, w, c)``, ``(l, c)`` or ``(d, h, w, c)``.
+Volume = tuple[int, ...]
 
 
-def volume(shape: list[int]) -> Volume:
-    """A recorded output shape as ``(h, w, c)``: ``[H, W, C]``, or ``[C]`` for an fc output."""
-    return (shape[0], shape[1], shape[2]) if len(shape) == 3 else (1, 1, shape[-1])
+def volume(shape: list[int], rank: int) -> Volume:
+    """A recorded output shape as a volume of ``rank`` spatial axes: ``[*spatial, C]`` as it is,
+    ``[C]`` (an fc output) as ``1 x ... x 1 x C``."""
+    return tuple(shape) if len(shape) == rank + 1 else (*[1] * rank, shape[-1])
+
+
+def dims(shape: Shape) -> Volume:
+    """One of our volumes as its sizes, channels last."""
+    return (*shape.spatial, shape.c)
 
 
 def weighted_ours(report: Report) -> Counter[tuple[Volume, int, int]]:
     """Output volume, weights and biases of every conv and fc layer, as a multiset."""
     return Counter(
-        ((r.output.h, r.output.w, r.output.c), r.cost.weights, r.cost.biases)
+        (dims(r.output), r.cost.weights, r.cost.biases)
         for r in report.layers
         if r.node.layer.kind in ("conv", "dwconv", "conv_transpose", "fc")
     )
@@ -103,16 +119,16 @@ def weighted_ours(report: Report) -> Counter[tuple[Volume, int, int]]:
 def norms_ours(report: Report) -> Counter[Volume]:
     """Output volumes of the normalisation layers, which are modules in every reference model."""
     return Counter(
-        (r.output.h, r.output.w, r.output.c)
+        dims(r.output)
         for r in report.layers
         if r.node.layer.kind in ("batchnorm", "layernorm", "groupnorm", "instancenorm")
     )
 
 
 def final_matches(report: Report, output: list[int]) -> bool:
-    """True when the last layer's output is the reference model's (``[C]`` or ``[H, W, C]``)."""
+    """True when the last layer's output is the reference model's (``[C]`` or ``[*spatial, C]``)."""
     final = report.layers[-1].output
-    return [final.c] == output or [final.h, final.w, final.c] == output
+    return [final.c] == output or list(dims(final)) == output
 
 
 @pytest.mark.parametrize("name", compared())
@@ -121,17 +137,19 @@ def test_matches_pytorch(name: str) -> None:
     assert ref_name is not None
     ref = reference()[ref_name]
     report = analyze(load(name))
-    h, w, c = ref["input"]
-    assert (report.input.h, report.input.w, report.input.c) == (h, w, c)
+    assert list(dims(report.input)) == ref["input"]
+    rank = report.input.rank
     t = report.totals
     assert t.params == ref["total_params"]
     assert t.buffers == ref["buffers"]
     assert t.macs == ref["macs"]
     theirs = Counter(
-        (volume(layer[2]), layer[3], layer[4]) for layer in ref["layers"] if layer[1] in _WEIGHTED
+        (volume(layer[2], rank), layer[3], layer[4])
+        for layer in ref["layers"]
+        if layer[1] in _WEIGHTED
     )
     assert weighted_ours(report) == theirs
     assert norms_ours(report) == Counter(
-        volume(layer[2]) for layer in ref["layers"] if layer[1] in _NORMS
+        volume(layer[2], rank) for layer in ref["layers"] if layer[1] in _NORMS
     )
     assert final_matches(report, ref["output"])

@@ -2,12 +2,13 @@
 same torchvision/timm models by ``scripts/make_torch_reference.py --sizes`` in
 ``tests/reference/torch_sizes.json``. No torch needed to run this test.
 
-Per model the reference holds at least five accepted sizes besides the model's own (odd and
-non-square among them), the smallest square side the model accepts, and sizes just below it that
-its forward pass refuses. At an accepted size, total parameters, BN buffers and MACs must equal
-PyTorch's to the unit, and so must every conv and fc layer's output volume, weights and biases and
-every norm layer's output volume (as multisets, so branch order in a spec is free). At a refused
-size cnncalc must report a geometry error (E3xx) as well.
+Per model the reference holds at least five accepted sizes besides the model's own (odd and, with
+two or more spatial axes, non-square among them), the smallest square side the model accepts (for
+a sequence, a clip or a volume: per axis, a side it accepts whose predecessor it refuses), and
+sizes just below that its forward pass refuses. At an accepted size, total parameters, BN buffers
+and MACs must equal PyTorch's to the unit, and so must every conv and fc layer's output volume,
+weights and biases and every norm layer's output volume (as multisets, so branch order in a spec
+is free). At a refused size cnncalc must report a geometry error (E3xx) as well.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from tests.test_torch_reference import (
     compared,
     final_matches,
     norms_ours,
-    volume,
     weighted_ours,
 )
 
@@ -48,9 +48,9 @@ def _entry(name: str) -> dict[str, Any]:
     return entry
 
 
-def _hw(size: str) -> tuple[int, int]:
-    h, w = size.split("x")
-    return int(h), int(w)
+def _spatial(size: str) -> tuple[int, ...]:
+    """A recorded size's spatial sizes: ``"HxW"``, ``"L"`` or ``"DxHxW"``."""
+    return tuple(int(n) for n in size.split("x"))
 
 
 def _cases(refused: bool) -> list[Any]:
@@ -64,23 +64,23 @@ def _cases(refused: bool) -> list[Any]:
 
 def _analyze(name: str, size: str) -> Report:
     spec = load(name)
-    h, w = _hw(size)
-    return analyze(spec, input=Shape(h, w, spec.input.c))
+    return analyze(spec, input=Shape(*_spatial(size), spec.input.c))
 
 
 @pytest.mark.parametrize("name", compared())
 def test_reference_covers_other_sizes(name: str) -> None:
     entry = _entry(name)
-    spec = load(name)
-    assert entry["own"] == [spec.input.h, spec.input.w]
+    own = load(name).input.spatial
+    assert entry["own"] == list(own)
     others = [
-        _hw(size)
+        _spatial(size)
         for size, record in entry["sizes"].items()
-        if "refused" not in record and _hw(size) != (spec.input.h, spec.input.w)
+        if "refused" not in record and _spatial(size) != own
     ]
     assert len(others) >= MIN_OTHER_SIZES
-    assert any(h != w for h, w in others), "a non-square size"
-    assert any(h % 2 or w % 2 for h, w in others), "an odd size"
+    if len(own) > 1:
+        assert any(len(set(size)) > 1 for size in others), "a non-square size"
+    assert any(n % 2 for size in others for n in size), "an odd size"
 
 
 @pytest.mark.parametrize(("name", "size"), _cases(refused=False))
@@ -90,10 +90,11 @@ def test_matches_pytorch_at_size(name: str, size: str) -> None:
     assert [d.message for d in report.diagnostics if d.severity is Severity.ERROR] == []
     t = report.totals
     assert (t.params, t.buffers, t.macs) == (ref["total_params"], ref["buffers"], ref["macs"])
+    n = report.input.rank + 1  # a recorded row starts with its volume: n sizes, channels last
     assert weighted_ours(report) == Counter(
-        {(volume(row[:3]), row[3], row[4]): row[5] for row in ref["weighted"]}
+        {(tuple(row[:n]), row[n], row[n + 1]): row[n + 2] for row in ref["weighted"]}
     )
-    assert norms_ours(report) == Counter({volume(row[:3]): row[3] for row in ref["norms"]})
+    assert norms_ours(report) == Counter({tuple(row[:n]): row[n] for row in ref["norms"]})
     assert final_matches(report, ref["output"])
 
 

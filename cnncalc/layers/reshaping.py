@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from cnncalc.errors import Problem
 from cnncalc.layers.base import Context, Layer, Window, padding_text, register, whole_input
-from cnncalc.shapes import Shape, spatial_text
+from cnncalc.shapes import AXES, Shape, spatial_text
 from cnncalc.values import Sides, SizeOf, Volume
 
 
@@ -87,7 +87,8 @@ class Reshape(Layer):
             raise Problem(
                 "E306",
                 f"reshape to {out} needs {out.numel:,} elements, got {x.numel:,}",
-                "the product h*w*c must equal the input's element count",
+                f"the product {'*'.join((*(a for a, _ in AXES[out.rank]), 'c'))} must equal"
+                " the input's element count",
             )
         if out.rank != x.rank:
             raise Problem(

@@ -122,3 +122,25 @@ def test_a_centre_crop_cuts_the_odd_pixel_after() -> None:
     assert str(report.layers[-1].output) == "6x6x1"
     field = receptive_fields(report.graph, report.layers)["crop1"]
     assert (field.size, field.jump, field.padding) == ((1, 1), (1, 1), (-1, -2))
+
+
+@pytest.mark.parametrize(
+    ("volume", "layer", "hint"),
+    [
+        (
+            "1x1x8000",
+            "reshape: [4, 4, 512]",
+            "the product h*w*c must equal the input's element count",
+        ),
+        (
+            "1x3x4x512",
+            "reshape: [1, 1, 1, 8192]",
+            "the product d*h*w*c must equal the input's element count",
+        ),  # C3D at 95 px
+        ("10x3", "reshape: [4, 8]", "the product l*c must equal the input's element count"),
+    ],
+    ids=["image", "clip", "sequence"],
+)
+def test_count_hint_names_the_axes_of_the_rank(volume: str, layer: str, hint: str) -> None:
+    report = network(volume, layer)
+    assert [(d.code, d.hint) for d in report.diagnostics] == [("E306", hint)]
