@@ -29,6 +29,7 @@ import hashlib
 import os
 import platform
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -817,9 +818,9 @@ def machine(venv: Path, torch_python: str) -> list[str]:
             "names = ('click', 'rich', 'pyyaml')\n"
             "folders = [pathlib.Path(d) for d in site.getsitepackages()]\n"
             "pth = sorted(p.name for d in folders for p in d.glob('*.pth'))\n"
-            "print(', '.join(f'{n} {m.version(n)}' for n in names),\n"
-            "      '(libyaml)' if yaml.__with_libyaml__ else '(no libyaml)',\n"
-            "      '; .pth files:', ', '.join(pth) or 'none')",
+            "libyaml = 'with' if yaml.__with_libyaml__ else 'without'\n"
+            "print(', '.join(f'{n} {m.version(n)}' for n in names), f'{libyaml} libyaml;',\n"
+            "      f\"{', '.join(pth) or 'no'} .pth files\")",
         ]
     )
     revision = out(["git", "-C", str(ROOT), "describe", "--always", "--dirty"])
@@ -830,7 +831,7 @@ def machine(venv: Path, torch_python: str) -> list[str]:
         f"python: {platform.python_implementation()} {platform.python_version()} ({BASE_PYTHON})",
         f"clean environment: {venv} ({installed})",
         f"peers: {torch_python or 'none'}",
-        f"command: python benchmarks/run.py {' '.join(sys.argv[1:])}".rstrip(),
+        f"command: python benchmarks/run.py {shlex.join(sys.argv[1:])}".rstrip(),
         f"code: {revision or 'unknown revision'}",
     ]
 
