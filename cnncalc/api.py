@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.counting import Counting, layer_counts, recount
-from cnncalc.errors import Diagnostic, Severity, Span, SpecError, error
+from cnncalc.errors import Diagnostic, Problem, Severity, Span, SpecError, error
 from cnncalc.expand import MAX_LAYERS, Graph, expand
 from cnncalc.infer import LayerResult, infer
 from cnncalc.library import builtin_names, builtin_path
 from cnncalc.metrics import Dtype, Totals, totals
-from cnncalc.shapes import Shape
+from cnncalc.shapes import Shape, axes_count
 from cnncalc.source import path_kind
 from cnncalc.spec import Spec, channels_first, load_path, load_text, with_input
 
@@ -256,10 +256,18 @@ def analyze(
     ``macs`` counted under the preset ``count`` (:mod:`cnncalc.counting`; ``ValueError`` for an
     unknown name).
 
-    Raises :class:`SpecError` when the spec itself is malformed; geometry problems (a window that
+    Raises :class:`SpecError` when the spec itself is malformed, :class:`Problem` (E108) for an
+    ``input`` of another rank than the spec's; geometry problems (a window that
     does not fit, a merge of mismatched shapes) are returned in :attr:`Report.diagnostics`.
     """
     source = input or spec.input
+    if source.rank != spec.input.rank:
+        raise Problem(
+            "E108",
+            f"input {source} has {axes_count(source.rank)}, the spec's input {spec.input} has"
+            f" {spec.input.rank}",
+            f"give a volume of the spec's rank, e.g. {spec.input}",
+        )
     spec = with_input(spec, source)  # params using input.h, input.w or input.c, evaluated again
     graph = expand(spec, max_layers=max_layers, input=source)
     counting = Counting(count)

@@ -10,9 +10,11 @@ prints.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from cnncalc.errors import Problem
 from cnncalc.layers.base import Context, Layer, window_axes
@@ -20,7 +22,20 @@ from cnncalc.layers.conv import Conv
 from cnncalc.layers.dense import FullyConnected
 from cnncalc.layers.pool import AvgPool, MaxPool
 from cnncalc.padding import Fit, dilated, fitting_paddings, padding_for_output, same_padding
-from cnncalc.shapes import Axis, Padding, PadMode, Pair, Rounding, Shape, same_axis, window_axis
+from cnncalc.shapes import (
+    IMAGE_RANK,
+    Axes,
+    Axis,
+    Padding,
+    PadMode,
+    Rounding,
+    Shape,
+    alike,
+    axes_count,
+    axis_words,
+    same_axis,
+    window_axis,
+)
 from cnncalc.values import MAX_SIZE
 
 #: Largest total padding ``pad`` lists (``--max-pad``; the default ``2(F - 1)`` is cut to it too):
@@ -43,59 +58,76 @@ class Working:
     figures: Mapping[str, object] = field(default_factory=dict)
 
 
-def parse_pair(text: str, what: str) -> Pair:
-    """``5`` or ``5x3`` (height x width), each from 1 to :data:`MAX_SIZE` in ASCII digits;
-    ``ValueError`` otherwise."""
-    match = re.fullmatch(r"\s*([0-9]{1,30})\s*(?:[xX,]\s*([0-9]{1,30})\s*)?", text)
-    if not match or not all(1 <= int(g) <= MAX_SIZE for g in match.groups() if g is not None):
+def parse_axes(text: str, what: str) -> tuple[int, ...]:
+    """``5`` (every axis), ``5x3`` (height x width) or ``3x5x5`` (depth x height x width), each
+    from 1 to :data:`MAX_SIZE` in ASCII digits; ``ValueError`` otherwise. :func:`widen` fits it to
+    a volume's rank."""
+    parts = re.split(r"\s*[xX,]\s*", text.strip())
+    if not (
+        1 <= len(parts) <= 3
+        and all(re.fullmatch("[0-9]{1,30}", p) and 1 <= int(p) <= MAX_SIZE for p in parts)
+    ):
         raise ValueError(
-            f"{what} '{text}' is not a size: write N or HxW with whole numbers of at least 1, e.g."
-            " 3 or 3x5"
+            f"{what} '{text}' is not a size: write N, HxW or DxHxW with whole numbers of at least"
+            " 1, e.g. 3 or 3x5"
         )
-    h = int(match.group(1))
-    return h, int(match.group(2) or h)
+    return tuple(int(p) for p in parts)
 
 
-def parse_padding(text: str) -> Padding:
-    """As in a spec: ``P``, ``PH,PW``, ``TOP,BOTTOM,LEFT,RIGHT``, ``same`` or ``valid`` (ASCII
-    digits only: ``str.isdigit`` also takes a Bengali ``৪`` and a superscript ``²``)."""
+def parse_padding(text: str, rank: int = IMAGE_RANK) -> Padding:
+    """As in a spec, for a volume of ``rank`` spatial axes: ``P``, one per axis (``PH,PW``),
+    before and after each axis (``TOP,BOTTOM,LEFT,RIGHT``), ``same`` or ``valid`` (ASCII digits
+    only: ``str.isdigit`` also takes a Bengali ``৪`` and a superscript ``²``); ``ValueError``
+    otherwise."""
     if text.strip().lower() in ("same", "valid"):
         return PadMode(text.strip().lower())
     parts = text.split(",")
     digits = all(re.fullmatch("[0-9]{1,30}", p.strip()) for p in parts)
-    if not digits or len(parts) not in (1, 2, 4) or any(int(p) > MAX_SIZE for p in parts):
-        raise ValueError(
-            f"pad '{text}' is not a padding: write P, PH,PW, TOP,BOTTOM,LEFT,RIGHT (each at most"
-            f" {MAX_SIZE:,}), same or valid"
+    if not digits or len(parts) not in (1, rank, 2 * rank) or any(int(p) > MAX_SIZE for p in parts):
+        forms = (
+            "P, PH,PW, TOP,BOTTOM,LEFT,RIGHT"
+            if rank == IMAGE_RANK
+            else f"P, {rank} or {2 * rank} numbers"
         )
-    values = [int(p) for p in parts]
+        raise ValueError(
+            f"pad '{text}' is not a padding: write {forms} (each at most {MAX_SIZE:,}), same or"
+            " valid"
+        )
+    values = tuple(int(p) for p in parts)
+    if len(values) == 2 * rank:
+        return values
+    return tuple(side for p in values * (rank // len(values)) for side in (p, p))
+
+
+def widen(values: tuple[int, ...], rank: int, what: str) -> tuple[int, ...]:
+    """``values`` for every spatial axis of a rank-``rank`` volume: one number for all, or one per
+    axis; ``ValueError`` naming both lengths otherwise."""
     if len(values) == 1:
-        return (values[0],) * 4
-    if len(values) == 2:
-        return (values[0], values[0], values[1], values[1])
-    return (values[0], values[1], values[2], values[3])
+        return values * rank
+    if len(values) != rank:
+        raise ValueError(
+            f"{what} has {len(values)} sizes but the volume has {axes_count(rank)}"
+            f" ({', '.join(axis_words(rank))})"
+        )
+    return values
 
 
 def _window(
     layer: Layer,
     x: Shape,
-    kernel: Pair,
-    stride: Pair,
+    kernel: Axes,
+    stride: Axes,
     pad: Padding,
-    dilation: Pair,
+    dilation: Axes,
     rounding: Rounding,
 ) -> tuple[list[str], Shape | Working]:
-    """The axis steps (one line for both axes when they agree) and the output volume; or, when
-    the layer cannot apply, a :class:`Working` that says why (its title is the caller's to set)."""
+    """The axis steps (one line for the axes that agree) and the output volume; or, when the layer
+    cannot apply, a :class:`Working` that says why (its title is the caller's to set)."""
     try:
-        height, width = window_axes(x, kernel, stride, pad, dilation, rounding)
+        found = window_axes(x, kernel, stride, pad, dilation, rounding)
     except Problem as exc:  # E302: the kernel is larger than the padded input
         return [], Working("", (), ok=False, problem=exc.message, hint=exc.hint)
-    axes = (
-        [("height and width", height)]
-        if height == width
-        else [("height", height), ("width", width)]
-    )
+    axes = alike(zip(axis_words(x.rank), found, strict=True))
     steps = [f"{name}: {axis.arithmetic()}{_verdict(axis, rounding)}" for name, axis in axes]
     misfits = [(name, axis) for name, axis in axes if not axis.exact]
     if misfits and rounding is Rounding.EXACT:
@@ -131,20 +163,19 @@ def conv(x: Shape, layer: Conv, rounding: Rounding = Rounding.EXACT) -> Working:
     if isinstance(out, Working):
         return replace(out, title=title)
     cost = layer.cost((x,), out)
-    kh, kw = layer.kernel
     depth = f"({x.c}/{layer.groups})" if layer.groups > 1 else str(x.c)
     per_filter = cost.weights // out.c  # weights of one filter
     params = per_filter + cost.biases // out.c
     bias = " + 1" if layer.bias else ""
     steps += [
-        f"output: {out.h}x{out.w}x{out.c} ({_plural(out.c, 'filter')})",
-        f"each filter: {kh}·{kw}·{depth}{bias} = {params:,} params"
+        f"output: {out} ({_plural(out.c, 'filter')})",
+        f"each filter: {_dot(layer.kernel)}·{depth}{bias} = {params:,} params"
         + (" (+1 for the bias)" if layer.bias else ""),
         (
             f"all filters: {params:,} x {out.c} = {cost.weights + cost.biases:,} params "
             f"({_plural(cost.weights, 'weight')} + {_plural(cost.biases, 'bias', 'biases')})"
         ),
-        f"MACs: {out.h}·{out.w}·{out.c} outputs x {per_filter:,} = {cost.macs:,}",
+        f"MACs: {_dot((*out.spatial, out.c))} outputs x {per_filter:,} = {cost.macs:,}",
     ]
     return Working(
         title,
@@ -156,20 +187,21 @@ def conv(x: Shape, layer: Conv, rounding: Rounding = Rounding.EXACT) -> Working:
 def pool(x: Shape, layer: MaxPool | AvgPool, rounding: Rounding = Rounding.EXACT) -> Working:
     """A max or average pool of ``x``: output volume (channels kept), no parameters, operations."""
     title = f"{layer.kind} {layer.describe()} on {x}"
-    steps, out = _window(layer, x, layer.kernel, layer.step, layer.pad, (1, 1), rounding)
+    ones = (1,) * x.rank
+    steps, out = _window(layer, x, layer.kernel, layer.step, layer.pad, ones, rounding)
     if isinstance(out, Working):
         return replace(out, title=title)
     cost = layer.cost((x,), out)
-    kh, kw = layer.kernel
+    taps = math.prod(layer.kernel)
     per_output = (
-        f"{kh}·{kw} - 1 = {kh * kw - 1} comparisons"
+        f"{_dot(layer.kernel)} - 1 = {taps - 1} comparisons"
         if isinstance(layer, MaxPool)
-        else f"{kh}·{kw} = {kh * kw} adds and divides"
+        else f"{_dot(layer.kernel)} = {taps} adds and divides"
     )
     steps += [
-        f"output: {out.h}x{out.w}x{out.c} (channels kept)",
+        f"output: {out} (channels kept)",
         "params: 0 (pooling is a fixed function of its input)",
-        f"ops: {out.h}·{out.w}·{out.c} outputs x ({per_output}) = {cost.ops:,}",
+        f"ops: {_dot((*out.spatial, out.c))} outputs x ({per_output}) = {cost.ops:,}",
     ]
     return Working(title, tuple(steps), figures=_figures(x, out, 0, 0, 0, cost.ops))
 
@@ -179,10 +211,11 @@ def fc(x: Shape, layer: FullyConnected) -> Working:
     out = layer.infer((x,), Context())
     cost = layer.cost((x,), out)
     fan_in = x.numel
-    flat = f"{x.h}·{x.w}·{x.c} = {fan_in:,}" if (x.h, x.w) != (1, 1) else f"{fan_in:,}"
+    spread = x.positions != 1
+    flat = f"{_dot((*x.spatial, x.c))} = {fan_in:,}" if spread else f"{fan_in:,}"
     steps = [
-        f"inputs: {flat}" + (" (flattened)" if (x.h, x.w) != (1, 1) else ""),
-        f"output: 1x1x{layer.units}",
+        f"inputs: {flat}" + (" (flattened)" if spread else ""),
+        f"output: {out}",
         f"weights: {fan_in:,} x {layer.units:,} = {cost.weights:,}",
         f"biases: {cost.biases:,}",
         f"params: {cost.weights:,} + {cost.biases:,} = {cost.weights + cost.biases:,}",
@@ -193,6 +226,11 @@ def fc(x: Shape, layer: FullyConnected) -> Working:
         tuple(steps),
         figures=_figures(x, out, cost.weights, cost.biases, cost.macs, cost.ops),
     )
+
+
+def _dot(sizes: tuple[int, ...]) -> str:
+    """A product as the slides write it: ``5·5·3``."""
+    return "·".join(map(str, sizes))
 
 
 def _plural(n: int, one: str, many: str = "") -> str:
@@ -298,6 +336,53 @@ def pad(
         ok=bool(fits),
         hint=hint,
         figures={"fits": [_fit_dict(fit) for fit in fits]},
+    )
+
+
+def pad_axes(
+    sizes: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    *,
+    output: tuple[int, ...] | None = None,
+    **options: Any,
+) -> Working:
+    """:func:`pad` on every spatial axis of an input (``16x112x112``: depth, height and width),
+    each of ``kernel``, ``stride``, ``dilation`` and the wanted ``output`` one number for all axes
+    or one per axis (:func:`widen`; ``ValueError`` otherwise). Axes alike are solved once; a single
+    one is exactly :func:`pad`."""
+    rank = len(sizes)
+    per_axis = list(
+        zip(
+            sizes,
+            widen(kernel, rank, "kernel"),
+            widen(stride, rank, "stride"),
+            widen(dilation, rank, "dilation"),
+            widen(output, rank, "output") if output else (None,) * rank,
+            strict=True,
+        )
+    )
+    groups = alike(zip(axis_words(rank), per_axis, strict=True))
+    solved = [(name, pad(n, k, s, d, output=o, **options)) for name, (n, k, s, d, o) in groups]
+    if len(solved) == 1:
+        return solved[0][1]
+    steps = tuple(
+        line
+        for name, working in solved
+        for line in (
+            f"{name}: {working.title}",
+            *(f"  {step}" for step in working.steps),
+            *(f"  {problem}" for problem in (working.problem,) if problem),
+        )
+    )
+    failed = [working for _, working in solved if not working.ok]
+    return Working(
+        f"input {'x'.join(map(str, sizes))}",
+        steps,
+        ok=not failed,
+        hint=failed[0].hint if failed else None,
+        figures={"axes": [{"axes": name, **working.figures} for name, working in solved]},
     )
 
 

@@ -23,7 +23,18 @@ FAMILIES: dict[str, str] = {
     **dict.fromkeys(
         ("batchnorm", "groupnorm", "instancenorm", "layernorm", "lrn", "layer_scale"), "norm"
     ),
-    **dict.fromkeys(("maxpool", "avgpool", "adaptive_avgpool", "gap", "maxunpool"), "pool"),
+    **dict.fromkeys(
+        (
+            "maxpool",
+            "avgpool",
+            "adaptive_avgpool",
+            "adaptive_maxpool",
+            "gap",
+            "global_maxpool",
+            "maxunpool",
+        ),
+        "pool",
+    ),
     **dict.fromkeys(
         (
             "relu",

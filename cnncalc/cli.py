@@ -15,6 +15,7 @@ import gc
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -28,6 +29,7 @@ from cnncalc.importers import Format
 from cnncalc.memory import Optimizer, memory_report
 from cnncalc.metrics import Dtype
 from cnncalc.options import (
+    AxesType,
     BudgetType,
     ColumnsType,
     Count,
@@ -35,7 +37,6 @@ from cnncalc.options import (
     FeaturesType,
     GateType,
     PaddingType,
-    PairType,
     ParamSetting,
     Quantity,
     VolumeType,
@@ -45,7 +46,7 @@ from cnncalc.render.columns import DEFAULT as DEFAULT_COLUMNS
 from cnncalc.render.data import SHOW_FORMATS as RENDERERS
 from cnncalc.render.escape import terminal, visible
 from cnncalc.render.style import Colour
-from cnncalc.shapes import Shape
+from cnncalc.shapes import Padding, Shape
 from cnncalc.source import MAX_BYTES, read_text
 from cnncalc.spec import Spec, with_params
 from cnncalc.streams import EXIT_OUTPUT, guard
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
     from cnncalc.budget import Gate
+    from cnncalc.checking import Limits
     from cnncalc.limits import Limit
 
 SHOW_FORMATS = ["table", *RENDERERS]
@@ -147,11 +149,13 @@ def _extends_root() -> str | None:
     return settings.get("extends_root") if isinstance(settings, dict) else None
 
 
-def _load(target: str, source_format: str | None = None) -> Spec:
+def _load(target: str, source_format: str | None = None, extends_root: str | None = None) -> Spec:
     """A built-in name or spec path, or ``-``: the spec text on standard input (bounded); read as
-    ``source_format`` (caffe, darknet) when given. A bare name is the built-in even when a path of
-    that name exists here: a note says so."""
+    ``source_format`` (caffe, darknet) when given, ``extends`` reaching ``extends_root`` (default:
+    the group's ``--extends-root``). A bare name is the built-in even when a path of that name
+    exists here: a note says so."""
     fmt = _format(source_format)
+    extends_root = extends_root or _extends_root()
     if target != "-":
         from cnncalc.api import is_bare_name
         from cnncalc.library import builtin_path
@@ -164,7 +168,7 @@ def _load(target: str, source_format: str | None = None) -> Spec:
                 f" write './{shown}'",
                 err=True,
             )
-        return load(target, fmt, extends_root=_extends_root())
+        return load(target, fmt, extends_root=extends_root)
     name = "<stdin>"
     if sys.stdin is None:  # started with standard input closed (<&-)
         hint = "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'"
@@ -173,7 +177,7 @@ def _load(target: str, source_format: str | None = None) -> Spec:
     if not text.strip():
         hint = "pipe a spec into cnncalc, e.g. 'cat net.yaml | cnncalc check -'"
         raise SpecError([error("E004", "standard input is empty", Span(name, 1, 1), hint)])
-    return loads(text, name, fmt, extends_root=_extends_root())
+    return loads(text, name, fmt, extends_root=extends_root)
 
 
 def _native(report: Report, target: str, source_format: str | None) -> str:
@@ -338,7 +342,7 @@ def show(
         spec = _load(target, source_format)
         if overrides:
             spec = with_params(spec, dict(overrides))
-        report = analyze(
+        report = _analyze(
             spec,
             input=volume,
             batch=batch,
@@ -423,7 +427,7 @@ def profile(
     from cnncalc.render.profile import breakdown_lines, profile_svg, profile_text
 
     try:
-        report = analyze(_load(target), input=volume)
+        report = _analyze(_load(target), input=volume)
     except SpecError as exc:
         _echo_spec_error(exc)
     if fmt == "png":
@@ -470,7 +474,7 @@ def graph(target: str, volume: Shape | None, depth: int | None, fmt: str) -> Non
     from cnncalc.render.graph import graph_dot, graph_mermaid
 
     try:
-        report = analyze(_load(target), input=volume)
+        report = _analyze(_load(target), input=volume)
     except SpecError as exc:
         _echo_spec_error(exc)
     if fmt == "mermaid":
@@ -487,6 +491,44 @@ def graph(target: str, volume: Shape | None, depth: int | None, fmt: str) -> Non
             sys.exit(1)
     click.echo(show_problems(report), err=True, nl=False)
     _exit(fails(report.diagnostics))
+
+
+#: Files per worker process below which ``check`` does not start one: a worker costs a fork and
+#: its share of the results' pickling, some milliseconds, about one ResNet-50-size spec.
+_FILES_PER_WORKER = 8
+
+
+@dataclass(frozen=True, slots=True)
+class _CheckJob:
+    """What ``check`` does to one file, in this process or a worker (so it must pickle)."""
+
+    strict: bool
+    fmt: str
+    max_layers: int
+    limits: Limits
+    source_format: str | None
+    extends_root: str | None
+
+    def run(self, path: str) -> tuple[str | dict[str, Any], tuple[Diagnostic, ...], bool]:
+        """The file's piece of the document (its text, annotations or JSON entry; empty for
+        SARIF, written whole at the end), its diagnostics, and whether it failed."""
+        from cnncalc.checking import check_file
+        from cnncalc.render import check as document
+
+        def read(target: str) -> Spec:
+            return _load(target, self.source_format, self.extends_root)
+
+        result = check_file(path, read, self.max_layers, self.limits)
+        piece: str | dict[str, Any]
+        if self.fmt == "json":
+            piece = document.checked_entry(result, self.strict)
+        elif self.fmt == "text":
+            piece = document.checked_text(result, self.strict)
+        elif self.fmt == "github":
+            piece = document.checked_github(result)
+        else:
+            piece = ""
+        return piece, result.diagnostics, result.failed(self.strict)
 
 
 @cli.command(
@@ -527,6 +569,14 @@ Examples:
     help="Limits as a spec's budget: writes them, e.g. '{peak_memory: {max: 50MB, batch: 8}}'"
     " (repeatable; docs/spec-language.md#budgets).",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=Count(1, 1024),
+    default=None,
+    help="Worker processes for many files (output in the same order).  [default: the available"
+    " cores]",
+)
 @_count_option(everything=False)
 @_from_option()
 @COLOR
@@ -541,11 +591,13 @@ def check(
     counting: str,
     color: str,
     source_format: str | None,
+    jobs: int | None,
 ) -> None:
     """Validate spec files and folders of specs (YAML, .prototxt and .cfg); exit 0 when all are
     sound, 1 otherwise (with --strict also on warnings and accepted rounding), 2 on a usage
     error."""
-    from cnncalc.checking import Limits, check_file, spec_files
+    from cnncalc.checking import Limits, spec_files
+    from cnncalc.parallel import available_cores, ordered_map
     from cnncalc.render import check as document
     from cnncalc.render.style import paint, use_colour
 
@@ -562,23 +614,25 @@ def check(
         count=Counting(counting),
         written=tuple(limit for given in budgets for limit in given),
     )
+    job = _CheckJob(strict, fmt, max_layers, limits, source_format, _extends_root())
+    files = list(spec_files(paths))
+    # A pool costs a fork per worker: worth it for many files only, and never with standard input.
+    workers = min(jobs or available_cores(), len(files) // _FILES_PER_WORKER)
+    if "-" in files:
+        workers = 1
     every: list[Diagnostic] = []
     entries: list[dict[str, Any]] = []
     checked = failed = 0
-    for path in spec_files(paths):
-        result = check_file(path, lambda p: _load(p, source_format), max_layers, limits)
+    for piece, diagnostics, did_fail in ordered_map(job.run, files, workers):
         checked += 1
-        failed += result.failed(strict)
-        every.extend(result.diagnostics)
-        if fmt == "json":
-            entries.append(document.checked_entry(result, strict))
-        elif fmt == "sarif":
-            continue  # one document of every spec's diagnostics, below
+        failed += did_fail
+        every.extend(diagnostics)
+        if isinstance(piece, dict):
+            entries.append(piece)
         elif fmt == "text":
-            text = document.checked_text(result, strict)
-            click.echo(paint(text) if styled else text, nl=False, color=styled)
-        else:
-            click.echo(document.checked_github(result), nl=False)
+            click.echo(paint(piece) if styled else piece, nl=False, color=styled)
+        elif fmt == "github":
+            click.echo(piece, nl=False)
     code = 1 if fails(every, strict) else 0
     if fmt == "json":
         click.echo(document.check_json(entries, strict, code, every))
@@ -664,6 +718,36 @@ def _echo_working(working: Any, fmt: str) -> None:
     _exit(not working.ok)
 
 
+def _analyze(spec: Spec, **options: Any) -> Report:
+    """:func:`cnncalc.analyze`, an ``--input`` it refuses (another rank than the spec's) being a
+    usage error."""
+    try:
+        return analyze(spec, **options)
+    except Problem as exc:
+        raise click.UsageError(visible(f"{exc.message}: {exc.hint}")) from None
+
+
+def _fit_axes(volume: Shape, name: str, values: tuple[int, ...]) -> tuple[int, ...]:
+    """A per-axis option for every spatial axis of ``volume`` (one number for all, or one per
+    axis); a usage error naming both lengths otherwise."""
+    from cnncalc.arithmetic import widen
+
+    try:
+        return widen(values, volume.rank, f"--{name}")
+    except ValueError as exc:
+        raise click.UsageError(visible(str(exc))) from None
+
+
+def _fit_padding(volume: Shape, pad: str) -> Padding:
+    """``--pad`` read at ``volume``'s rank; a usage error when it is not a padding there."""
+    from cnncalc.arithmetic import parse_padding
+
+    try:
+        return parse_padding(pad, volume.rank)
+    except ValueError as exc:
+        raise click.UsageError(visible(str(exc))) from None
+
+
 @cli.command(
     epilog="""\b
 Examples:
@@ -671,6 +755,8 @@ Examples:
   cnncalc conv 227x227x3 --filters 96 --kernel 11 --stride 4        # AlexNet CONV1
   cnncalc conv 7x7x1 --filters 1 --kernel 3 --stride 3              # does not fit
   cnncalc conv 56x56x64 --filters 64 --kernel 3 --pad same --groups 32 --no-bias
+  cnncalc conv 16x112x112x3 --filters 64 --kernel 3 --pad 1         # a 3-D (video) conv
+  cnncalc conv 32000x1 --filters 128 --kernel 80 --stride 4          # a 1-D (audio) conv
 """
 )
 @click.argument("volume", type=VolumeType(), metavar="HxWxC")
@@ -680,8 +766,10 @@ Examples:
     required=True,
     help="K, the number of filters (output channels).",
 )
-@click.option("--kernel", type=PairType(), required=True, help="F, the filter size: N or HxW.")
-@click.option("--stride", type=PairType(), default="1", show_default=True, help="S: N or HxW.")
+@click.option(
+    "--kernel", type=AxesType(), required=True, help="F, the filter size: N, HxW or DxHxW."
+)
+@click.option("--stride", type=AxesType(), default="1", show_default=True, help="S: N or HxW.")
 @click.option(
     "--pad",
     type=PaddingType(),
@@ -691,7 +779,7 @@ Examples:
 )
 @click.option(
     "--dilation",
-    type=PairType(),
+    type=AxesType(),
     default="1",
     show_default=True,
     help="Gap between kernel taps: N or HxW.",
@@ -709,10 +797,10 @@ Examples:
 def conv(
     volume: Shape,
     filters: int,
-    kernel: tuple[int, int],
-    stride: tuple[int, int],
-    pad: Any,
-    dilation: tuple[int, int],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    pad: str,
+    dilation: tuple[int, ...],
     groups: int,
     no_bias: bool,
     rounding: str,
@@ -727,10 +815,10 @@ def conv(
 
     layer = Conv(
         filters=filters,
-        kernel=kernel,
-        stride=stride,
-        pad=pad,
-        dilation=dilation,
+        kernel=_fit_axes(volume, "kernel", kernel),
+        stride=_fit_axes(volume, "stride", stride),
+        pad=_fit_padding(volume, pad),
+        dilation=_fit_axes(volume, "dilation", dilation),
         groups=groups,
         bias=not no_bias,
     )
@@ -743,11 +831,12 @@ Examples:
   cnncalc pool 55x55x96 --kernel 3 --stride 2      # AlexNet POOL1: 27x27x96
   cnncalc pool 224x224x64 --kernel 2               # stride defaults to the kernel
   cnncalc pool 112x112x64 --kernel 3 --stride 2 --pad 1 --type avg --rounding floor
+  cnncalc pool 16x56x56x64 --kernel 1x2x2                 # C3D's pool1: 16x28x28x64
 """
 )
 @click.argument("volume", type=VolumeType(), metavar="HxWxC")
-@click.option("--kernel", type=PairType(), required=True, help="F, the window: N or HxW.")
-@click.option("--stride", type=PairType(), default=None, help="S: N or HxW.  [default: the kernel]")
+@click.option("--kernel", type=AxesType(), required=True, help="F, the window: N or HxW.")
+@click.option("--stride", type=AxesType(), default=None, help="S: N or HxW.  [default: the kernel]")
 @click.option(
     "--pad",
     type=PaddingType(),
@@ -767,9 +856,9 @@ Examples:
 @WORKING_FORMAT
 def pool(
     volume: Shape,
-    kernel: tuple[int, int],
-    stride: tuple[int, int] | None,
-    pad: Any,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...] | None,
+    pad: str,
     kind: str,
     rounding: str,
     fmt: str,
@@ -780,7 +869,11 @@ def pool(
     from cnncalc.layers.pool import AvgPool, MaxPool
     from cnncalc.shapes import Rounding
 
-    layer = (MaxPool if kind == "max" else AvgPool)(kernel=kernel, stride=stride, pad=pad)
+    layer = (MaxPool if kind == "max" else AvgPool)(
+        kernel=_fit_axes(volume, "kernel", kernel),
+        stride=_fit_axes(volume, "stride", stride) if stride else None,
+        pad=_fit_padding(volume, pad),
+    )
     _echo_working(arithmetic.pool(volume, layer, Rounding(rounding)), fmt)
 
 
@@ -812,29 +905,32 @@ Examples:
   cnncalc pad --input 32 --kernel 5 --output 32    # the padding that keeps 32
   cnncalc pad --input 224 --kernel 7 --stride 2 --same
   cnncalc pad --input 64 --kernel 3 --dilation 2 --same
+  cnncalc pad --input 16x112x112 --kernel 3 --stride 2   # every axis of a clip
 """
 )
 @click.option(
     "--input",
     "size",
-    type=Count(1),
+    type=AxesType(),
     required=True,
-    help="Input size along the axis (W or H).",
+    help="Input size along the axis (W or H), or every spatial size: HxW, DxHxW.",
 )
-@click.option("--kernel", type=Count(1), required=True, help="F, the kernel size.")
-@click.option("--stride", type=Count(1), default=1, show_default=True, help="S.")
+@click.option(
+    "--kernel", type=AxesType(), required=True, help="F, the kernel size (N or per axis)."
+)
+@click.option("--stride", type=AxesType(), default="1", show_default=True, help="S.")
 @click.option(
     "--dilation",
-    type=Count(1),
-    default=1,
+    type=AxesType(),
+    default="1",
     show_default=True,
     help="Gap between kernel taps (the kernel spans d(F-1)+1).",
 )
 @click.option(
     "--output",
-    type=Count(1),
+    type=AxesType(),
     default=None,
-    help="Solve for the padding that gives this output size.",
+    help="Solve for the padding that gives this output size (N or per axis).",
 )
 @click.option(
     "--same",
@@ -849,11 +945,11 @@ Examples:
 )
 @WORKING_FORMAT
 def pad(
-    size: int,
-    kernel: int,
-    stride: int,
-    dilation: int,
-    output: int | None,
+    size: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    output: tuple[int, ...] | None,
     same: bool,
     max_pad: int | None,
     fmt: str,
@@ -864,10 +960,13 @@ def pad(
 
     if same and output is not None:
         raise click.UsageError("give --output or --same, not both")
-    _echo_working(
-        arithmetic.pad(size, kernel, stride, dilation, output=output, same=same, max_total=max_pad),
-        fmt,
-    )
+    try:
+        working = arithmetic.pad_axes(
+            size, kernel, stride, dilation, output=output, same=same, max_total=max_pad
+        )
+    except ValueError as exc:
+        raise click.UsageError(visible(str(exc))) from None
+    _echo_working(working, fmt)
 
 
 @cli.command(
@@ -919,8 +1018,8 @@ def diff(
     from cnncalc.diff import diff as align
 
     try:
-        a = analyze(_load(spec_a, from_a), input=input_a, count=counting)
-        b = analyze(_load(spec_b, from_b), input=input_b, count=counting)
+        a = _analyze(_load(spec_a, from_a), input=input_a, count=counting)
+        b = _analyze(_load(spec_b, from_b), input=input_b, count=counting)
     except SpecError as exc:
         _echo_spec_error(exc)
     from cnncalc.render.diff import diff_json, diff_problems

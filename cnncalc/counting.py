@@ -33,6 +33,7 @@ the spec describes with every layer as the module PyTorch names after it;
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -114,14 +115,14 @@ def thop_adaptive_pool(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost
     as the float ratio of the sizes (thop computes in float64: Python's float is the same IEEE
     double, so the truncation is reproduced; for a global pool the ratio is exact)."""
     x = inputs[0]
-    kernel = (x.h / out.h) * (x.w / out.w)
+    kernel = math.prod(n / m for n, m in zip(x.spatial, out.spatial, strict=True))
     return int((kernel + 1) * out.numel)
 
 
 def thop_softmax(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> int:
     """``count_softmax`` over channels (``dim=1``): ``positions * (3C - 1)``: C exponentials,
     C - 1 additions, C divisions."""
-    return out.h * out.w * (3 * out.c - 1)
+    return out.positions * (3 * out.c - 1)
 
 
 # torchinfo ------------------------------------------------------------------------------------
@@ -130,7 +131,7 @@ def thop_softmax(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost: Cost
 def torchinfo_conv(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> int:
     """A class name containing "Conv": ``(weights + biases) * H_out * W_out`` ("ignore C when
     calculating Mult-Adds in ConvNd"): the bias counts once per output element."""
-    return (cost.weights + cost.biases) * out.h * out.w
+    return (cost.weights + cost.biases) * out.positions
 
 
 def torchinfo_params(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> int:
@@ -283,7 +284,9 @@ PRESETS: dict[Counting, Preset] = {
             maxpool=ptflops_pool,
             avgpool=ptflops_pool,
             gap=ptflops_pool,
+            global_maxpool=ptflops_pool,
             adaptive_avgpool=ptflops_pool,
+            adaptive_maxpool=ptflops_pool,
             batchnorm=ptflops_batchnorm,
             layernorm=ptflops_layernorm,
         ),

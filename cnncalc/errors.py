@@ -193,25 +193,44 @@ def did_you_mean(word: str, choices: Collection[str], listing: str = "expected o
 #: without ``_``, ``.`` or a module prefix, and the cnncalc type each is. Every type named here is
 #: registered (tests/test_new_user.py).
 FRAMEWORK_NAMES: dict[str, str] = {
-    **dict.fromkeys(("conv2d", "convolution", "convolution2d"), "conv"),
+    **dict.fromkeys(
+        ("conv1d", "conv2d", "conv3d", "convolution", "convolution1d", "convolution2d"), "conv"
+    ),
+    "convolution3d": "conv",
     **dict.fromkeys(("depthwiseconv2d", "depthwiseconvolution2d"), "dwconv"),
     **dict.fromkeys(("linear", "dense", "innerproduct", "fullyconnected"), "fc"),
-    **dict.fromkeys(("batchnorm2d", "batchnormalization", "bn"), "batchnorm"),
+    **dict.fromkeys(
+        ("batchnorm1d", "batchnorm2d", "batchnorm3d", "batchnormalization", "bn"), "batchnorm"
+    ),
     "layernormalization": "layernorm",
     **dict.fromkeys(("localresponsenorm", "localresponsenormalization"), "lrn"),
-    **dict.fromkeys(("maxpool2d", "maxpooling2d"), "maxpool"),
-    **dict.fromkeys(("avgpool2d", "averagepooling2d"), "avgpool"),
-    "adaptiveavgpool2d": "adaptive_avgpool",
-    **dict.fromkeys(("globalaveragepooling2d", "globalavgpool2d"), "gap"),
+    **{f"{name}{n}d": "maxpool" for name in ("maxpool", "maxpooling") for n in (1, 2, 3)},
+    **{f"{name}{n}d": "avgpool" for name in ("avgpool", "averagepooling") for n in (1, 2, 3)},
+    **{f"adaptiveavgpool{n}d": "adaptive_avgpool" for n in (1, 2, 3)},
+    **{f"adaptivemaxpool{n}d": "adaptive_maxpool" for n in (1, 2, 3)},
+    **{
+        f"{name}{n}d": "gap"
+        for name in ("globalaveragepooling", "globalavgpool")
+        for n in (1, 2, 3)
+    },
+    **{
+        f"{name}{n}d": "global_maxpool"
+        for name in ("globalmaxpooling", "globalmaxpool")
+        for n in (1, 2, 3)
+    },
     **dict.fromkeys(("leakyrelu",), "leaky_relu"),
     "swish": "silu",
-    **dict.fromkeys(("dropout2d", "spatialdropout2d"), "dropout"),
-    "zeropadding2d": "zeropad",
+    **{f"{name}{n}d": "dropout" for name in ("dropout", "spatialdropout") for n in (1, 2, 3)},
+    **{f"zeropadding{n}d": "zeropad" for n in (1, 2, 3)},
     **dict.fromkeys(("concatenate", "cat"), "concat"),
     "multiply": "mul",
-    **dict.fromkeys(("convtranspose2d", "conv2dtranspose", "deconvolution"), "conv_transpose"),
-    **dict.fromkeys(("upsampling2d", "interpolate"), "upsample"),
-    **dict.fromkeys(("cropping2d", "centercrop"), "crop"),
+    **{f"convtranspose{n}d": "conv_transpose" for n in (1, 2, 3)},
+    **{f"conv{n}dtranspose": "conv_transpose" for n in (1, 2, 3)},
+    "deconvolution": "conv_transpose",
+    **{f"upsampling{n}d": "upsample" for n in (1, 2, 3)},
+    "interpolate": "upsample",
+    **{f"cropping{n}d": "crop" for n in (1, 2, 3)},
+    "centercrop": "crop",
     "pixelshuffle": "pixel_shuffle",
     "pixelunshuffle": "pixel_unshuffle",
     "maxunpool2d": "maxunpool",

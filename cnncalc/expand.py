@@ -183,6 +183,8 @@ class _Expander:
         self.spec = spec
         #: What every expression sees outside block arguments: the params and the input names.
         self.params: dict[str, Value] = {**spec.params, **input_names(shape)}
+        #: The input's spatial rank: how many values a per-axis field holds.
+        self.rank = shape.rank
         self.max_layers = max_layers
         self.steps = steps
         self.nodes: list[GraphNode] = []
@@ -593,7 +595,9 @@ class _Expander:
         memo = (id(node), scope.args)
         layer = self.built.get(memo)
         if layer is None:
-            layer, problems = build(layer_type, fields, scope.env, frozenset(META_KEYS), key)
+            layer, problems = build(
+                layer_type, fields, scope.env, frozenset(META_KEYS), key, self.rank
+            )
             for problem in problems:
                 self.report_problem(problem, scope)
             if layer is not None:

@@ -36,7 +36,7 @@ from cnncalc.errors import Problem, did_you_mean
 Number = int | float
 #: What a name may stand for: a number, or a pair ``(h, w)`` (a block argument such as a kernel
 #: ``[1, 7]``). Arithmetic on a pair works element-wise (``kernel // 2`` is ``(0, 3)``).
-Value = Number | tuple[Number, Number]
+Value = Number | tuple[Number, ...]
 #: A parsed expression: a number, a name, or an operator applied to sub-trees.
 Tree = Union[int, float, str, tuple[str, tuple["Tree", ...]]]  # noqa: UP007 - recursive alias needs Union
 
@@ -451,19 +451,34 @@ def _number(value: Value, where: str) -> Number:
     if isinstance(value, tuple):
         raise Problem(
             "E103",
-            f"a pair {list(value)} cannot be {where}",
-            "use a number here; arithmetic on a pair works element-wise",
+            f"{_list_noun(value)} {list(value)} cannot be {where}",
+            f"use a number here; arithmetic on {_list_noun(value)} works element-wise",
         )
     return value
 
 
+def _list_noun(value: tuple[Number, ...]) -> str:
+    """How a message names a list value: ``a pair`` for two numbers (an image's axes)."""
+    return "a pair" if len(value) == 2 else "a list"
+
+
 def _elementwise(apply: Callable[..., Number], values: list[Value]) -> Value:
-    """``apply`` to numbers, or element by element when a value is a pair (numbers broadcast)."""
-    if not any(isinstance(v, tuple) for v in values):
+    """``apply`` to numbers, or element by element when a value is a list (one number per axis;
+    numbers broadcast, lists must be as long as each other)."""
+    lengths = {len(v) for v in values if isinstance(v, tuple)}
+    if not lengths:
         return apply(*values)
-    first = apply(*(v[0] if isinstance(v, tuple) else v for v in values))
-    second = apply(*(v[1] if isinstance(v, tuple) else v for v in values))
-    return (first, second)
+    if len(lengths) > 1:
+        raise Problem(
+            "E103",
+            "lists of " + " and ".join(str(n) for n in sorted(lengths)) + " numbers cannot be"
+            " combined",
+            "give every list one number per axis",
+        )
+    count = lengths.pop()
+    return tuple(
+        apply(*(v[axis] if isinstance(v, tuple) else v for v in values)) for axis in range(count)
+    )
 
 
 def _eval(tree: Tree, env: Mapping[str, Value]) -> Value:

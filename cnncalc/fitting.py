@@ -6,7 +6,8 @@ To show the rest, :func:`explore` infers once more with every window floored, as
 and lists each window whose ``(W - F + 2P)/S + 1`` is a fraction on the way (the AlexNet-at-224
 puzzle: conv1 54.25, then pool1 26.5, pool2 12.5, pool3 5.5). Then it tries the input sizes
 ``(h + δ) x (w + δ)`` outwards from the given one, below and above, until the whole spec fits
-under its own rounding rules. Fitting sizes of a chain of windows repeat with the product of their
+under its own rounding rules (each axis apart, as a 3-D clip's depth fits apart from its
+height and width). Fitting sizes of a chain of windows repeat with the product of their
 strides, so the search reaches twice the largest jump (:mod:`cnncalc.receptive`), within a budget
 of layer inferences that keeps it well under a second.
 """
@@ -58,20 +59,41 @@ def explore(report: Report) -> Exploration:
     jumps = [math.ceil(max(f.jump)) for f in receptive_fields(report.graph, floored).values()]
     reach = max(min(2 * max([4, *jumps]), BUDGET // (4 * max(len(report.graph.nodes), 1))), 1)
     x, own = report.input, report.spec.input
-    if fits(report, own):
-        # Height and width fit independently (windows and merges act on each axis alone), so each
-        # is searched with the other axis at the spec's own size, which fits.
-        heights = _nearest(lambda n: fits(report, Shape(n, own.w, x.c)), x.h, reach)
-        widths = _nearest(lambda n: fits(report, Shape(own.h, n, x.c)), x.w, reach)
-        below = Shape(heights[0], widths[0], x.c) if heights[0] and widths[0] else None
-        above = Shape(heights[1], widths[1], x.c) if heights[1] and widths[1] else None
-    else:  # no size known to fit: move both axes together
+    if own.rank == x.rank and fits(report, own):
+        # The axes fit independently (windows and merges act on each axis alone), so each is
+        # searched with the others at the spec's own size, which fits.
+        nearest = [_nearest_on(report, own, axis, x, reach) for axis in range(x.rank)]
+        below = _found([low for low, _ in nearest], x.c)
+        above = _found([high for _, high in nearest], x.c)
+    else:  # no size known to fit: move every axis together
         low, high = _nearest(
-            lambda d: fits(report, Shape(x.h + d, x.w + d, x.c)), 0, reach, floor=1 - min(x.h, x.w)
+            lambda d: fits(report, _grown(x, d)), 0, reach, floor=1 - min(x.spatial)
         )
-        below = Shape(x.h + low, x.w + low, x.c) if low is not None else None
-        above = Shape(x.h + high, x.w + high, x.c) if high is not None else None
+        below = _grown(x, low) if low is not None else None
+        above = _grown(x, high) if high is not None else None
     return Exploration(input=x, misfits=misfits, below=below, above=above, reach=reach)
+
+
+def _nearest_on(
+    report: Report, own: Shape, axis: int, x: Shape, reach: int
+) -> tuple[int | None, int | None]:
+    """The nearest fitting sizes of ``axis`` to ``x``'s, the other axes at the spec's own."""
+    return _nearest(lambda n: fits(report, _moved(own, axis, n, x.c)), x.spatial[axis], reach)
+
+
+def _moved(shape: Shape, axis: int, n: int, c: int) -> Shape:
+    """``shape`` with spatial ``axis`` of size ``n`` and ``c`` channels."""
+    return Shape(*shape.spatial[:axis], n, *shape.spatial[axis + 1 :], c)
+
+
+def _grown(shape: Shape, d: int) -> Shape:
+    return Shape(*(n + d for n in shape.spatial), shape.c)
+
+
+def _found(sizes: list[int | None], c: int) -> Shape | None:
+    """The volume of the sizes found on every axis, or ``None`` when one has none."""
+    whole = [n for n in sizes if n]
+    return Shape(*whole, c) if len(whole) == len(sizes) else None
 
 
 def _nearest(

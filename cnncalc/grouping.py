@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from cnncalc.infer import LayerResult
 from cnncalc.layers.base import Layer
-from cnncalc.receptive import INPUT_FIELD, Field
+from cnncalc.receptive import Field, input_field
 from cnncalc.shapes import Shape
 
 
@@ -101,7 +101,7 @@ def input_row(source: Shape) -> Row:
         macs=0,
         ops=0,
         layers=0,
-        rf=INPUT_FIELD,
+        rf=input_field(source.rank),
     )
 
 

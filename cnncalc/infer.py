@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from cnncalc.errors import Diagnostic, Problem, Severity, Span
 from cnncalc.expand import INPUT, Graph, GraphNode
 from cnncalc.layers import Context, Cost, Layer
+from cnncalc.layers.base import check_rank
 from cnncalc.shapes import Rounding, Shape
 
 
@@ -63,6 +64,7 @@ def infer(
         if found is None:
             ctx.notes.clear()
             try:
+                check_rank(node.layer, known[0])
                 out = node.layer.infer(known, ctx)
             except Problem as exc:
                 span, related = place(node)

@@ -15,6 +15,7 @@ from typing import Any
 
 from cnncalc.expand import META_KEYS
 from cnncalc.layers import ALIASES, LAYERS, Layer
+from cnncalc.shapes import AXES
 from cnncalc.values import NUMBER, OFFSET, ROUNDING, FieldType, schema
 
 #: An expression: any text that is not a bare numeral (a quoted number is refused, E103).
@@ -239,8 +240,8 @@ def spec_schema() -> dict[str, Any]:
                     "type": "array",
                     "items": NUMBER.ref,
                     "minItems": 2,
-                    "maxItems": 2,
-                    "description": "a pair [h, w]",
+                    "maxItems": 3,
+                    "description": "one per axis: [h, w] or [d, h, w]",
                 },
             ]
         },
@@ -248,15 +249,24 @@ def spec_schema() -> dict[str, Any]:
             "anyOf": [
                 {
                     "type": "string",
-                    "pattern": r"^\s*[0-9]+\s*[xX×]\s*[0-9]+\s*[xX×]\s*[0-9]+\s*$",
-                    "description": "H x W x C, e.g. 224x224x3",
+                    "pattern": r"^\s*[0-9]+(\s*[xX×]\s*[0-9]+){1,3}\s*$",
+                    "description": (
+                        "H x W x C, e.g. 224x224x3; L x C (1-D) and D x H x W x C (3-D) too"
+                    ),
                 },
-                {
-                    "type": "object",
-                    "properties": {axis: {"type": "integer", "minimum": 1} for axis in "hwc"},
-                    "required": ["h", "w", "c"],
-                    "additionalProperties": False,
-                },
+                *(
+                    {
+                        "type": "object",
+                        "properties": {
+                            letter: {"type": "integer", "minimum": 1} for letter in letters
+                        },
+                        "required": list(letters),
+                        "additionalProperties": False,
+                    }
+                    for letters in (
+                        [letter for letter, _ in axes] + ["c"] for axes in AXES.values()
+                    )
+                ),
             ]
         },
         "names": {

@@ -140,6 +140,9 @@ SAVES: dict[str, str] = {
     # A global pool saves nothing: adaptive_avg_pool2d to 1x1 runs as mean(), whose backward
     # needs only the input's sizes.
     "adaptive_avgpool": "input",
+    # adaptive_max_pool's backward reads the input and the indices of each maximum.
+    "adaptive_maxpool": "input",
+    "global_maxpool": "input",
     "lrn": "input",
     "layer_scale": "input",
     "mul": "inputs",
@@ -190,12 +193,12 @@ def saved_activations(source: Shape, layers: tuple[LayerResult, ...]) -> Saved:
         if rule == "mask":
             sizes.append(result.output.numel)
             saved.setdefault(len(sizes) - 1, layer.kind)
-        if layer.kind == "maxpool":
+        if layer.kind in ("maxpool", "adaptive_maxpool", "global_maxpool"):
             indices += result.output.numel
         elif layer.kind == "batchnorm":
             stats += 2 * result.output.c
         elif layer.kind == "layernorm":
-            stats += 2 * result.output.h * result.output.w
+            stats += 2 * result.output.positions
     by_type: dict[str, int] = {}
     for storage, kind in saved.items():
         by_type[kind] = by_type.get(kind, 0) + sizes[storage]

@@ -30,9 +30,20 @@ from dataclasses import dataclass
 from enum import Enum
 
 from cnncalc.infer import LayerResult
-from cnncalc.shapes import Shape
+from cnncalc.shapes import IMAGE_RANK, Shape, axis_words
+
 
 #: What each figure counts, by its JSON key: the one statement every output and doc quotes.
+def rf_convention(rank: int) -> str:
+    """What the JSON ``rf`` lists hold, one value per spatial axis of a ``rank``-D volume."""
+    return (
+        f"receptive field on the input, [{', '.join(axis_words(rank))}]: size, jump (product of"
+        " strides), start (centre of the first output's field, pixel i spanning [i, i+1)),"
+        " effective padding, and the input the largest field comes through"
+        " (docs/receptive-fields.md)"
+    )
+
+
 CONVENTIONS = {
     "macs": "multiply-accumulates of conv and fc weights only (torchvision's GFLOPS column)",
     "flops": "2 * macs",
@@ -45,11 +56,7 @@ CONVENTIONS = {
     ),
     "training_bytes": "4 * param_bytes + buffer_bytes + 2 * batch_activation_bytes",
     "bytes": "at the chosen dtype; 1 MB = 10^6 bytes",
-    "rf": (
-        "receptive field on the input, [height, width]: size, jump (product of strides), start"
-        " (centre of the first output's field, pixel i spanning [i, i+1)), effective padding, and"
-        " the input the largest field comes through (docs/receptive-fields.md)"
-    ),
+    "rf": rf_convention(IMAGE_RANK),
 }
 
 

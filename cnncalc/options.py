@@ -43,7 +43,7 @@ class Count(click.ParamType):  # type: ignore[type-arg]
 
 
 class VolumeType(click.ParamType):  # type: ignore[type-arg]
-    """``HxWxC``, e.g. ``224x224x3``."""
+    """``HxWxC``, e.g. ``224x224x3`` (``LxC`` and ``DxHxWxC`` for 1-D and 3-D)."""
 
     name = "HxWxC"
 
@@ -76,38 +76,33 @@ class ParamSetting(click.ParamType):  # type: ignore[type-arg]
         return name.strip(), text.strip()
 
 
-class PairType(click.ParamType):  # type: ignore[type-arg]
-    """``N`` or ``HxW``, e.g. ``3`` or ``1x7``."""
+class AxesType(click.ParamType):  # type: ignore[type-arg]
+    """``N`` (every axis), ``HxW`` or ``DxHxW``, e.g. ``3``, ``1x7``, ``3x1x1``: fitted to the
+    volume's rank by the command (:func:`cnncalc.arithmetic.widen`)."""
 
     name = "N|HxW"
 
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> tuple[int, int]:
-        from cnncalc.arithmetic import parse_pair
+    ) -> tuple[int, ...]:
+        from cnncalc.arithmetic import parse_axes
 
         if isinstance(value, tuple):
             return value
         try:
-            return parse_pair(str(value), param.name if param and param.name else "value")
+            return parse_axes(str(value), param.name if param and param.name else "value")
         except ValueError as exc:
             self.fail(visible(str(exc)), param, ctx)
 
 
 class PaddingType(click.ParamType):  # type: ignore[type-arg]
-    """As in a spec: ``P``, ``PH,PW``, ``TOP,BOTTOM,LEFT,RIGHT``, ``same`` or ``valid``."""
+    """As in a spec: ``P``, ``PH,PW``, ``TOP,BOTTOM,LEFT,RIGHT``, ``same`` or ``valid``; read by
+    the command at its volume's rank (:func:`cnncalc.arithmetic.parse_padding`)."""
 
     name = "P|same|valid"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from cnncalc.arithmetic import parse_padding
-
-        if not isinstance(value, str):
-            return value
-        try:
-            return parse_padding(value)
-        except ValueError as exc:
-            self.fail(visible(str(exc)), param, ctx)
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        return str(value)
 
 
 class FeaturesType(VolumeType):

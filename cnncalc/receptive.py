@@ -37,6 +37,7 @@ whose size is odd, a layer that upsamples). Nothing passes through a float, so a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -44,7 +45,7 @@ from fractions import Fraction
 from cnncalc.exact import Exact, exact
 from cnncalc.expand import INPUT, Graph, references
 from cnncalc.infer import LayerResult
-from cnncalc.layers.base import ExactPair as ExactPair  # the renderers import it from here
+from cnncalc.layers.base import ExactAxes as ExactAxes  # the renderers import it from here
 from cnncalc.layers.base import Layer, Window
 from cnncalc.values import ReferenceType, schema
 
@@ -54,46 +55,44 @@ NETWORK_INPUT = "input"
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """The receptive field of a layer's output positions on the network input, per axis (height,
-    width).
+    """The receptive field of a layer's output positions on the network input, per spatial axis
+    (height and width on an image).
     """
 
-    size: ExactPair
-    jump: ExactPair
-    padding: ExactPair
+    size: ExactAxes
+    jump: ExactAxes
+    padding: ExactAxes
     #: The input (a layer name, or ``"input"``) through which the largest field comes.
     via: str = ""
     #: False when a merge's inputs are not centred alike (or their jumps differ).
     aligned: bool = True
 
     @property
-    def start(self) -> ExactPair:
+    def start(self) -> ExactAxes:
         """Centre of the first output position's field, ``r/2 - P`` (pixel ``i`` spans ``[i,
         i+1)``): a half of an integer while the field is whole, made a Fraction only then."""
-        twice = self.twice_start
-        return _half(twice[0]), _half(twice[1])
+        return tuple(map(_half, self.twice_start))
 
     @property
-    def twice_start(self) -> ExactPair:
+    def twice_start(self) -> ExactAxes:
         """``2·start = r - 2P``: an integer while the field is whole, so a renderer can print a
         start without making a Fraction (one costs about a microsecond)."""
-        return self.size[0] - 2 * self.padding[0], self.size[1] - 2 * self.padding[1]
+        return tuple(r - 2 * p for r, p in zip(self.size, self.padding, strict=True))
 
     def through(self, window: Window, via: str) -> Field:
         """The field after ``window`` (the recurrence above, each axis apart)."""
         size, jump, padding = [], [], []
-        for axis in (0, 1):
-            r, j, p = self.size[axis], self.jump[axis], self.padding[axis]
+        for axis, (r, j, p) in enumerate(zip(self.size, self.jump, self.padding, strict=True)):
             extent = window.dilation[axis] * (window.kernel[axis] - 1) + 1
             size.append(r + (extent - 1) * j)
             jump.append(j * window.stride[axis])
             padding.append(p + window.pad[axis] * j)
-        return Field(
-            (size[0], size[1]), (jump[0], jump[1]), (padding[0], padding[1]), via, self.aligned
-        )
+        return Field(tuple(size), tuple(jump), tuple(padding), via, self.aligned)
 
 
-INPUT_FIELD = Field((1, 1), (1, 1), (0, 0))
+def input_field(rank: int) -> Field:
+    """The network input's own field: each position itself (``r = 1, j = 1, P = 0``)."""
+    return Field((1,) * rank, (1,) * rank, (0,) * rank)
 
 
 def _half(twice: Exact) -> Exact:
@@ -105,16 +104,16 @@ def _half(twice: Exact) -> Exact:
 def union(fields: Iterable[tuple[str, Field]]) -> Field:
     """The field of a merge: the union of its inputs' fields (see the module docstring)."""
     named = list(fields)
-    name, widest = max(named, key=lambda item: item[1].size[0] * item[1].size[1])
+    name, widest = max(named, key=lambda item: math.prod(item[1].size))
     if any(f.jump != widest.jump for _, f in named):
         return Field(widest.size, widest.jump, widest.padding, name, aligned=False)
     size, padding = [], []
-    for axis in (0, 1):
+    for axis in range(len(widest.size)):
         before = max(f.padding[axis] for _, f in named)  # the leftmost start is the largest padding
         size.append(before + max(f.size[axis] - f.padding[axis] for _, f in named))
         padding.append(before)
     aligned = all(f.aligned for _, f in named) and len({f.twice_start for _, f in named}) == 1
-    return Field((size[0], size[1]), widest.jump, (padding[0], padding[1]), name, aligned)
+    return Field(tuple(size), widest.jump, tuple(padding), name, aligned)
 
 
 def receptive_fields(graph: Graph, layers: Iterable[LayerResult]) -> dict[str, Field]:
@@ -122,30 +121,30 @@ def receptive_fields(graph: Graph, layers: Iterable[LayerResult]) -> dict[str, F
     changes the map's size without declaring a window) is left out, and so is everything after it.
     """
     fields: dict[str, Field] = {}
+    start: Field | None = None
     for result in layers:
         node = result.node
         merge = node.layer.arity is None
         # A one-input layer's other inputs are named references: only those it reads count.
         read = node.inputs if merge or len(node.inputs) == 1 else _read(node.layer, node.inputs)
+        if start is None:
+            start = input_field(result.inputs[0].rank)
         sources = [
-            (
-                (NETWORK_INPUT, INPUT_FIELD)
-                if i == INPUT
-                else (graph.nodes[i].name, fields.get(graph.nodes[i].name))
-            )
+            (NETWORK_INPUT, start)
+            if i == INPUT
+            else (graph.nodes[i].name, fields.get(graph.nodes[i].name))
             for i in read
         ]
         present = [(name, field) for name, field in sources if field is not None]
         if len(present) < len(sources):
             continue  # an input has no field
         if merge:
-            spatial = (result.output.h, result.output.w)
             # A 1x1 input broadcast over a larger map (a squeeze-and-excitation gate) is global
             # context: left out, or it would make every later field the whole image.
             local = [
                 item
                 for item, x in zip(present, result.inputs, strict=True)
-                if (x.h, x.w) != (1, 1) or spatial == (1, 1)
+                if x.positions != 1 or result.output.positions == 1
             ]
             fields[node.name] = union(local)
             continue
@@ -157,7 +156,7 @@ def receptive_fields(graph: Graph, layers: Iterable[LayerResult]) -> dict[str, F
                 if len(present) == 1
                 else union((name, f.through(window, name)) for name, f in present)
             )
-        elif (result.output.h, result.output.w) == (result.inputs[0].h, result.inputs[0].w):
+        elif result.output.spatial == result.inputs[0].spatial:
             fields[node.name] = Field(field.size, field.jump, field.padding, source, field.aligned)
     return fields
 

@@ -12,66 +12,168 @@ and the fraction behind it is printed exactly (:mod:`cnncalc.exact`).
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
+from typing import TypeVar
 
 from cnncalc.errors import Problem
 from cnncalc.exact import exact_text
 from cnncalc.padding import nearest_inputs, nearest_symmetric, same_padding
 
+#: The spatial axes of a volume of each rank, outermost first, by the letter an expression and the
+#: input mapping use (``input.h``) and the word a message uses. Rank 1 is a signal or a sentence
+#: (``L x C``), 2 an image (``H x W x C``), 3 a clip or a scan (``D x H x W x C``): PyTorch's
+#: ``Conv1d``, ``Conv2d`` and ``Conv3d`` (``N, C, *spatial``), channels written last as the lectures
+#: write them.
+AXES: dict[int, tuple[tuple[str, str], ...]] = {
+    1: (("l", "length"),),
+    2: (("h", "height"), ("w", "width")),
+    3: (("d", "depth"), ("h", "height"), ("w", "width")),
+}
+#: The image rank: what a layer built without a spec (and every 2-D default) assumes.
+IMAGE_RANK = 2
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class Shape:
-    """A volume ``h x w x c`` (height, width, channels), batch excluded."""
+    """A volume as the lectures write it, channels last, batch excluded: ``Shape(28, 28, 6)`` is
+    ``28x28x6`` (height, width, channels), ``Shape(8000, 32)`` a signal (length, channels),
+    ``Shape(16, 112, 112, 3)`` a clip (depth, height, width, channels). ``spatial`` holds the
+    sizes before the channels, in :data:`AXES` order; each is also named by its letter
+    (``shape.h``, ``shape.d``, ``shape.l``)."""
 
-    h: int
-    w: int
+    spatial: tuple[int, ...]
     c: int
+
+    def __init__(self, *dims: int) -> None:
+        object.__setattr__(self, "spatial", dims[:-1])
+        object.__setattr__(self, "c", dims[-1])
+
+    @property
+    def rank(self) -> int:
+        return len(self.spatial)
+
+    @property
+    def positions(self) -> int:
+        """Spatial positions: the product of the spatial sizes."""
+        return math.prod(self.spatial)
 
     @property
     def numel(self) -> int:
-        return self.h * self.w * self.c
+        return self.positions * self.c
+
+    @property
+    def h(self) -> int:
+        """The height: the second-to-last spatial size of an image or a clip."""
+        return self._axis("h")
+
+    @property
+    def w(self) -> int:
+        """The width: the last spatial size of an image or a clip."""
+        return self._axis("w")
+
+    @property
+    def d(self) -> int:
+        """A clip's depth (time, or a scan's slices): its first spatial size."""
+        return self._axis("d")
+
+    @property
+    def l(self) -> int:  # noqa: E743 - the letter the lectures and input.l use for a length
+        """A signal's or a sentence's length: its one spatial size."""
+        return self._axis("l")
+
+    def _axis(self, letter: str) -> int:
+        for (name, _), size in zip(AXES.get(self.rank, ()), self.spatial, strict=False):
+            if name == letter:
+                return size
+        raise AttributeError(f"a {self.rank}-D volume {self} has no axis '{letter}'")
+
+    def with_spatial(self, spatial: tuple[int, ...]) -> Shape:
+        return Shape(*spatial, self.c)
+
+    def with_channels(self, c: int) -> Shape:
+        return Shape(*self.spatial, c)
 
     def __str__(self) -> str:
-        return f"{self.h}x{self.w}x{self.c}"
+        return "x".join(map(str, (*self.spatial, self.c)))
 
 
-#: Largest height, width or channel count of an input volume, whichever way it is written.
+def axis_words(rank: int) -> tuple[str, ...]:
+    """The spatial axes' words at ``rank``: ``("height", "width")``."""
+    return tuple(word for _, word in AXES[rank])
+
+
+T = TypeVar("T")
+
+
+def alike(named: Iterable[tuple[str, T]]) -> list[tuple[str, T]]:
+    """Axes whose values agree, named together (``height and width``) in the order of their first
+    axis: one line, one message, for what a square kernel does on both axes."""
+    groups: list[tuple[list[str], T]] = []
+    for word, value in named:
+        same = next((words for words, other in groups if other == value), None)
+        if same is None:
+            groups.append(([word], value))
+        else:
+            same.append(word)
+    return [
+        (words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1], value)
+        for words, value in groups
+    ]
+
+
+def axes_count(rank: int) -> str:
+    """``1 spatial axis``, ``3 spatial axes``."""
+    return f"{rank} spatial {'axis' if rank == 1 else 'axes'}"
+
+
+def spatial_text(sizes: tuple[object, ...]) -> str:
+    """Spatial sizes as a volume prints them: ``56x56``, ``16x112x112``, ``8000``."""
+    return "x".join(map(str, sizes))
+
+
+#: Largest spatial size or channel count of an input volume, whichever way it is written.
 MAX_DIMENSION = 10**6
-#: ``HxWxC`` in ASCII digits only: ``re``'s ``\d`` would take any Unicode digit, and int() reads
-#: the Bengali four, which looks like an eight, as 4.
-_VOLUME = re.compile(r"[ \t]*([0-9]+)[ \t]*[xX×][ \t]*([0-9]+)[ \t]*[xX×][ \t]*([0-9]+)[ \t]*")
+#: ``HxWxC`` (and ``LxC``, ``DxHxWxC``) in ASCII digits only: ``re``'s ``\d`` would take any
+#: Unicode digit, and int() reads the Bengali four, which looks like an eight, as 4.
+_VOLUME = re.compile(r"[ \t]*[0-9]+(?:[ \t]*[xX×][ \t]*[0-9]+){1,3}[ \t]*")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def parse_volume(text: str) -> Shape:
-    """Parse ``227x227x3`` (H x W x C), then check it as :func:`volume` does. Raises
-    :class:`Problem`: E108 when it is not a volume, E007 when a dimension is beyond
-    :data:`MAX_DIMENSION`."""
-    match = _VOLUME.fullmatch(text)
+    """Parse ``227x227x3`` (H x W x C), ``32000x1`` (L x C) or ``16x112x112x3`` (D x H x W x C),
+    then check it as :func:`volume` does. Raises :class:`Problem`: E108 when it is not a volume,
+    E007 when a dimension is beyond :data:`MAX_DIMENSION`."""
     shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:37] + "..."
-    if not match:
-        raise Problem("E108", f"'{shown}' is not a volume", "write HxWxC, e.g. 224x224x3")
-    digits = match.groups()
+    if not _VOLUME.fullmatch(text):
+        raise Problem(
+            "E108",
+            f"'{shown}' is not a volume",
+            "write HxWxC, e.g. 224x224x3 (or LxC for 1-D, DxHxWxC for 3-D)",
+        )
+    digits = _DIGITS.findall(text)
     if any(len(g.lstrip("0")) > len(str(MAX_DIMENSION)) for g in digits):  # before int(): cheap
         raise _beyond_the_limit(shown)
-    h, w, c = (int(g) for g in digits)
-    return volume(h, w, c)
+    *spatial, c = (int(g) for g in digits)
+    return volume(tuple(spatial), c)
 
 
-def volume(h: int, w: int, c: int) -> Shape:
-    """The input volume ``h x w x c``, each at least 1 and at most :data:`MAX_DIMENSION`: the one
-    check of an input, written ``224x224x3``, ``{h: 224, w: 224, c: 3}`` or on the command line.
-    Raises :class:`Problem` (E108, E007)."""
-    shape = Shape(h, w, c)
-    if min(h, w, c) < 1:
+def volume(spatial: tuple[int, ...], c: int) -> Shape:
+    """The input volume ``spatial x c``, each size at least 1 and at most :data:`MAX_DIMENSION`:
+    the one check of an input, written ``224x224x3``, ``{h: 224, w: 224, c: 3}`` or on the command
+    line. Raises :class:`Problem` (E108, E007)."""
+    shape = Shape(*spatial, c)
+    if min(*spatial, c) < 1:
         raise Problem(
             "E108",
             f"input {shape} has a zero dimension",
             "every size must be at least 1, e.g. 224x224x3",
         )
-    if max(h, w, c) > MAX_DIMENSION:
+    if max(*spatial, c) > MAX_DIMENSION:
         raise _beyond_the_limit(str(shape))
     return shape
 
@@ -105,9 +207,11 @@ class PadMode(str, Enum):
     VALID = "valid"
 
 
-#: Explicit padding (top, bottom, left, right), or a mode resolved against the input size.
-Padding = tuple[int, int, int, int] | PadMode
-Pair = tuple[int, int]
+#: Explicit padding, before and after each spatial axis in order (``(top, bottom, left, right)``
+#: for an image), or a mode resolved against the input size.
+Padding = tuple[int, ...] | PadMode
+#: One whole number per spatial axis (kernel, stride, dilation, a size).
+Axes = tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,13 +262,13 @@ class Axis:
 
 
 def resolve_padding(padding: Padding, n: int, k: int, s: int, d: int, axis: int) -> tuple[int, int]:
-    """Padding before and after on ``axis`` (0 = height, 1 = width) for an input of ``n``."""
+    """Padding before and after on spatial ``axis`` (0 = the outermost) for an input of ``n``."""
     if padding is PadMode.VALID:
         return 0, 0
     if padding is PadMode.SAME:
         fit = same_padding(n, k, s, d)
         return fit.before, fit.after
-    return (padding[0], padding[1]) if axis == 0 else (padding[2], padding[3])
+    return padding[2 * axis], padding[2 * axis + 1]
 
 
 def same_axis(n: int, k: int, s: int, d: int) -> Axis:

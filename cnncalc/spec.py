@@ -25,7 +25,7 @@ from cnncalc.errors import (
     gave_up,
 )
 from cnncalc.expr import Value, budget, names
-from cnncalc.shapes import Rounding, Shape, parse_volume, volume
+from cnncalc.shapes import AXES, Rounding, Shape, parse_volume, volume
 from cnncalc.source import (
     QUOTED,
     Map,
@@ -67,12 +67,18 @@ BLOCK_KEYS = ("args", "let", "inputs", "layers", "description")
 
 def input_names(shape: Shape) -> dict[str, Value]:
     """The names an expression may use for the input volume: ``input.h``, ``input.w``, ``input.c``
-    (height, width, channels of the spec's input, or of ``--input`` when given)."""
-    return {"input.h": shape.h, "input.w": shape.w, "input.c": shape.c}
+    (height, width, channels of the spec's input, or of ``--input`` when given); ``input.l`` for a
+    1-D input's length, ``input.d`` for a 3-D input's depth (:data:`cnncalc.shapes.AXES`)."""
+    names: dict[str, Value] = {
+        f"input.{letter}": size
+        for (letter, _), size in zip(AXES[shape.rank], shape.spatial, strict=True)
+    }
+    names["input.c"] = shape.c
+    return names
 
 
-#: The names of :func:`input_names`.
-INPUT_NAMES = frozenset(input_names(Shape(1, 1, 1)))
+#: The names of :func:`input_names` at every rank.
+INPUT_NAMES = frozenset(name for rank in AXES for name in input_names(Shape(*(1,) * rank, 1)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,19 +129,21 @@ class Spec:
 
 def channels_first(shape: Shape, span: Span) -> Diagnostic | None:
     """W101 when an input reads as channels-first (CxHxW, PyTorch's and ONNX's order) though
-    cnncalc reads HxWxC: its first size is a usual channel count (1, 3 or 4) and the other two
-    are image-sized (16 or more), as in ``3x224x224``."""
-    if shape.h not in (1, 3, 4) or min(shape.w, shape.c) < 16:
+    cnncalc reads HxWxC: its first size is a usual channel count (1, 3 or 4) and the others are
+    image-sized (16 or more), as in ``3x224x224`` (``1x32000`` for a signal, ``3x16x112x112`` for
+    a clip)."""
+    first, *rest = (*shape.spatial, shape.c)
+    if first not in (1, 3, 4) or min(rest) < 16:
         return None
+    axes = AXES[shape.rank]
+    read = ", ".join(f"{word} {size}" for (_, word), size in zip(axes, shape.spatial, strict=True))
+    order = "x".join(letter.upper() for letter, _ in axes)
     return Diagnostic(
         code="W101",
         severity=Severity.WARNING,
-        message=(
-            f"input {shape} reads as height {shape.h}, width {shape.w}, {shape.c} channels"
-            " (cnncalc's order is HxWxC)"
-        ),
+        message=f"input {shape} reads as {read}, {shape.c} channels (cnncalc's order is {order}xC)",
         span=span,
-        hint=f"if it is channels-first (CxHxW), write {shape.w}x{shape.c}x{shape.h}",
+        hint=f"if it is channels-first (Cx{order}), write {'x'.join(map(str, rest))}x{first}",
     )
 
 
@@ -543,19 +551,27 @@ class _SpecReader:
             if isinstance(node, Scalar) and isinstance(node.value, str):
                 return parse_volume(node.value)
             if isinstance(node, Map):
-                extra = [k for k in node.entries if k not in ("h", "w", "c")]
-                if extra or len(node.entries) != 3:
+                letters = next(
+                    (
+                        [letter for letter, _ in axes] + ["c"]
+                        for axes in AXES.values()
+                        if set(node.entries) == {letter for letter, _ in axes} | {"c"}
+                    ),
+                    None,
+                )
+                if letters is None:
                     self.problems.append(
                         error(
                             "E108",
-                            "an input mapping needs exactly h, w and c",
+                            "an input mapping needs exactly h, w and c (l and c for 1-D; d, h, w"
+                            " and c for 3-D)",
                             node.span,
                             "e.g. 'input: {h: 224, w: 224, c: 3}'",
                         )
                     )
                     return None
-                h, w, c = (integer(node.entries[k], {}, f"input '{k}'") for k in ("h", "w", "c"))
-                return volume(h, w, c)
+                *spatial, c = (integer(node.entries[k], {}, f"input '{k}'") for k in letters)
+                return volume(tuple(spatial), c)
         except Problem as problem:
             self.problems.append(problem.diagnostic(problem.span or node.span))
             return None

@@ -2,10 +2,10 @@
 
 Each kind of layer field is one :class:`FieldType`: its converter (YAML node to value, refusing
 with a located :class:`Problem`), its JSON Schema and its doc text. A layer annotates a field with
-the Python type mypy checks carrying its field type, ``kernel: Pair`` with ``Pair =
-Annotated[tuple[int, int], PAIR]``; :func:`schema` resolves the annotations when the layer is
+the Python type mypy checks carrying its field type, ``kernel: Axes`` with ``Axes =
+Annotated[tuple[int, ...], AXES]``; :func:`schema` resolves the annotations when the layer is
 registered, so a field without a field type fails at import, naming the layer and the field. A new
-field type is one definition and its alias: ``OFFSET_PAIR = pair_of(OFFSET, "offsetPair")``.
+field type is one definition and its alias: ``OFFSET_AXES = axes_of(OFFSET, "offsetAxes")``.
 
 Numbers may be written as expressions over the names in scope (``filters * 4``), but never as
 quoted numbers, never as floats where an integer is needed (``2.0``), never as YAML booleans; a
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, fields
 from enum import Enum
 from types import UnionType
@@ -24,6 +24,7 @@ from typing import (
     TYPE_CHECKING,
     Annotated,
     Any,
+    Protocol,
     TypeAlias,
     Union,
     get_args,
@@ -47,14 +48,14 @@ _NUMERAL = re.compile(r"^\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 
 
 def value(node: Node, env: Mapping[str, Value], what: str) -> Value:
-    """A number, an expression, or a pair ``[h, w]`` of them (for block arguments and params).
+    """A number, an expression, or a list of one per axis (``[h, w]``, ``[d, h, w]``) of them (for
+    block arguments and params).
 
     Booleans, words and quoted numbers (``"2"``) are refused. An expression may be quoted: inside
     a YAML flow mapping ``{...}`` a comma would otherwise end the value, as in
     ``{filters: "max(8, c // 4)"}``."""
-    if isinstance(node, Seq) and len(node.items) == 2:
-        first, second = (number(item, env, what) for item in node.items)
-        return (first, second)
+    if isinstance(node, Seq) and len(node.items) in (2, 3):
+        return tuple(number(item, env, what) for item in node.items)
     if isinstance(node, Scalar):
         literal = node.value
         if isinstance(literal, bool) or literal is None:
@@ -98,7 +99,11 @@ def number(node: Node, env: Mapping[str, Value], what: str) -> Number:
             " dilation, size)"
         )
         raise Problem(
-            "E103", f"{what} must be a single number, not the pair {list(found)}", hint, node.span
+            "E103",
+            f"{what} must be a single number, not the {'pair' if len(found) == 2 else 'list'}"
+            f" {list(found)}",
+            hint,
+            node.span,
         )
     return found
 
@@ -138,55 +143,84 @@ def _whole(value: Number, node: Node, what: str, minimum: int) -> int:
     return value
 
 
-def _items(node: Node, what: str, counts: tuple[int, ...]) -> tuple[Node, ...]:
+def _example(rank: int) -> str:
+    """A scalar and a list of one value per axis at ``rank``, for hints: ``3 or [3, 5]``."""
+    return f"3 or [{', '.join(['3'] + ['5'] * (rank - 1))}]"
+
+
+def _per_axis(rank: int) -> str:
+    """What a message adds after the count a list needs at a rank other than an image's."""
+    if rank == shapes.IMAGE_RANK:
+        return ""
+    return f" (one per axis of the {rank}-D input: {', '.join(shapes.axis_words(rank))})"
+
+
+def _items(node: Node, what: str, counts: tuple[int, ...], rank: int) -> tuple[Node, ...]:
     if isinstance(node, Seq):
         if len(node.items) not in counts:
             wanted = " or ".join(str(n) for n in counts)
             raise Problem(
                 "E103",
-                f"{what} must be a number or a list of {wanted} numbers, not {len(node.items)}",
-                "e.g. 3 or [3, 5]",
+                f"{what} must be a number or a list of {wanted} numbers{_per_axis(rank)}, not"
+                f" {len(node.items)}",
+                f"e.g. {_example(rank)}",
                 node.span,
             )
         return node.items
     return (node,)
 
 
-def _scalar_pair(
-    node: Scalar, env: Mapping[str, Value], what: str, minimum: int
-) -> tuple[int, int]:
-    """A number or an expression that gives a pair (``kernel``, ``kernel // 2``) as ``(h, w)``."""
+def _scalar_axes(
+    node: Scalar, env: Mapping[str, Value], what: str, minimum: int, rank: int
+) -> tuple[int, ...]:
+    """A number or an expression that gives one (for every axis) or a list of one per axis
+    (``kernel``, ``kernel // 2``)."""
     found = value(node, env, what)
-    if isinstance(found, tuple):
-        return (_whole(found[0], node, what, minimum), _whole(found[1], node, what, minimum))
-    size = _whole(found, node, what, minimum)
-    return (size, size)
+    if not isinstance(found, tuple):
+        return (_whole(found, node, what, minimum),) * rank
+    if len(found) != rank:
+        axes = ", ".join(shapes.axis_words(rank))
+        wanted = "one number" if rank == 1 else f"one number or {rank}"
+        raise Problem(
+            "E103",
+            f"{what} gives {len(found)} numbers {list(found)}, but the {rank}-D input has"
+            f" {shapes.axes_count(rank)} ({axes}): give {wanted}",
+            f"e.g. {_example(rank)}",
+            node.span,
+        )
+    return tuple(_whole(item, node, what, minimum) for item in found)
 
 
-def pair(node: Node, env: Mapping[str, Value], what: str, minimum: int = 1) -> tuple[int, int]:
-    """An int or ``[h, w]`` (or an expression giving either) as ``(h, w)``, each at least
-    ``minimum``."""
+def axes(
+    node: Node, env: Mapping[str, Value], what: str, rank: int, minimum: int = 1
+) -> tuple[int, ...]:
+    """An int for every spatial axis, or a list of one per axis (or an expression giving either),
+    each at least ``minimum``: ``3`` is ``(3, 3)`` on an image, ``(3, 3, 3)`` on a clip."""
     if isinstance(node, Scalar):
-        return _scalar_pair(node, env, what, minimum)
-    items = _items(node, what, (2,))
-    values = [integer(item, env, what, minimum) for item in items]
-    return (values[0], values[-1])
+        return _scalar_axes(node, env, what, minimum, rank)
+    items = _items(node, what, (rank,), rank)
+    return tuple(integer(item, env, what, minimum) for item in items)
 
 
-def padding(node: Node, env: Mapping[str, Value], what: str) -> shapes.Padding:
+def padding(
+    node: Node, env: Mapping[str, Value], what: str, rank: int = shapes.IMAGE_RANK
+) -> shapes.Padding:
+    """``same``, ``valid``, a number for every side, one per axis (both sides alike), or the
+    sides before and after each axis in order (``[top, bottom, left, right]`` on an image)."""
     if isinstance(node, Scalar) and isinstance(node.value, str) and node.value in ("same", "valid"):
         return shapes.PadMode(node.value)
     if isinstance(node, Scalar):
-        h, w = _scalar_pair(node, env, what, 0)
-        return (h, h, w, w)
-    items = _items(node, what, (2, 4))
-    values = [integer(item, env, what, minimum=0) for item in items]
-    if len(values) == 2:
-        return (values[0], values[0], values[1], values[1])
-    return (values[0], values[1], values[2], values[3])
+        per_axis = _scalar_axes(node, env, what, 0, rank)
+    else:
+        items = _items(node, what, (rank, 2 * rank), rank)
+        given = tuple(integer(item, env, what, minimum=0) for item in items)
+        if len(given) == 2 * rank:
+            return given
+        per_axis = given
+    return tuple(side for size in per_axis for side in (size, size))
 
 
-def boolean(node: Node, env: Mapping[str, Value], what: str) -> bool:
+def boolean(node: Node, env: Mapping[str, Value], what: str, rank: int = shapes.IMAGE_RANK) -> bool:
     if isinstance(node, Scalar) and isinstance(node.value, bool):
         return node.value
     raise Problem(
@@ -197,7 +231,9 @@ def boolean(node: Node, env: Mapping[str, Value], what: str) -> bool:
     )
 
 
-def rounding(node: Node, env: Mapping[str, Value], what: str) -> shapes.Rounding:
+def rounding(
+    node: Node, env: Mapping[str, Value], what: str, rank: int = shapes.IMAGE_RANK
+) -> shapes.Rounding:
     choices = [r.value for r in shapes.Rounding]
     if isinstance(node, Scalar) and node.value in choices:
         return shapes.Rounding(node.value)
@@ -209,9 +245,15 @@ def rounding(node: Node, env: Mapping[str, Value], what: str) -> shapes.Rounding
     )
 
 
-#: Reads a located YAML node, with the names in scope for expressions, into a field's value;
-#: ``what`` names the field in messages (``'kernel'``). Raises a located :class:`Problem`.
-Converter = Callable[[Node, Mapping[str, Value], str], Any]
+class Converter(Protocol):
+    """Reads a located YAML node, with the names in scope for expressions, into a field's value;
+    ``what`` names the field in messages (``'kernel'``), ``rank`` is the network's spatial rank
+    (how many values a per-axis field holds). Raises a located :class:`Problem`."""
+
+    def __call__(
+        self, node: Node, env: Mapping[str, Value], what: str, rank: int = shapes.IMAGE_RANK
+    ) -> Any: ...
+
 
 #: Any expression text: its ``$defs`` entry is the language's (``jsonschema.py``), not a field type.
 _EXPRESSION = {"$ref": "#/$defs/expression"}
@@ -232,6 +274,10 @@ class FieldType:
     #: Written out at each field instead of referred to: a one-keyword schema is shorter than a
     #: reference to it.
     inline: bool = False
+    #: Values per spatial axis of a per-axis field (1: a kernel; 2: padding's sides), 0 for any
+    #: other: a layer's default for such a field is written for an image and widened to the
+    #: network's rank (:func:`build`).
+    per_axis: int = 0
 
     @property
     def ref(self) -> dict[str, Any]:
@@ -249,7 +295,9 @@ class WholeType(FieldType):
 def whole(name: str, minimum: int) -> WholeType:
     """The field type of whole numbers of at least ``minimum``."""
 
-    def convert(node: Node, env: Mapping[str, Value], what: str) -> int:
+    def convert(
+        node: Node, env: Mapping[str, Value], what: str, rank: int = shapes.IMAGE_RANK
+    ) -> int:
         return integer(node, env, what, minimum)
 
     return WholeType(
@@ -261,12 +309,14 @@ def whole(name: str, minimum: int) -> WholeType:
     )
 
 
-def pair_of(element: WholeType, name: str) -> FieldType:
-    """The field type of ``(h, w)`` pairs of ``element``, written as one number for both or as
-    ``[h, w]``."""
+def axes_of(element: WholeType, name: str) -> FieldType:
+    """The field type of one ``element`` per spatial axis, written as one number for every axis or
+    as a list of one per axis (``[h, w]``, ``[d, h, w]``, ``[l]``)."""
 
-    def convert(node: Node, env: Mapping[str, Value], what: str) -> tuple[int, int]:
-        return pair(node, env, what, element.minimum)
+    def convert(
+        node: Node, env: Mapping[str, Value], what: str, rank: int = shapes.IMAGE_RANK
+    ) -> tuple[int, ...]:
+        return axes(node, env, what, rank, element.minimum)
 
     return FieldType(
         name=name,
@@ -274,11 +324,12 @@ def pair_of(element: WholeType, name: str) -> FieldType:
         schema={
             "anyOf": [
                 element.ref,
-                {"type": "array", "items": element.ref, "minItems": 2, "maxItems": 2},
+                {"type": "array", "items": element.ref, "minItems": 1, "maxItems": 3},
             ]
         },
-        doc=f"{element.doc}, or [h, w] of them",
+        doc=f"{element.doc}, or one per axis ([h, w]; [d, h, w] or [l] for 3-D and 1-D)",
         needs=(element,),
+        per_axis=1,
     )
 
 
@@ -308,7 +359,9 @@ def real(
         lower = "(-inf"
     interval = f"{lower}, {'inf' if below is None else f'{below:g}'})"
 
-    def convert(node: Node, env: Mapping[str, Value], what: str) -> float:
+    def convert(
+        node: Node, env: Mapping[str, Value], what: str, rank: int = shapes.IMAGE_RANK
+    ) -> float:
         found = number(node, env, what)
         if (
             (at_least is not None and not found >= at_least)
@@ -342,31 +395,33 @@ def real(
 
 COUNT = whole("count", 1)
 OFFSET = whole("offset", 0)
-PAIR = pair_of(COUNT, "pair")
-OFFSET_PAIR = pair_of(OFFSET, "offsetPair")
+AXES = axes_of(COUNT, "axes")
+OFFSET_AXES = axes_of(OFFSET, "offsetAxes")
+#: One per axis (1 to 3), or before and after each axis (2, 4 or 6).
+_SIDE_LISTS = [
+    {"type": "array", "items": OFFSET.ref, "minItems": 1, "maxItems": 4},
+    {"type": "array", "items": OFFSET.ref, "minItems": 6, "maxItems": 6},
+]
+_SIDES_DOC = (
+    f"{OFFSET.doc} for every side; [h, w] or [top, bottom, left, right] of them (one per axis,"
+    " or before and after each axis, for 1-D and 3-D)"
+)
 PADDING = FieldType(
     name="padding",
     convert=padding,
-    schema={
-        "anyOf": [
-            OFFSET.ref,
-            {"type": "array", "items": OFFSET.ref, "minItems": 2, "maxItems": 2},
-            {"type": "array", "items": OFFSET.ref, "minItems": 4, "maxItems": 4},
-            {"enum": [m.value for m in shapes.PadMode]},
-        ]
-    },
-    doc=(
-        f"{OFFSET.doc} for every side; [h, w] or [top, bottom, left, right] of them;"
-        f" {' or '.join(m.value for m in shapes.PadMode)}"
-    ),
+    schema={"anyOf": [OFFSET.ref, *_SIDE_LISTS, {"enum": [m.value for m in shapes.PadMode]}]},
+    doc=f"{_SIDES_DOC}; {' or '.join(m.value for m in shapes.PadMode)}",
     needs=(OFFSET,),
+    per_axis=2,
 )
 
 
-def sides(node: Node, env: Mapping[str, Value], what: str) -> tuple[int, int, int, int]:
+def sides(
+    node: Node, env: Mapping[str, Value], what: str, rank: int = shapes.IMAGE_RANK
+) -> tuple[int, ...]:
     """Explicit padding only (a crop's sides): what :func:`padding` takes but ``same`` and
     ``valid``."""
-    found = padding(node, env, what)
+    found = padding(node, env, what, rank)
     if isinstance(found, shapes.PadMode):
         raise Problem(
             "E103",
@@ -382,11 +437,12 @@ SIDES = FieldType(
     convert=sides,
     # the modes are words an expression could be: ruled out by name
     schema={
-        "anyOf": PADDING.schema["anyOf"][:3],
+        "anyOf": [OFFSET.ref, *_SIDE_LISTS],
         "not": {"enum": [m.value for m in shapes.PadMode]},
     },
-    doc=f"{OFFSET.doc} for every side; [h, w] or [top, bottom, left, right] of them",
+    doc=_SIDES_DOC,
     needs=(OFFSET,),
+    per_axis=2,
 )
 FLAG = FieldType(
     name="boolean", convert=boolean, schema={"type": "boolean"}, doc="true or false", inline=True
@@ -409,15 +465,19 @@ class UpsampleMode(str, Enum):
     """How ``upsample`` interpolates (PyTorch ``nn.Upsample``'s ``mode``)."""
 
     NEAREST = "nearest"
+    LINEAR = "linear"
     BILINEAR = "bilinear"
     BICUBIC = "bicubic"
+    TRILINEAR = "trilinear"
 
 
 def choice(name: str, vocabulary: type[Enum], hint: str) -> FieldType:
     """The field type of one word of ``vocabulary`` (a ``str`` enum), refused otherwise (E103)."""
     words = [member.value for member in vocabulary]
 
-    def convert(node: Node, env: Mapping[str, Value], what: str) -> Enum:
+    def convert(
+        node: Node, env: Mapping[str, Value], what: str, rank: int = shapes.IMAGE_RANK
+    ) -> Enum:
         if isinstance(node, Scalar) and node.value in words:
             return vocabulary(node.value)
         raise Problem(
@@ -455,7 +515,9 @@ class ReferenceType(FieldType):
 def reference(name: str, *, data: bool, and_input: bool = False) -> ReferenceType:
     """The field type of a reference to an earlier layer by name."""
 
-    def convert(node: Node, env: Mapping[str, Value], what: str) -> str:
+    def convert(
+        node: Node, env: Mapping[str, Value], what: str, rank: int = shapes.IMAGE_RANK
+    ) -> str:
         if isinstance(node, Scalar) and isinstance(node.value, str) and node.value:
             return node.value
         raise Problem(
@@ -475,28 +537,33 @@ def reference(name: str, *, data: bool, and_input: bool = False) -> ReferenceTyp
     )
 
 
-def volume(node: Node, env: Mapping[str, Value], what: str) -> tuple[int, int, int]:
-    """``[h, w, c]``, each a whole number of at least 1."""
-    if not (isinstance(node, Seq) and len(node.items) == 3):
+def volume(
+    node: Node, env: Mapping[str, Value], what: str, rank: int = shapes.IMAGE_RANK
+) -> tuple[int, ...]:
+    """The spatial sizes and channels of a volume as a list (``[h, w, c]`` on an image, ``[l, c]``,
+    ``[d, h, w, c]``), each a whole number of at least 1."""
+    letters = ", ".join(letter for letter, _ in shapes.AXES[rank])
+    if not (isinstance(node, Seq) and len(node.items) == rank + 1):
         raise Problem(
             "E103",
-            f"{what} must be a list [h, w, c] of 3 numbers, not {describe(node)}",
-            "e.g. [4, 4, 512]",
+            f"{what} must be a list [{letters}, c] of {rank + 1} numbers, not {describe(node)}",
+            "e.g. " + str([4] * rank + [512]),
             node.span,
         )
-    h, w, c = (integer(item, env, what) for item in node.items)
-    return (h, w, c)
+    return tuple(integer(item, env, what) for item in node.items)
 
 
 VOLUME = FieldType(
     name="volume",
     convert=volume,
-    schema={"type": "array", "items": COUNT.ref, "minItems": 3, "maxItems": 3},
-    doc="[h, w, c], each a whole number of at least 1",
+    schema={"type": "array", "items": COUNT.ref, "minItems": 2, "maxItems": 4},
+    doc="[h, w, c] ([l, c], [d, h, w, c] for 1-D and 3-D), each a whole number of at least 1",
     needs=(COUNT,),
 )
 UPSAMPLE_MODE = choice(
-    "upsampleMode", UpsampleMode, "nearest copies, bilinear and bicubic interpolate"
+    "upsampleMode",
+    UpsampleMode,
+    "nearest copies; linear (1-D), bilinear and bicubic (images) and trilinear (3-D) interpolate",
 )
 #: ``like`` and ``to``: a layer whose height and width are used.
 SIZE_OF = reference("sizeOf", data=False)
@@ -507,8 +574,8 @@ INDICES_OF = reference("indicesOf", data=True, and_input=True)
 # What layer fields are annotated with: the Python type mypy checks, carrying its field type.
 Count: TypeAlias = Annotated[int, COUNT]
 Offset: TypeAlias = Annotated[int, OFFSET]
-Pair: TypeAlias = Annotated[shapes.Pair, PAIR]
-OffsetPair: TypeAlias = Annotated[shapes.Pair, OFFSET_PAIR]
+Axes: TypeAlias = Annotated[shapes.Axes, AXES]
+OffsetAxes: TypeAlias = Annotated[shapes.Axes, OFFSET_AXES]
 Padding: TypeAlias = Annotated[shapes.Padding, PADDING]
 Flag: TypeAlias = Annotated[bool, FLAG]
 Real: TypeAlias = Annotated[float, NUMBER]
@@ -516,8 +583,8 @@ Ratio: TypeAlias = Annotated[float, RATIO]
 Positive: TypeAlias = Annotated[float, POSITIVE]
 NonNegative: TypeAlias = Annotated[float, NON_NEGATIVE]
 Rounding: TypeAlias = Annotated[shapes.Rounding, ROUNDING]
-Sides: TypeAlias = Annotated[tuple[int, int, int, int], SIDES]
-Volume: TypeAlias = Annotated[tuple[int, int, int], VOLUME]
+Sides: TypeAlias = Annotated[tuple[int, ...], SIDES]
+Volume: TypeAlias = Annotated[tuple[int, ...], VOLUME]
 Mode: TypeAlias = Annotated[UpsampleMode, UPSAMPLE_MODE]
 SizeOf: TypeAlias = Annotated[str, SIZE_OF]
 IndicesOf: TypeAlias = Annotated[str, INDICES_OF]
@@ -542,6 +609,8 @@ class LayerField:
 
     type: FieldType
     required: bool
+    #: The default when not required (a per-axis one written for an image: see :func:`build`).
+    default: Any = None
 
 
 _SCHEMAS: dict[type[Layer], dict[str, LayerField]] = {}
@@ -580,10 +649,17 @@ def _resolve(cls: type[Layer]) -> dict[str, LayerField]:
             text = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", repr(f.type))
             raise TypeError(
                 f"{layer}.{f.name}: the annotation '{text}' has no field type; annotate it with"
-                " an alias from cnncalc.values (Count, Offset, Pair, Padding, Flag, Real, Ratio,"
+                " an alias from cnncalc.values (Count, Offset, Axes, Padding, Flag, Real, Ratio,"
                 " ...) or Annotated[T, a FieldType]"
             )
-        found[f.name] = LayerField(kind, f.default is MISSING and f.default_factory is MISSING)
+        required = f.default is MISSING and f.default_factory is MISSING
+        default = None if required else f.default
+        if kind.per_axis and isinstance(default, tuple) and len(set(default)) > 1:
+            raise TypeError(
+                f"{layer}.{f.name}: a per-axis default must be the same on every axis (it is"
+                " widened to the network's rank), not {default}"
+            )
+        found[f.name] = LayerField(kind, required, default)
     if cls.primary is not None and cls.primary not in found:
         raise TypeError(
             f"{layer}: the primary field '{cls.primary}' is not one of its fields"
@@ -598,9 +674,11 @@ def build(
     env: Mapping[str, Value],
     skip: frozenset[str],
     where: Node,
+    rank: int = shapes.IMAGE_RANK,
 ) -> tuple[Layer | None, list[Problem]]:
-    """Construct ``cls`` from ``values`` (keys in ``skip`` belong to the caller; ``where`` locates a
-    missing field). Collects every problem rather than stopping at the first."""
+    """Construct ``cls`` from ``values`` for a network of spatial ``rank`` (keys in ``skip`` belong
+    to the caller; ``where`` locates a missing field). Collects every problem rather than stopping
+    at the first. A per-axis field left out takes its default on every axis of the rank."""
     problems: list[Problem] = []
     kwargs: dict[str, Any] = {}
     fields_of = schema(cls)
@@ -612,9 +690,13 @@ def build(
         if spec is None:
             continue  # unknown keys are reported by the caller, which knows the meta keys too
         try:
-            kwargs[key] = spec.type.convert(node, env, f"'{key}'")
+            kwargs[key] = spec.type.convert(node, env, f"'{key}'", rank)
         except Problem as problem:
             problems.append(problem)
+    if rank != shapes.IMAGE_RANK:
+        for name, spec in fields_of.items():
+            if spec.type.per_axis and isinstance(spec.default, tuple) and name not in entries:
+                kwargs[name] = spec.default[:1] * (spec.type.per_axis * rank)
     missing = [name for name, spec in fields_of.items() if spec.required and name not in entries]
     if missing or problems:
         return None, problems + [

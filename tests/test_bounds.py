@@ -424,6 +424,6 @@ def test_pad_command_with_a_huge_kernel_answers() -> None:
 @pytest.mark.parametrize("text", ["৪", "3x৪", "²"])
 def test_pad_and_window_sizes_take_ascii_digits_only(text: str) -> None:
     with pytest.raises(ValueError, match="is not a"):
-        arithmetic.parse_pair(text, "kernel")
+        arithmetic.parse_axes(text, "kernel")
     with pytest.raises(ValueError, match="is not a padding"):
         arithmetic.parse_padding(text)

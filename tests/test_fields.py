@@ -23,15 +23,15 @@ from cnncalc.layers import LAYERS, base
 from cnncalc.shapes import PadMode, Rounding
 from cnncalc.source import Map, Node, parse
 from cnncalc.values import (
+    AXES,
     COUNT,
     FLAG,
     INDICES_OF,
     NON_NEGATIVE,
     NUMBER,
     OFFSET,
-    OFFSET_PAIR,
+    OFFSET_AXES,
     PADDING,
-    PAIR,
     POSITIVE,
     RATIO,
     ROUNDING,
@@ -68,10 +68,10 @@ GOOD: list[tuple[FieldType, str, Any]] = [
     (COUNT, "64", 64),
     (OFFSET, "0", 0),
     (OFFSET, "7", 7),
-    (PAIR, "3", (3, 3)),
-    (PAIR, "[1, 7]", (1, 7)),
-    (OFFSET_PAIR, "0", (0, 0)),
-    (OFFSET_PAIR, "[0, 1]", (0, 1)),
+    (AXES, "3", (3, 3)),
+    (AXES, "[1, 7]", (1, 7)),
+    (OFFSET_AXES, "0", (0, 0)),
+    (OFFSET_AXES, "[0, 1]", (0, 1)),
     (PADDING, "0", (0, 0, 0, 0)),
     (PADDING, "[1, 2]", (1, 1, 2, 2)),
     (PADDING, "[0, 1, 2, 3]", (0, 1, 2, 3)),
@@ -108,14 +108,14 @@ BAD: list[tuple[FieldType, str, str, int]] = [
     (COUNT, "[3, 3]", "E103", 4),
     (OFFSET, "-1", "E104", 4),
     (OFFSET, "{a: 1}", "E103", 4),
-    (PAIR, "0", "E104", 4),
-    (PAIR, "[3, 0]", "E104", 8),
-    (PAIR, "[3, 3, 3]", "E103", 4),
-    (OFFSET_PAIR, "-1", "E104", 4),
-    (OFFSET_PAIR, "[0, -1]", "E104", 8),
-    (OFFSET_PAIR, "[0, 1, 2]", "E103", 4),
+    (AXES, "0", "E104", 4),
+    (AXES, "[3, 0]", "E104", 8),
+    (AXES, "[3, 3, 3, 3]", "E103", 4),  # 4 values fit no rank
+    (OFFSET_AXES, "-1", "E104", 4),
+    (OFFSET_AXES, "[0, -1]", "E104", 8),
+    (OFFSET_AXES, "[0, 1, 2, 3]", "E103", 4),
     (PADDING, "-1", "E104", 4),
-    (PADDING, "[1, 2, 3]", "E103", 4),
+    (PADDING, "[1, 2, 3, 4, 5]", "E103", 4),
     (PADDING, "true", "E103", 4),
     (FLAG, "1", "E103", 4),
     (FLAG, "'true'", "E103", 4),
@@ -130,11 +130,11 @@ BAD: list[tuple[FieldType, str, str, int]] = [
     (NON_NEGATIVE, "-0.1", "E104", 4),
     (ROUNDING, "nearest", "E103", 4),
     (ROUNDING, "1", "E103", 4),
-    (VOLUME, "[4, 4]", "E103", 4),
+    (VOLUME, "[4]", "E103", 4),
     (SIDES, "same", "E103", 4),
     (SIDES, "[1, -2]", "E104", 8),
     (VOLUME, "[4, 0, 512]", "E104", 8),
-    (UPSAMPLE_MODE, "linear", "E103", 4),
+    (UPSAMPLE_MODE, "cubic", "E103", 4),
     (SIZE_OF, "3", "E103", 4),
     (INDICES_OF, "[pool1]", "E103", 4),
 ]
@@ -238,7 +238,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 from cnncalc.layers.base import Layer, register
-from cnncalc.values import Count, OffsetPair, Pair, Ratio
+from cnncalc.values import Axes, Count, OffsetAxes, Ratio
 
 if TYPE_CHECKING:
     from cnncalc.values import Offset
@@ -253,8 +253,8 @@ class Probe(Layer):
 """
 
 FIELDS = (
-    "filters: Count\n    kernel: Pair\n    stride: Pair | None = None\n"
-    "    output_padding: OffsetPair = (0, 0)\n    p: Ratio = 0.5"
+    "filters: Count\n    kernel: Axes\n    stride: Axes | None = None\n"
+    "    output_padding: OffsetAxes = (0, 0)\n    p: Ratio = 0.5"
 )
 
 
@@ -292,9 +292,9 @@ def test_a_layer_module_reads_the_same_with_or_without_the_future_import(
     found = {name: (spec.type, spec.required) for name, spec in schema(cls).items()}
     assert found == {
         "filters": (COUNT, True),
-        "kernel": (PAIR, True),
-        "stride": (PAIR, False),
-        "output_padding": (OFFSET_PAIR, False),
+        "kernel": (AXES, True),
+        "stride": (AXES, False),
+        "output_padding": (OFFSET_AXES, False),
         "p": (RATIO, False),
     }
     text = "{filters: 8, kernel: 3, output_padding: [0, 1], p: 1.5}"
@@ -318,7 +318,7 @@ def test_a_layer_module_reads_the_same_with_or_without_the_future_import(
         ("int", "int"),
         ("float = 0.5", "float"),
         ("Annotated[int, 'a count']", None),
-        ("Count | Pair", None),
+        ("Count | Axes", None),
         ("list[int]", None),
     ],
 )

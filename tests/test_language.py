@@ -130,7 +130,7 @@ layers:
             id="block uses itself",
         ),
         pytest.param("input: 8x8x3\nlayers:\n  - add: [[]]\n", [("E205", 3, 5)], id="merge of one"),
-        pytest.param("input: 8x8\nlayers: [relu]\n", [("E108", 1, 8)], id="bad volume"),
+        pytest.param("input: 8x8x8x8x3\nlayers: [relu]\n", [("E108", 1, 8)], id="bad volume"),
         pytest.param(
             "input: 8x8x3\ninput: 9x9x3\nlayers: [relu]\n", [("E006", 2, 1)], id="duplicate key"
         ),

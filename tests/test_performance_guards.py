@@ -99,23 +99,38 @@ def test_expansion_grows_linearly() -> None:
     assert growth(lambda n: expand(specs[n], max_layers=10**6), 2_000) < 12
 
 
-def test_whole_show_grows_linearly() -> None:
+#: The residual spec's input at each rank: a 3-D volume makes the numbers larger, not the work.
+VOLUMES = {1: "64x16", 2: "8x8x16", 3: "4x8x8x16"}
+
+
+def ranked_spec(n: int, rank: int) -> str:
+    """:data:`residual_spec` of ``n`` layers on a volume of ``rank`` (its kernels are scalars,
+    so the same text is a 1-D, 2-D or 3-D network)."""
+    text = residual_spec(n)
+    assert f"input: {VOLUMES[2]}\n" in text
+    return text.replace(f"input: {VOLUMES[2]}\n", f"input: {VOLUMES[rank]}\n", 1)
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3])
+def test_whole_show_grows_linearly(rank: int) -> None:
     """Parsing, expansion, inference, receptive fields, rows and JSON of 5,000 layers against
-    500."""
-    texts = {n: residual_spec(n) for n in (500, 5_000)}
+    500, at every rank."""
+    texts = {n: ranked_spec(n, rank) for n in (500, 5_000)}
+    assert str(loads(texts[500]).input) == VOLUMES[rank]
     assert growth(lambda n: report_json(analyze(loads(texts[n]), max_layers=10**6)), 500) < 12
 
 
+@pytest.mark.parametrize("rank", [1, 2, 3])
 @pytest.mark.parametrize("view", ["show", "show --rf", "diff"])
-def test_tables_grow_linearly(view: str) -> None:
+def test_tables_grow_linearly(view: str, rank: int) -> None:
     """The rich paths too: show's table (with receptive fields) and diff's table of 5,000 layers
     against 500 (a table laid out by rich cell by cell took a minute for two 50,000-layer
-    specs)."""
+    specs), at every rank."""
     from cnncalc.diff import diff
     from cnncalc.render.columns import COLUMNS
     from cnncalc.render.table import diff_lines, layer_lines
 
-    reports = {n: analyze(loads(residual_spec(n)), max_layers=10**6) for n in (500, 5_000)}
+    reports = {n: analyze(loads(ranked_spec(n, rank)), max_layers=10**6) for n in (500, 5_000)}
     rf = tuple(c for c in COLUMNS if c.key in ("name", "output", "rf", "jump", "start", "macs"))
     views: dict[str, Callable[[int], object]] = {
         "show": lambda n: layer_lines(reports[n], COLUMNS, width=None),

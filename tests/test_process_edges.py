@@ -92,7 +92,7 @@ def test_ascii_terminal() -> None:
         (["conv", "8x8x3", "--filters", "4", "--kernel", HUGE], "is not a size"),
         (["conv", "8x8x3", "--filters", "4", "--kernel", "3", "--pad", "৪"], "is not a padding"),
         (["conv", "8x8x3", "--filters", "4", "--kernel", "3", "--pad", HUGE], "is not a padding"),
-        (["pad", "--input", "5", "--kernel", "3", "--output", HUGE], "is not a whole number"),
+        (["pad", "--input", "5", "--kernel", "3", "--output", HUGE], "is not a size"),
         (["fc", "²", "--units", "1"], "'²' is not a volume"),
         (["fc", "4", "--units", "৪"], "'৪' is not a whole number"),
         (["check", ""], "an empty PATH names no spec"),

@@ -83,7 +83,8 @@ def test_every_builtin_is_valid(path: Path) -> None:
         "input: 32x32x3\nlayers:\n  - conv: {kernel: 3}\n",  # required field missing
         "input: 32 by 32\nlayers: [relu]\n",  # not a volume
         "input: 32x32x3\nlayers:\n  - conv: {filters: 8, kernel: 3, pad: -1}\n",
-        "input: 32x32x3\nlayers:\n  - conv: {filters: 8, kernel: [3, 3, 3]}\n",
+        # no rank has 4 axes
+        "input: 32x32x3\nlayers:\n  - conv: {filters: 8, kernel: [3, 3, 3, 3]}\n",
         "input: 32x32x3\nlayers:\n  - conv: {filters: '64', kernel: 3}\n",  # a quoted number
         "input: 32x32x3\nrounding: nearest\nlayers: [relu]\n",
         "input: 32x32x3\nlayers:\n  - dropout: 1\n",  # a ratio is below 1

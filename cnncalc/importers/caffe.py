@@ -452,7 +452,7 @@ class _Reader:
             )
             return
         try:
-            self.input = volume(h, w, c)  # the one check of an input, as for YAML
+            self.input = volume((h, w), c)  # the one check of an input, as for YAML
         except Problem as problem:
             self.net.problems.append(problem.diagnostic(span))
             return
@@ -652,7 +652,7 @@ def _elu(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
 
 def _blob_shape(x: Shape) -> list[int]:
     """A cnncalc volume as Caffe's blob axes for one image: N, C, H, W."""
-    return [1, x.c, x.h, x.w]
+    return [1, x.c, *x.spatial]
 
 
 def _canonical_axis(r: _Reader, p: Message, default: int, axes: int, span: Span) -> int | None:

@@ -313,7 +313,9 @@ class _Reader:
             )
         elif min(size) > 0:
             try:
-                shape = volume(*size)  # the one check of an input, as for YAML
+                shape = volume(
+                    (size[0], size[1]), size[2]
+                )  # the one check of an input, as for YAML
             except Problem as problem:
                 net.problems.append(problem.diagnostic(first.span))
         self.shape = shape

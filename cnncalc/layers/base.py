@@ -22,14 +22,18 @@ from typing import ClassVar, TypeVar
 from cnncalc.errors import Problem
 from cnncalc.exact import Exact, exact
 from cnncalc.shapes import (
+    Axes,
     Axis,
     Padding,
     PadMode,
-    Pair,
     Rounding,
     Shape,
+    alike,
+    axes_count,
+    axis_words,
     resolve_padding,
     same_axis,
+    spatial_text,
     window_axis,
 )
 from cnncalc.values import schema
@@ -84,34 +88,41 @@ class Layer:
     def window(self, inputs: tuple[Shape, ...]) -> Window | None:
         """The window one output position reads from the input, for receptive fields
         (``receptive.py``). ``None``, the default, means the position alone: element-wise and
-        per-channel layers and merges. A layer that changes height or width must return its window.
+        per-channel layers and merges. A layer that changes a spatial size must return its window.
         """
         return None
 
 
-#: Height and width of a window's or a receptive field's size, step or padding, in input pixels:
+#: A window's or a receptive field's size, step or padding on each spatial axis, in input pixels:
 #: whole, or fractional after upsampling.
-ExactPair = tuple[Exact, Exact]
+ExactAxes = tuple[Exact, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """Where one output position reads its input, per axis (height, width): ``kernel`` taps
-    ``dilation`` apart, consecutive outputs ``stride`` apart, the first window starting ``pad``
-    positions before the input (the padding before; the padding after does not move any window).
+    """Where one output position reads its input, per spatial axis: ``kernel`` taps ``dilation``
+    apart, consecutive outputs ``stride`` apart, the first window starting ``pad`` positions before
+    the input (the padding before; the padding after does not move any window). ``stride``,
+    ``dilation`` and ``pad`` default to 1, 1 and 0 on every axis of ``kernel``.
 
     A layer that upsamples has a stride below 1 and a window that need not be whole (see
     :func:`upsampling_window`): every value is then an exact :class:`~fractions.Fraction`."""
 
-    kernel: ExactPair
-    stride: ExactPair = (1, 1)
-    dilation: ExactPair = (1, 1)
-    pad: ExactPair = (0, 0)
+    kernel: ExactAxes
+    stride: ExactAxes = ()
+    dilation: ExactAxes = ()
+    pad: ExactAxes = ()
+
+    def __post_init__(self) -> None:
+        rank = len(self.kernel)
+        for name, fill in (("stride", 1), ("dilation", 1), ("pad", 0)):
+            if not getattr(self, name):
+                object.__setattr__(self, name, (fill,) * rank)
 
 
 def upsampling_window(
-    step: tuple[Fraction, Fraction],
-    offset: tuple[Fraction, Fraction],
+    step: tuple[Fraction, ...],
+    offset: tuple[Fraction, ...],
     taps: int,
     lead: int,
 ) -> Window:
@@ -132,20 +143,22 @@ def upsampling_window(
         slack = Fraction(d - 1, d)
         kernel.append(exact(taps + slack))
         pad.append(exact(slack + lead - c))
-    return Window((kernel[0], kernel[1]), (exact(step[0]), exact(step[1])), pad=(pad[0], pad[1]))
+    return Window(tuple(kernel), tuple(exact(q) for q in step), pad=tuple(pad))
 
 
-def sliding_window(x: Shape, kernel: Pair, stride: Pair, pad: Padding, dilation: Pair) -> Window:
+def sliding_window(x: Shape, kernel: Axes, stride: Axes, pad: Padding, dilation: Axes) -> Window:
     """The window of a conv or pool on ``x``, ``same`` padding resolved for its size."""
-    top, _ = resolve_padding(pad, x.h, kernel[0], stride[0], dilation[0], 0)
-    left, _ = resolve_padding(pad, x.w, kernel[1], stride[1], dilation[1], 1)
-    return Window(kernel, stride, dilation, (top, left))
+    before = tuple(
+        resolve_padding(pad, n, k, s, d, axis)[0]
+        for axis, (n, k, s, d) in enumerate(zip(x.spatial, kernel, stride, dilation, strict=True))
+    )
+    return Window(kernel, stride, dilation, before)
 
 
 def whole_input(x: Shape) -> Window:
     """One window over the whole input map: every output of fc, flatten and global pooling reads
     every position."""
-    return Window((x.h, x.w))
+    return Window(x.spatial)
 
 
 LAYERS: dict[str, type[Layer]] = {}
@@ -174,63 +187,65 @@ def register(kind: str, *aliases: str) -> Callable[[L], L]:
     return add
 
 
-def pair_text(value: ExactPair) -> str:
-    return str(value[0]) if value[0] == value[1] else f"{value[0]}x{value[1]}"
+def axes_text(value: ExactAxes) -> str:
+    """Per-axis values as the lectures write them: one number when every axis has it (``3``),
+    else each (``1x7``, ``3x1x1``)."""
+    return str(value[0]) if len(set(value)) == 1 else "x".join(map(str, value))
 
 
 def padding_text(pad: Padding) -> str:
+    """``p1`` (every side), ``p1x2`` (both sides of each axis alike), else every side in order
+    (``p0,1,0,1``: before and after each axis)."""
     if not isinstance(pad, tuple):
         return pad.value
-    top, bottom, left, right = pad
-    if top == bottom == left == right:
-        return f"p{top}"
-    if top == bottom and left == right:
-        return f"p{top}x{left}"
-    return f"p{top},{bottom},{left},{right}"
+    if len(set(pad)) == 1:
+        return f"p{pad[0]}"
+    before, after = pad[0::2], pad[1::2]
+    if before == after:
+        return "p" + "x".join(map(str, before))
+    return "p" + ",".join(map(str, pad))
 
 
-def window_text(kernel: Pair, stride: Pair, pad: Padding) -> str:
-    """``11x11/4 p0``: kernel, stride and padding in the lectures' shorthand."""
-    kernel_text = f"{kernel[0]}x{kernel[1]}"
-    stride_text = pair_text(stride)
-    return f"{kernel_text}/{stride_text} {padding_text(pad)}"
+def window_text(kernel: Axes, stride: Axes, pad: Padding) -> str:
+    """``11x11/4 p0``: kernel (one size per axis), stride and padding in the lectures'
+    shorthand."""
+    return f"{spatial_text(kernel)}/{axes_text(stride)} {padding_text(pad)}"
 
 
 def window_axes(
-    x: Shape, kernel: Pair, stride: Pair, pad: Padding, dilation: Pair, rule: Rounding
-) -> tuple[Axis, Axis]:
-    """The height and width axes of a sliding window over ``x`` under ``rule`` (the numbers behind
+    x: Shape, kernel: Axes, stride: Axes, pad: Padding, dilation: Axes, rule: Rounding
+) -> tuple[Axis, ...]:
+    """Each spatial axis of a sliding window over ``x`` under ``rule`` (the numbers behind
     :func:`window_out`, for messages and the worked arithmetic of ``cnncalc conv``)."""
     axes: list[Axis] = []
-    for axis, (n, k, s, d) in enumerate(
-        ((x.h, kernel[0], stride[0], dilation[0]), (x.w, kernel[1], stride[1], dilation[1]))
-    ):
+    for axis, (n, k, s, d) in enumerate(zip(x.spatial, kernel, stride, dilation, strict=True)):
         if pad is PadMode.SAME:
             axes.append(same_axis(n, k, s, d))
             continue
         before, after = resolve_padding(pad, n, k, s, d, axis)
         axes.append(window_axis(n, k, s, d, before, after, rule))
-    return axes[0], axes[1]
+    return tuple(axes)
 
 
 def window_out(
     x: Shape,
-    kernel: Pair,
-    stride: Pair,
+    kernel: Axes,
+    stride: Axes,
     pad: Padding,
-    dilation: Pair,
+    dilation: Axes,
     rounding: Rounding | None,
     ctx: Context,
-) -> tuple[int, int]:
-    """Output height and width of a sliding window over ``x`` (conv and pool share this).
+) -> tuple[int, ...]:
+    """Output size of each spatial axis of a sliding window over ``x`` (conv and pool share this).
 
-    A fraction is an error (E301) under ``exact`` rounding, else rounded and noted (N301).
+    A fraction is an error (E301) under ``exact`` rounding, else rounded and noted (N301); axes
+    that miss alike are named together (``height and width``).
     """
     rule = rounding or ctx.rounding
     axes = window_axes(x, kernel, stride, pad, dilation, rule)
-    bad = [(name, ax) for name, ax in zip(("height", "width"), axes, strict=True) if not ax.exact]
-    if len(bad) == 2 and bad[0][1] == bad[1][1]:
-        bad = [("height and width", bad[0][1])]
+    bad = alike(
+        (word, ax) for word, ax in zip(axis_words(x.rank), axes, strict=True) if not ax.exact
+    )
     for name, ax in bad:
         if rule is Rounding.EXACT:
             raise Problem(
@@ -241,7 +256,24 @@ def window_out(
                 " accept it",
             )
         ctx.notes.append(("N301", f"{name} {ax.arithmetic()}, rounded by {rule.value} to {ax.out}"))
-    return axes[0].out, axes[1].out
+    return tuple(ax.out for ax in axes)
+
+
+def check_rank(layer: Layer, x: Shape) -> None:
+    """Refuse a layer whose per-axis fields are not as long as ``x`` has spatial axes (E103): a
+    spec's layers are built at the input's rank, but a layer made in Python, or a volume given on
+    the command line, may not match."""
+    for name, spec in schema(type(layer)).items():
+        found = getattr(layer, name)
+        if spec.type.per_axis and isinstance(found, tuple):
+            wanted = spec.type.per_axis * x.rank
+            if len(found) != wanted:
+                raise Problem(
+                    "E103",
+                    f"'{name}' has {len(found)} values {list(found)}, but {x} has"
+                    f" {axes_count(x.rank)} ({wanted} values)",
+                    "give one value per axis, or a single number for all",
+                )
 
 
 def channels_error(layer: str, expected: str, x: Shape) -> Problem:

@@ -40,7 +40,7 @@ class ChannelSlice(Layer):
                 f" {self.channels})",
                 x,
             )
-        return Shape(x.h, x.w, self.channels)
+        return x.with_channels(self.channels)
 
     def describe(self) -> str:
         return f"channels {self.start}:{self.start + self.channels}"

@@ -1,15 +1,19 @@
 """Convolutions: ``conv`` (standard and grouped) and ``dwconv`` (depthwise).
 
 Per axis ``out = (W - F + 2P)/S + 1`` with the dilated kernel ``F = d(k-1)+1``; with ``g`` groups
-each filter sees ``C_in/g`` channels, so
+each filter sees ``C_in/g`` channels, so on an image
 
     weights = kh * kw * (C_in/g) * filters,   biases = filters (when ``bias``)
     MACs    = H_out * W_out * filters * kh * kw * (C_in/g)
     ops     = H_out * W_out * filters (one bias add per output element, when ``bias``)
+
+and alike on any rank, the kernel's sizes and the output's positions multiplied over every
+spatial axis (PyTorch's ``Conv1d``, ``Conv2d``, ``Conv3d``).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from cnncalc.errors import Problem
@@ -18,13 +22,14 @@ from cnncalc.layers.base import (
     Cost,
     Layer,
     Window,
+    axes_text,
     register,
     sliding_window,
     window_out,
     window_text,
 )
 from cnncalc.shapes import Shape
-from cnncalc.values import Count, Flag, Padding, Pair, Rounding
+from cnncalc.values import Axes, Count, Flag, Padding, Rounding
 
 
 def _conv_shape(
@@ -42,12 +47,14 @@ def _conv_shape(
             f"groups={groups} does not divide the {filters} filters",
             f"use a divisor of {filters}",
         )
-    h, w = window_out(x, layer.kernel, layer.stride, layer.pad, layer.dilation, layer.rounding, ctx)
-    return Shape(h, w, filters)
+    spatial = window_out(
+        x, layer.kernel, layer.stride, layer.pad, layer.dilation, layer.rounding, ctx
+    )
+    return Shape(*spatial, filters)
 
 
 def _conv_cost(layer: Conv | DepthwiseConv, x: Shape, out: Shape, groups: int) -> Cost:
-    per_filter = layer.kernel[0] * layer.kernel[1] * (x.c // groups)
+    per_filter = math.prod(layer.kernel) * (x.c // groups)
     return Cost(
         weights=per_filter * out.c,
         biases=out.c if layer.bias else 0,
@@ -58,10 +65,8 @@ def _conv_cost(layer: Conv | DepthwiseConv, x: Shape, out: Shape, groups: int) -
 
 def _conv_text(layer: Conv | DepthwiseConv, groups: str) -> str:
     text = window_text(layer.kernel, layer.stride, layer.pad)
-    if layer.dilation != (1, 1):
-        text += (
-            f" d{layer.dilation[0] if layer.dilation[0] == layer.dilation[1] else layer.dilation}"
-        )
+    if set(layer.dilation) != {1}:
+        text += f" d{axes_text(layer.dilation)}"
     text += groups
     return text if layer.bias else text + " nobias"
 
@@ -69,17 +74,18 @@ def _conv_text(layer: Conv | DepthwiseConv, groups: str) -> str:
 @register("conv")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Conv(Layer):
-    """2-D convolution with ``filters`` output channels, optionally grouped: per axis
-    ``(W - d(k-1) - 1 + 2P)/S + 1``; weights ``kh*kw*(C_in/groups)*filters``, biases ``filters``;
-    MACs ``H_out*W_out*filters*kh*kw*(C_in/groups)``; one op (bias add) per output element."""
+    """Convolution (1-D, 2-D or 3-D, as the input) with ``filters`` output channels, optionally
+    grouped: per axis ``(W - d(k-1) - 1 + 2P)/S + 1``; weights ``kh*kw*(C_in/groups)*filters``,
+    biases ``filters``; MACs ``H_out*W_out*filters*kh*kw*(C_in/groups)`` (every spatial axis's
+    kernel size and output size multiplied in); one op (bias add) per output element."""
 
     primary = "filters"
 
     filters: Count
-    kernel: Pair
-    stride: Pair = (1, 1)
+    kernel: Axes
+    stride: Axes = (1, 1)
     pad: Padding = (0, 0, 0, 0)
-    dilation: Pair = (1, 1)
+    dilation: Axes = (1, 1)
     groups: Count = 1
     bias: Flag = True
     rounding: Rounding | None = None
@@ -106,10 +112,10 @@ class DepthwiseConv(Layer):
 
     prefix = "dwconv"
 
-    kernel: Pair
-    stride: Pair = (1, 1)
+    kernel: Axes
+    stride: Axes = (1, 1)
     pad: Padding = (0, 0, 0, 0)
-    dilation: Pair = (1, 1)
+    dilation: Axes = (1, 1)
     multiplier: Count = 1
     bias: Flag = True
     rounding: Rounding | None = None

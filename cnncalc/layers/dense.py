@@ -2,7 +2,8 @@
 ``dropout``.
 
 An fc layer flattens whatever volume it receives, as the lectures do: ``7x7x512 -> 4096`` has
-``7*7*512*4096`` weights and as many MACs, plus ``units`` biases (one bias add each).
+``7*7*512*4096`` weights and as many MACs, plus ``units`` biases (one bias add each). Its output
+keeps the input's rank, every spatial axis 1 (``1x1x4096``, ``1x1x1x487`` after a 3-D network).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class FullyConnected(Layer):
     bias: Flag = True
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
-        return Shape(1, 1, self.units)
+        return Shape(*(1,) * inputs[0].rank, self.units)
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         fan_in = inputs[0].numel
@@ -48,12 +49,14 @@ class FullyConnected(Layer):
 @register("flatten")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Flatten(Layer):
-    """``H x W x C -> 1 x 1 x HWC``; a view, no new memory."""
+    """``H x W x C -> 1 x 1 x HWC`` (every spatial axis to 1, the rank kept); a view, no new
+    memory."""
 
     stores_output = False
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
-        return Shape(1, 1, inputs[0].numel)
+        x = inputs[0]
+        return Shape(*(1,) * x.rank, x.numel)
 
     def window(self, inputs: tuple[Shape, ...]) -> Window:
         return whole_input(inputs[0])

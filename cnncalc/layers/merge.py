@@ -11,11 +11,15 @@ from dataclasses import dataclass
 
 from cnncalc.errors import Problem
 from cnncalc.layers.base import Context, Cost, Layer, register
-from cnncalc.shapes import Shape
+from cnncalc.shapes import Shape, axis_words
 
 
 def _shapes(inputs: tuple[Shape, ...]) -> str:
     return ", ".join(str(x) for x in inputs)
+
+
+def same_rank(inputs: tuple[Shape, ...]) -> bool:
+    return len({x.rank for x in inputs}) == 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,17 +52,19 @@ class Add(_Merge):
 @register("concat")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Concat(_Merge):
-    """Concatenation along channels: equal ``H x W``, channels summed; a copy, no ops."""
+    """Concatenation along channels: equal spatial sizes (``H x W``), channels summed; a copy, no
+    ops."""
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         first = inputs[0]
-        if any((x.h, x.w) != (first.h, first.w) for x in inputs):
+        if any(x.spatial != first.spatial for x in inputs):
+            sizes = " and ".join(axis_words(first.rank)) if same_rank(inputs) else "rank"
             raise Problem(
                 "E304",
-                f"concat needs inputs of one height and width, got {_shapes(inputs)}",
+                f"concat needs inputs of one {sizes}, got {_shapes(inputs)}",
                 "make every branch keep the same spatial size",
             )
-        return Shape(first.h, first.w, sum(x.c for x in inputs))
+        return Shape(*first.spatial, sum(x.c for x in inputs))
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost()
@@ -72,8 +78,14 @@ class Mul(_Merge):
     inputs."""
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        if not same_rank(inputs):
+            raise Problem(
+                "E304",
+                f"mul needs inputs of one rank, got {_shapes(inputs)}",
+                "each input needs as many spatial axes as the network's input",
+            )
         dims = []
-        for axis in zip(*((x.h, x.w, x.c) for x in inputs), strict=True):
+        for axis in zip(*((*x.spatial, x.c) for x in inputs), strict=True):
             sizes = {n for n in axis if n != 1}
             if len(sizes) > 1:
                 raise Problem(

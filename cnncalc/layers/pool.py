@@ -1,9 +1,11 @@
-"""Pooling: ``maxpool``, ``avgpool``, ``gap`` (global average), ``adaptive_avgpool``.
+"""Pooling: ``maxpool``, ``avgpool``, ``gap`` (global average), ``global_maxpool``,
+``adaptive_avgpool`` and ``adaptive_maxpool``.
 
 Window pools use the conv arithmetic with ``filters = C_in``; the stride defaults to the kernel
 (as in PyTorch). No parameters. Operations per output element: ``kh*kw - 1`` comparisons for max,
-``kh*kw`` (adds and the division) for average; a global or adaptive average costs one operation per
-input element it reads.
+``kh*kw`` (adds and the division) for average (the kernel's sizes multiplied over every spatial
+axis); a global or adaptive average costs one operation per input element it reads, a global or
+adaptive max one comparison per element read beyond the first of each window.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from cnncalc.layers.base import (
     Cost,
     Layer,
     Window,
-    pair_text,
+    axes_text,
     register,
     sliding_window,
     whole_input,
@@ -24,7 +26,7 @@ from cnncalc.layers.base import (
     window_text,
 )
 from cnncalc.shapes import Shape
-from cnncalc.values import Padding, Pair, Rounding
+from cnncalc.values import Axes, Padding, Rounding
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,25 +36,27 @@ class _WindowPool(Layer):
     prefix = "pool"
     primary = "kernel"
 
-    kernel: Pair
-    stride: Pair | None = None
+    kernel: Axes
+    stride: Axes | None = None
     pad: Padding = (0, 0, 0, 0)
     rounding: Rounding | None = None
 
     @property
-    def step(self) -> Pair:
+    def step(self) -> Axes:
         return self.stride or self.kernel
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         x = inputs[0]
-        h, w = window_out(x, self.kernel, self.step, self.pad, (1, 1), self.rounding, ctx)
-        return Shape(h, w, x.c)
+        ones = (1,) * x.rank
+        return Shape(
+            *window_out(x, self.kernel, self.step, self.pad, ones, self.rounding, ctx), x.c
+        )
 
     def describe(self) -> str:
         return window_text(self.kernel, self.step, self.pad)
 
     def window(self, inputs: tuple[Shape, ...]) -> Window:
-        return sliding_window(inputs[0], self.kernel, self.step, self.pad, (1, 1))
+        return sliding_window(inputs[0], self.kernel, self.step, self.pad, (1,) * inputs[0].rank)
 
 
 @register("maxpool")
@@ -61,7 +65,7 @@ class MaxPool(_WindowPool):
     """Max pooling: ``kh*kw - 1`` comparisons per output element."""
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
-        return Cost(ops=out.numel * (self.kernel[0] * self.kernel[1] - 1))
+        return Cost(ops=out.numel * (math.prod(self.kernel) - 1))
 
 
 @register("avgpool")
@@ -70,18 +74,19 @@ class AvgPool(_WindowPool):
     """Average pooling: ``kh*kw`` operations per output element."""
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
-        return Cost(ops=out.numel * self.kernel[0] * self.kernel[1])
+        return Cost(ops=out.numel * math.prod(self.kernel))
 
 
 @register("gap", "global_avgpool")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GlobalAvgPool(Layer):
-    """Global average pooling: ``H x W x C -> 1 x 1 x C``, one operation per input element."""
+    """Global average pooling: ``H x W x C -> 1 x 1 x C`` (every spatial axis to 1), one operation
+    per input element."""
 
     prefix = "pool"
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
-        return Shape(1, 1, inputs[0].c)
+        return _global(inputs[0])
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost(ops=inputs[0].numel)
@@ -119,32 +124,72 @@ def _adaptive_window(n: int, out: int) -> tuple[int, int]:
     return q + (2 if r > math.gcd(n, out) else 1), q + 1
 
 
-@register("adaptive_avgpool")
+def _global(x: Shape) -> Shape:
+    return Shape(*(1,) * x.rank, x.c)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AdaptiveAvgPool(Layer):
-    """Adaptive average pooling to a fixed ``size`` (PyTorch ``AdaptiveAvgPool2d``): window ``i``
-    of ``out`` over ``n`` spans ``[floor(i*n/out), ceil((i+1)*n/out))``; one op per element each
-    window reads."""
+class _AdaptivePool(Layer):
+    """Adaptive pooling to a fixed ``size`` per axis (PyTorch ``AdaptiveAvgPool1d/2d/3d``, and the
+    max ones): window ``i`` of ``out`` over ``n`` spans ``[floor(i*n/out), ceil((i+1)*n/out))``."""
 
     prefix = "pool"
     primary = "size"
 
-    size: Pair
+    size: Axes
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
-        return Shape(self.size[0], self.size[1], inputs[0].c)
+        return Shape(*self.size, inputs[0].c)
 
-    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
-        x = inputs[0]
-        return Cost(ops=_adaptive_reads(x.h, out.h) * _adaptive_reads(x.w, out.w) * x.c)
+    def reads(self, x: Shape, out: Shape) -> int:
+        """Input elements the windows read together, over every channel."""
+        return math.prod(map(_adaptive_reads, x.spatial, out.spatial)) * x.c
 
     def describe(self) -> str:
-        return f"to {pair_text(self.size)}"
+        return f"to {axes_text(self.size)}"
 
     def window(self, inputs: tuple[Shape, ...]) -> Window:
-        x = inputs[0]
-        (kh, sh), (kw, sw) = (
-            _adaptive_window(x.h, self.size[0]),
-            _adaptive_window(x.w, self.size[1]),
-        )
-        return Window((kh, kw), (sh, sw))
+        kernel, stride = zip(*map(_adaptive_window, inputs[0].spatial, self.size), strict=True)
+        return Window(kernel, stride)
+
+
+@register("adaptive_avgpool")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdaptiveAvgPool(_AdaptivePool):
+    """Adaptive average pooling to a fixed ``size`` (PyTorch ``AdaptiveAvgPool2d``): window ``i``
+    of ``out`` over ``n`` spans ``[floor(i*n/out), ceil((i+1)*n/out))``; one op per element each
+    window reads."""
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost(ops=self.reads(inputs[0], out))
+
+
+@register("adaptive_maxpool")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdaptiveMaxPool(_AdaptivePool):
+    """Adaptive max pooling to a fixed ``size`` (PyTorch ``AdaptiveMaxPool1d/2d/3d``), windows as
+    adaptive average pooling's; a window of ``m`` elements costs ``m - 1`` comparisons."""
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost(ops=self.reads(inputs[0], out) - out.numel)
+
+
+@register("global_maxpool", "gmp")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GlobalMaxPool(Layer):
+    """Global max pooling: every spatial axis to 1 (Kim 2014's max over time; PyTorch
+    ``AdaptiveMaxPool(1)``); ``positions - 1`` comparisons per channel."""
+
+    prefix = "pool"
+
+    def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
+        return _global(inputs[0])
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost(ops=inputs[0].numel - out.numel)
+
+    def describe(self) -> str:
+        return "global"
+
+    def window(self, inputs: tuple[Shape, ...]) -> Window:
+        return whole_input(inputs[0])

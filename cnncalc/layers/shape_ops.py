@@ -12,7 +12,8 @@ from cnncalc.values import Padding
 @register("zeropad")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ZeroPad(Layer):
-    """Zero padding: ``H + top + bottom``, ``W + left + right``; no ops."""
+    """Zero padding: ``H + top + bottom``, ``W + left + right`` (each spatial axis plus its sides);
+    no ops."""
 
     prefix = "pad"
     primary = "pad"
@@ -23,8 +24,9 @@ class ZeroPad(Layer):
         x = inputs[0]
         if isinstance(self.pad, PadMode):
             return x
-        top, bottom, left, right = self.pad
-        return Shape(x.h + top + bottom, x.w + left + right, x.c)
+        return Shape(
+            *(n + self.pad[2 * i] + self.pad[2 * i + 1] for i, n in enumerate(x.spatial)), x.c
+        )
 
     def describe(self) -> str:
         return padding_text(self.pad)
@@ -32,7 +34,7 @@ class ZeroPad(Layer):
     def window(self, inputs: tuple[Shape, ...]) -> Window | None:
         if isinstance(self.pad, PadMode):
             return None  # resolves to no padding: 'same' and 'valid' of a 1x1 window
-        return Window((1, 1), pad=(self.pad[0], self.pad[2]))
+        return Window((1,) * (len(self.pad) // 2), pad=self.pad[0::2])
 
 
 @register("identity")

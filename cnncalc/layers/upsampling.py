@@ -18,20 +18,20 @@ from cnncalc.layers.base import (
     Cost,
     Layer,
     Window,
-    pair_text,
+    axes_text,
     register,
     upsampling_window,
     window_text,
 )
-from cnncalc.shapes import Shape
+from cnncalc.shapes import IMAGE_RANK, Shape, spatial_text
 from cnncalc.values import (
     MAX_SIZE,
+    Axes,
     Count,
     Flag,
     IndicesOf,
     Mode,
-    OffsetPair,
-    Pair,
+    OffsetAxes,
     Positive,
     SizeOf,
     UpsampleMode,
@@ -44,7 +44,7 @@ def transposed_axis(n: int, k: int, s: int, p: int, d: int, extra: int) -> int:
     return (n - 1) * s - 2 * p + d * (k - 1) + extra + 1
 
 
-def transposed_window(kernel: Pair, stride: Pair, pad: Pair, dilation: Pair) -> Window:
+def transposed_window(kernel: Axes, stride: Axes, pad: Axes, dilation: Axes) -> Window:
     """Output ``o`` of a transposed window receives input ``i`` through tap ``t`` when
     ``o = i*s - p + t*d``, so it reads the inputs in ``[(o + p - (F - 1))/s, (o + p)/s]``
     (``F = d*(k - 1) + 1``), whose pixels lie in a window of ``(F - 1)/s + 1`` input pixels,
@@ -55,14 +55,14 @@ def transposed_window(kernel: Pair, stride: Pair, pad: Pair, dilation: Pair) -> 
         extent.append(exact(Fraction(f - 1, s) + 1))
         step.append(exact(Fraction(1, s)))
         before.append(exact(Fraction(f - 1 - p, s)))
-    return Window((extent[0], extent[1]), (step[0], step[1]), pad=(before[0], before[1]))
+    return Window(tuple(extent), tuple(step), pad=tuple(before))
 
 
-def _fits(out: Pair, x: Shape, what: str) -> None:
+def _fits(out: Axes, x: Shape, what: str) -> None:
     if min(out) < 1:
         raise Problem(
             "E306",
-            f"{what} gives {out[0]}x{out[1]} on {x.h}x{x.w}: an output below 1",
+            f"{what} gives {spatial_text(out)} on {spatial_text(x.spatial)}: an output below 1",
             "lower the padding or feed a larger input",
         )
 
@@ -81,11 +81,11 @@ class ConvTranspose(Layer):
     primary = "filters"
 
     filters: Count
-    kernel: Pair
-    stride: Pair = (1, 1)
-    pad: OffsetPair = (0, 0)
-    output_padding: OffsetPair = (0, 0)
-    dilation: Pair = (1, 1)
+    kernel: Axes
+    stride: Axes = (1, 1)
+    pad: OffsetAxes = (0, 0)
+    output_padding: OffsetAxes = (0, 0)
+    dilation: Axes = (1, 1)
     groups: Count = 1
     bias: Flag = True
 
@@ -106,24 +106,23 @@ class ConvTranspose(Layer):
                     f" dilation {d}",
                     f"use an output_padding below {max(s, d)}",
                 )
-        h, w = (
-            transposed_axis(n, k, s, p, d, e)
-            for n, k, s, p, d, e in zip(
-                (x.h, x.w),
+        spatial = tuple(
+            map(
+                transposed_axis,
+                x.spatial,
                 self.kernel,
                 self.stride,
                 self.pad,
                 self.dilation,
                 self.output_padding,
-                strict=True,
             )
         )
-        _fits((h, w), x, "conv_transpose")
-        return Shape(h, w, self.filters)
+        _fits(spatial, x, "conv_transpose")
+        return Shape(*spatial, self.filters)
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         x = inputs[0]
-        per_input = self.kernel[0] * self.kernel[1] * (out.c // self.groups)
+        per_input = math.prod(self.kernel) * (out.c // self.groups)
         return Cost(
             weights=x.c * per_input,
             biases=out.c if self.bias else 0,
@@ -132,13 +131,11 @@ class ConvTranspose(Layer):
         )
 
     def describe(self) -> str:
-        text = window_text(
-            self.kernel, self.stride, (self.pad[0], self.pad[0], self.pad[1], self.pad[1])
-        )
-        if self.output_padding != (0, 0):
-            text += f" op{pair_text(self.output_padding)}"
-        if self.dilation != (1, 1):
-            text += f" d{pair_text(self.dilation)}"
+        text = window_text(self.kernel, self.stride, _both_sides(self.pad))
+        if set(self.output_padding) != {0}:
+            text += f" op{axes_text(self.output_padding)}"
+        if set(self.dilation) != {1}:
+            text += f" d{axes_text(self.dilation)}"
         if self.groups > 1:
             text += f" g{self.groups}"
         return text if self.bias else text + " nobias"
@@ -148,9 +145,28 @@ class ConvTranspose(Layer):
 
 
 #: Input pixels each output element reads, and how many before ``floor(anchor)``, per mode.
-_TAPS = {UpsampleMode.NEAREST: (1, 0), UpsampleMode.BILINEAR: (2, 0), UpsampleMode.BICUBIC: (4, 1)}
+_TAPS = {
+    UpsampleMode.NEAREST: (1, 0),
+    UpsampleMode.LINEAR: (2, 0),
+    UpsampleMode.BILINEAR: (2, 0),
+    UpsampleMode.TRILINEAR: (2, 0),
+    UpsampleMode.BICUBIC: (4, 1),
+}
 #: Multiply-adds per output element (and channel), per mode: see :class:`Upsample`.
-_MULTIPLY_ADDS = {UpsampleMode.NEAREST: 0, UpsampleMode.BILINEAR: 4, UpsampleMode.BICUBIC: 20}
+_MULTIPLY_ADDS = {
+    UpsampleMode.NEAREST: 0,
+    UpsampleMode.LINEAR: 2,
+    UpsampleMode.BILINEAR: 4,
+    UpsampleMode.TRILINEAR: 8,
+    UpsampleMode.BICUBIC: 20,
+}
+#: The rank each interpolating mode is defined for (PyTorch's ``interpolate`` refuses others).
+_MODE_RANK = {
+    UpsampleMode.LINEAR: 1,
+    UpsampleMode.BILINEAR: 2,
+    UpsampleMode.BICUBIC: 2,
+    UpsampleMode.TRILINEAR: 3,
+}
 
 
 @register("upsample")
@@ -158,7 +174,8 @@ _MULTIPLY_ADDS = {UpsampleMode.NEAREST: 0, UpsampleMode.BILINEAR: 4, UpsampleMod
 class Upsample(Layer):
     """Resizing (PyTorch ``nn.Upsample`` / ``F.interpolate``) by one of ``scale`` (integer or
     fractional: ``out = floor(n * scale)`` per axis, computed in doubles as PyTorch does), ``size``
-    (an absolute ``[h, w]``) or ``like`` (the height and width of a named earlier layer, as FPN,
+    (an absolute ``[h, w]``, one size per axis) or ``like`` (the height and width, every spatial
+    size, of a named earlier layer, as FPN,
     U-Net and DeepLab need); channels kept, no parameters.
 
     ``align_corners`` changes which input pixels are read, never the output size; ``nearest``
@@ -168,7 +185,8 @@ class Upsample(Layer):
     ``like``.
 
     Ops per output element, counted as multiply-adds of a tap by its weight (the weights are
-    computed once per row and column): nearest 0, a copy (fvcore counts 1); bilinear 4, the four
+    computed once per row and column): nearest 0, a copy (fvcore counts 1); linear 2 and trilinear
+    8, the taps of the 1-D and 3-D maps they are defined for; bilinear 4, the four
     weighted taps (fvcore's count too: ``upsample_bilinear2d`` is 4 per output element in
     ``fvcore/nn/flop_count.py``); bicubic 20, PyTorch's separable kernel (``cubic_interp1d`` in
     ``aten/src/ATen/native/UpSample.h``, four taps times four coefficients, applied to four rows
@@ -177,7 +195,7 @@ class Upsample(Layer):
     primary = "scale"
 
     scale: Positive | None = None
-    size: Pair | None = None
+    size: Axes | None = None
     like: SizeOf | None = None
     mode: Mode = UpsampleMode.NEAREST
     align_corners: Flag = False
@@ -191,15 +209,23 @@ class Upsample(Layer):
                 + (f" ({', '.join(given)})" if given else ""),
                 "e.g. 'scale: 2', 'size: [56, 56]' or 'like: skip1'",
             )
+        x = inputs[0]
+        fitting = [m.value for m, rank in _MODE_RANK.items() if rank == x.rank]
         if self.align_corners and self.mode is UpsampleMode.NEAREST:
             raise Problem(
                 "E103",
-                "align_corners only applies to bilinear and bicubic",
+                f"align_corners only applies to {' and '.join(fitting)}",
                 "drop align_corners, or choose an interpolating mode",
             )
-        x = inputs[0]
+        if _MODE_RANK.get(self.mode, x.rank) != x.rank:
+            raise Problem(
+                "E103",
+                f"mode {self.mode.value} is for {_MODE_RANK[self.mode]}-D maps, not the {x.rank}-D"
+                f" volume {x}",
+                f"use {' or '.join(['nearest', *fitting])}",
+            )
         if self.scale is not None:
-            exact = (x.h * self.scale, x.w * self.scale)  # doubles, as PyTorch computes them
+            exact = [n * self.scale for n in x.spatial]  # doubles, as PyTorch computes them
             if max(exact) > MAX_SIZE:  # an infinity too: 1e308 times a side overflows
                 raise Problem(
                     "E007",
@@ -207,13 +233,13 @@ class Upsample(Layer):
                     f" above the limit of {MAX_SIZE:,}",
                     "use a realistic scale",
                 )
-            h, w = math.floor(exact[0]), math.floor(exact[1])
-            _fits((h, w), x, f"upsample by {real_text(self.scale)}")
+            spatial = tuple(math.floor(e) for e in exact)
+            _fits(spatial, x, f"upsample by {real_text(self.scale)}")
         elif self.size is not None:
-            h, w = self.size
+            spatial = self.size
         else:
-            h, w = inputs[1].h, inputs[1].w
-        return Shape(h, w, x.c)
+            spatial = inputs[1].spatial
+        return Shape(*spatial, x.c)
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost(ops=out.numel * _MULTIPLY_ADDS[self.mode])
@@ -222,7 +248,7 @@ class Upsample(Layer):
         if self.scale is not None:
             target = f"x{real_text(self.scale)}"
         elif self.size is not None:
-            target = f"to {pair_text(self.size)}"
+            target = f"to {axes_text(self.size)}"
         else:
             target = f"like {self.like}"
         return f"{self.mode.value} {target}" + (" align_corners" if self.align_corners else "")
@@ -235,7 +261,7 @@ class Upsample(Layer):
         x = inputs[0]
         out = self.infer(inputs, Context())
         step, offset = [], []
-        for n, m in ((x.h, out.h), (x.w, out.w)):
+        for n, m in zip(x.spatial, out.spatial, strict=True):
             if self.align_corners:
                 q = Fraction(n - 1, m - 1) if m > 1 else Fraction(0)
                 c = Fraction(0)
@@ -245,7 +271,7 @@ class Upsample(Layer):
             step.append(q)
             offset.append(c)
         taps, lead = _TAPS[self.mode]
-        return upsampling_window((step[0], step[1]), (offset[0], offset[1]), taps, lead)
+        return upsampling_window(tuple(step), tuple(offset), taps, lead)
 
 
 @register("pixel_shuffle")
@@ -260,13 +286,14 @@ class PixelShuffle(Layer):
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         x, r = inputs[0], self.factor
+        _image_only(x, "pixel_shuffle")
         if x.c % (r * r):
             raise Problem(
                 "E306",
                 f"pixel_shuffle by {r} needs channels divisible by {r * r}, got {x.c}",
                 f"give the layer before {r * r}x the output channels",
             )
-        return Shape(x.h * r, x.w * r, x.c // (r * r))
+        return Shape(*(n * r for n in x.spatial), x.c // (r * r))
 
     def describe(self) -> str:
         return f"x{self.factor}"
@@ -274,6 +301,16 @@ class PixelShuffle(Layer):
     def window(self, inputs: tuple[Shape, ...]) -> Window:
         step = Fraction(1, self.factor)
         return upsampling_window((step, step), (Fraction(0), Fraction(0)), 1, 0)
+
+
+def _image_only(x: Shape, kind: str) -> None:
+    """PyTorch's ``PixelShuffle`` and ``PixelUnshuffle`` act on the last two axes: images only."""
+    if x.rank != IMAGE_RANK:
+        raise Problem(
+            "E306",
+            f"{kind} needs an image (H x W x C), got the {x.rank}-D volume {x}",
+            "PyTorch defines it for images only",
+        )
 
 
 @register("pixel_unshuffle", "reorg")
@@ -288,13 +325,14 @@ class PixelUnshuffle(Layer):
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
         x, r = inputs[0], self.factor
-        if x.h % r or x.w % r:
+        _image_only(x, "pixel_unshuffle")
+        if any(n % r for n in x.spatial):
             raise Problem(
                 "E306",
                 f"pixel_unshuffle by {r} needs a height and width divisible by {r}, got {x}",
                 f"feed a map whose sides are multiples of {r}",
             )
-        return Shape(x.h // r, x.w // r, x.c * r * r)
+        return Shape(*(n // r for n in x.spatial), x.c * r * r)
 
     def describe(self) -> str:
         return f"/{self.factor}"
@@ -318,12 +356,12 @@ class MaxUnpool(Layer):
     primary = "kernel"
 
     indices: IndicesOf
-    kernel: Pair
-    stride: Pair | None = None
-    pad: OffsetPair = (0, 0)
+    kernel: Axes
+    stride: Axes | None = None
+    pad: OffsetAxes = (0, 0)
 
     @property
-    def step(self) -> Pair:
+    def step(self) -> Axes:
         return self.stride or self.kernel
 
     def infer(self, inputs: tuple[Shape, ...], ctx: Context) -> Shape:
@@ -337,23 +375,26 @@ class MaxUnpool(Layer):
             )
         default = [
             transposed_axis(n, k, s, p, 1, 0)
-            for n, k, s, p in zip((x.h, x.w), self.kernel, self.step, self.pad, strict=True)
+            for n, k, s, p in zip(x.spatial, self.kernel, self.step, self.pad, strict=True)
         ]
         steps = tuple(zip(default, self.step, strict=True))
-        if any(abs(t - d) >= s for t, (d, s) in zip((before.h, before.w), steps, strict=True)):
+        if any(abs(t - d) >= s for t, (d, s) in zip(before.spatial, steps, strict=True)):
             accepted = " x ".join(f"{d - s + 1}..{d + s - 1}" for d, s in steps)
             raise Problem(
                 "E306",
-                f"maxunpool cannot restore {before.h}x{before.w}, the input of"
-                f" '{self.indices}': from {x.h}x{x.w} PyTorch takes {accepted}",
+                f"maxunpool cannot restore {spatial_text(before.spatial)}, the input of"
+                f" '{self.indices}': from {spatial_text(x.spatial)} PyTorch takes {accepted}",
                 "give the pool's kernel, stride and padding",
             )
-        return Shape(before.h, before.w, x.c)
+        return Shape(*before.spatial, x.c)
 
     def describe(self) -> str:
-        return window_text(
-            self.kernel, self.step, (self.pad[0], self.pad[0], self.pad[1], self.pad[1])
-        )
+        return window_text(self.kernel, self.step, _both_sides(self.pad))
 
     def window(self, inputs: tuple[Shape, ...]) -> Window:
-        return transposed_window(self.kernel, self.step, self.pad, (1, 1))
+        return transposed_window(self.kernel, self.step, self.pad, (1,) * len(self.kernel))
+
+
+def _both_sides(pad: Axes) -> tuple[int, ...]:
+    """A transposed window's padding, cropped alike on both sides of each axis, as sides."""
+    return tuple(side for p in pad for side in (p, p))

@@ -14,7 +14,7 @@ from enum import Enum
 
 from cnncalc.api import Report
 from cnncalc.grouping import Row
-from cnncalc.layers.base import pair_text
+from cnncalc.layers.base import axes_text
 from cnncalc.render.rows import count, rf_text, share, size
 
 
@@ -56,7 +56,7 @@ def _window(row: Row) -> tuple[str, str]:
     window = row.layer.window(row.inputs) if row.layer is not None and row.inputs else None
     if window is None:
         return "", ""
-    return f"{window.kernel[0]}x{window.kernel[1]}", pair_text(window.stride)
+    return "x".join(map(str, window.kernel)), axes_text(window.stride)
 
 
 def _incomplete(report: Report) -> str:

@@ -14,8 +14,8 @@ from cnncalc.errors import Severity
 from cnncalc.exact import Exact, exact_text
 from cnncalc.grouping import Row
 from cnncalc.memory import MemoryReport
-from cnncalc.metrics import CONVENTIONS
-from cnncalc.receptive import ExactPair, Field
+from cnncalc.metrics import CONVENTIONS, rf_convention
+from cnncalc.receptive import ExactAxes, Field
 from cnncalc.render.columns import Column, cells, totals
 from cnncalc.render.diagnostics import (
     diagnostic_dict,
@@ -25,6 +25,7 @@ from cnncalc.render.diagnostics import (
 )
 from cnncalc.render.escape import csv_cell, markdown_cell, visible
 from cnncalc.render.rows import rf_text, summary_lines
+from cnncalc.shapes import IMAGE_RANK, axis_words
 
 #: Bumped when a key is removed or changes meaning (adding keys keeps the version).
 JSON_SCHEMA_VERSION = 1
@@ -64,33 +65,35 @@ def row_values(row: Row) -> list[Any]:
 
 
 def _row_dict(row: Row) -> dict[str, Any]:
-    return dict(zip(COLUMNS, row_values(row), strict=True)) | {"rf": rf_dict(row.rf)}
+    return dict(zip(COLUMNS, row_values(row), strict=True)) | {
+        "shape": [*row.output.spatial, row.output.c],
+        "rf": rf_dict(row.rf),
+    }
 
 
 def rf_dict(rf: Field | None) -> dict[str, Any] | None:
     if rf is None:
         return None
     return {
-        "size": _json_pair(rf.size),
-        "jump": _json_pair(rf.jump),
+        "size": _json_axes(rf.size),
+        "jump": _json_axes(rf.jump),
         "start": _json_start(rf),
-        "padding": _json_pair(rf.padding),
+        "padding": _json_axes(rf.padding),
         "via": rf.via or None,
         "aligned": rf.aligned,
     }
 
 
-def _json_pair(pair: ExactPair) -> list[int | float | str]:
-    h, w = pair
-    if type(h) is int and type(w) is int:  # every built-in: no conversion needed
-        return [h, w]
-    return [json_exact(h), json_exact(w)]
+def _json_axes(values: ExactAxes) -> list[int | float | str]:
+    if all(type(v) is int for v in values):  # every built-in: no conversion needed
+        return list(values)  # type: ignore[arg-type]
+    return [json_exact(v) for v in values]
 
 
 def _json_start(rf: Field) -> list[int | float | str]:
-    h, w = rf.twice_start
-    if type(h) is int and type(w) is int and abs(h) <= _FLOAT_EXACT and abs(w) <= _FLOAT_EXACT:
-        return [h / 2, w / 2]  # what json_exact gives, without making two Fractions
+    twice = rf.twice_start
+    if all(type(v) is int and abs(v) <= _FLOAT_EXACT for v in twice):
+        return [int(v) / 2 for v in twice]  # what json_exact gives, without making Fractions
     return [json_exact(v, point=True) for v in rf.start]
 
 
@@ -117,10 +120,14 @@ def json_exact(value: Exact, point: bool = False) -> int | float | str:
 
 
 def conventions(report: Report) -> dict[str, str]:
-    """What each figure counts; ``macs`` states the report's counting preset."""
-    if report.count is Counting.TORCHVISION:
-        return CONVENTIONS
-    return CONVENTIONS | {"macs": PRESETS[report.count].convention}
+    """What each figure counts; ``macs`` states the report's counting preset, ``rf`` the axes of
+    the report's rank."""
+    found = CONVENTIONS
+    if report.count is not Counting.TORCHVISION:
+        found = found | {"macs": PRESETS[report.count].convention}
+    if report.input.rank != IMAGE_RANK:
+        found = found | {"rf": rf_convention(report.input.rank)}
+    return found
 
 
 def counts_dict(counts: tuple[ToolCount, ...]) -> dict[str, Any]:
@@ -198,6 +205,9 @@ def report_dict(
         "source": spec.source,
         "file": spec.file,
         "input": str(report.input),
+        # the input as a list, and what each of its numbers is: every "shape" list reads alike
+        "input_shape": [*report.input.spatial, report.input.c],
+        "axes": [*axis_words(report.input.rank), "channels"],
         "batch": report.batch,
         "dtype": report.dtype.value,
         "layers": [layer(row) for row in report.rows(depth)],

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from cnncalc.counting import PRESETS, Counting, torchinfo_memory
 from cnncalc.exact import Exact, exact_text, half_text
-from cnncalc.receptive import ExactPair, Field
+from cnncalc.receptive import ExactAxes, Field
 from cnncalc.render.escape import terminal
 
 if TYPE_CHECKING:
@@ -17,17 +17,17 @@ if TYPE_CHECKING:
 
 
 def rf_text(rf: Field | None) -> tuple[str, str, str]:
-    """Size, jump and start of a receptive field as printed: ``195``, ``32``, ``16``; an axis pair
-    ``HxW`` when height and width differ; empty when the field is unknown."""
+    """Size, jump and start of a receptive field as printed: ``195``, ``32``, ``16``; every axis
+    ``HxW`` (``DxHxW``) when they differ; empty when the field is unknown."""
     if rf is None:
         return "", "", ""
-    return _pair(rf.size, exact_text), _pair(rf.jump, exact_text), _pair(rf.twice_start, half_text)
+    return _axes(rf.size, exact_text), _axes(rf.jump, exact_text), _axes(rf.twice_start, half_text)
 
 
-def _pair(values: ExactPair, text: Callable[[Exact], str]) -> str:
-    """Both axes printed exactly by ``text`` (16, 16.5, 1/3: cnncalc/exact.py), once if equal."""
-    h, w = text(values[0]), text(values[1])
-    return h if h == w else f"{h}x{w}"
+def _axes(values: ExactAxes, text: Callable[[Exact], str]) -> str:
+    """Every axis printed exactly by ``text`` (16, 16.5, 1/3: cnncalc/exact.py), once if equal."""
+    shown = [text(v) for v in values]
+    return shown[0] if len(set(shown)) == 1 else "x".join(shown)
 
 
 def count(n: int) -> str:
@@ -60,13 +60,13 @@ def output_lines(report: Report) -> list[str]:
     several (heads) or the one output has height and width (a map, not a classifier's vector),
     and whether it is as large as the input. Nothing for a single ``1x1xC`` output."""
     outputs = report.outputs
-    if not outputs or (len(outputs) == 1 and outputs[0].output.h * outputs[0].output.w == 1):
+    if not outputs or (len(outputs) == 1 and outputs[0].output.positions == 1):
         return []
     shown = ", ".join(f"{terminal(r.node.name)} {r.output}" for r in outputs)
     if len(outputs) > 1:
         return [f"Outputs:     {len(outputs)} heads: {shown}"]
     out, x = outputs[0].output, report.input
-    size = "as large as the input" if (out.h, out.w) == (x.h, x.w) else f"from input {x}"
+    size = "as large as the input" if out.spatial == x.spatial else f"from input {x}"
     return [f"Output:      {shown} (a map {size})"]
 
 

@@ -144,6 +144,106 @@ CASES = (
             hyper="to 7x1",
         ),
     ),
+    Case(
+        input="56x300",  # a 56-word sentence of 300-d embeddings
+        layer="global_maxpool",
+        expected=Figures(
+            output="1x300",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=16_500,  # 55 comparisons per channel: 55*300
+            activations=300,
+            hyper="global",
+        ),
+    ),
+    Case(
+        input="4x7x7x512",
+        layer="gmp",
+        expected=Figures(
+            output="1x1x1x512",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=100_352 - 512,  # 4*7*7 = 196 positions, 195 comparisons per channel
+            activations=512,
+            hyper="global",
+        ),
+    ),
+    Case(
+        input="13x13x256",
+        layer="adaptive_maxpool: 6",
+        expected=Figures(
+            output="6x6x256",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            # windows of 3x3 cells (as adaptive_avgpool above): 8 comparisons each,
+            # 6*6*256 windows: 82,944 - 9,216
+            ops=73_728,
+            activations=9216,
+            hyper="to 6",
+        ),
+    ),
+    Case(
+        input="16x112x112x64",
+        layer="maxpool: {kernel: [1, 2, 2]}",  # C3D's pool1: time kept, space halved
+        expected=Figures(
+            output="16x56x56x64",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=9_633_792,  # 16*56*56*64 outputs, 1*2*2 - 1 = 3 comparisons each
+            activations=3_211_264,
+            hyper="1x2x2/1x2x2 p0",
+        ),
+    ),
+    Case(
+        input="8x7x7x512",
+        layer="avgpool: {kernel: [2, 7, 7], stride: 1}",  # S3D's head
+        expected=Figures(
+            output="7x1x1x512",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=351_232,  # 7*1*1*512 outputs, 2*7*7 = 98 adds each
+            activations=3584,
+            hyper="2x7x7/1 p0",
+        ),
+    ),
+    Case(
+        input="2000x128",
+        layer="maxpool: 4",  # M5's pools
+        expected=Figures(
+            output="500x128",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=192_000,  # 500*128 outputs, 3 comparisons each
+            activations=64_000,
+            hyper="4/4 p0",
+        ),
+    ),
+    Case(
+        input="8x14x14x832",
+        layer="adaptive_avgpool: [1, 7, 7]",
+        expected=Figures(
+            output="1x7x7x832",
+            weights=0,
+            biases=0,
+            buffers=0,
+            macs=0,
+            ops=1_304_576,  # one window of 8 in time, 14 = 7 windows of 2 per axis: 8*14*14*832
+            activations=40_768,
+            hyper="to 1x7x7",
+        ),
+    ),
 )
 
 REFUSALS = (
@@ -158,6 +258,13 @@ REFUSALS = (
         layer="avgpool: 5",
         code="E302",
         message="pool1 on 4x4x1: kernel 5 is larger than the padded input 4",
+    ),
+    Refusal(
+        input="16x112x112x64",
+        layer="maxpool: {kernel: 3, stride: 2}",
+        code="E301",
+        # depth 7.5 and height and width 55.5: the first axis that misses is reported
+        message="pool1 on 16x112x112x64: does not fit: depth (16 - 3 + 2·0)/2 + 1 = 7.5",
     ),
 )
 

@@ -310,7 +310,7 @@ def test_a_reference_follows_the_rules_of_input() -> None:
         network("8x8x1", "upsample: {like: 3}")
 
 
-def _field(*layers: str) -> tuple[tuple[object, object], ...]:
+def _field(*layers: str) -> tuple[tuple[object, ...], ...]:
     report = network("16x16x1", *layers)
     field = receptive_fields(report.graph, report.layers)[report.layers[-1].node.name]
     return field.size, field.jump, field.padding
