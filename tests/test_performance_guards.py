@@ -10,19 +10,18 @@ benchmark's "100,000 layers at most 12x the time of 10,000" covers that side.
 from __future__ import annotations
 
 import cProfile
-import importlib.util
 import pstats
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from cnncalc.api import analyze, loads
 from cnncalc.expand import expand
 from cnncalc.render.data import report_json
+from tests.helpers import benchmark_module
 
 #: Runs the CLI in a fresh interpreter, then lists the modules it imported on stderr.
 PROBE = """
@@ -75,21 +74,9 @@ def test_table_path_imports_rich() -> None:
     assert "rich.console" in imported("show", "lenet5")
 
 
-def _benchmark_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "benchmark_run", Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 #: The benchmark's branched generator: residual units made by a block with ``repeat`` (nested
 #: scopes, prefixed names, an ``add`` over a branch and the identity, a ``concat`` by name).
-residual_spec: Callable[[int], str] = _benchmark_module().branched_spec
+residual_spec: Callable[[int], str] = benchmark_module().branched_spec
 
 
 def calls(work: Callable[[], object]) -> int:
