@@ -39,7 +39,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from cnncalc.infer import LayerResult
-from cnncalc.layers import LAYERS, Cost, Layer
+from cnncalc.layers import FAMILIES, Cost, Layer
 from cnncalc.shapes import Shape
 
 #: A rule: (layer, input volumes, output volume, the layer's own cost) -> the tool's count.
@@ -197,10 +197,10 @@ class Preset:
 
 def _table(**rules: Rule) -> dict[str, Rule]:
     """A full rule table: the given rules, :func:`nothing` for every other registered type."""
-    unknown = set(rules) - set(LAYERS)
+    unknown = set(rules) - set(FAMILIES)
     if unknown:
         raise KeyError(f"rules for unregistered layer types: {sorted(unknown)}")
-    return {kind: rules.get(kind, nothing) for kind in LAYERS}
+    return {kind: rules.get(kind, nothing) for kind in FAMILIES}
 
 
 PRESETS: dict[Counting, Preset] = {

@@ -42,7 +42,7 @@ from cnncalc.errors import (
     gave_up,
 )
 from cnncalc.expr import Budget, Value, budget
-from cnncalc.layers import ALIASES, LAYERS, Layer
+from cnncalc.layers import ALIAS_OF, FAMILIES, Layer, layer_named
 from cnncalc.shapes import Shape
 from cnncalc.source import Map, Node, Scalar, Seq, describe
 from cnncalc.spec import Block, Spec, input_names
@@ -408,11 +408,11 @@ class _Expander:
                 "e.g. '- relu' or '- conv: {filters: 64, kernel: 3}'",
             )
             return None
-        kind = ALIASES.get(kind, kind)
-        layer_type = LAYERS.get(kind)
+        kind = ALIAS_OF.get(kind, kind)
+        layer_class = layer_named(kind)
         block = self.spec.blocks.get(kind)
-        if layer_type is None and block is None:
-            choices = [*sorted([*LAYERS, *ALIASES]), *self.spec.blocks]
+        if layer_class is None and block is None:
+            choices = [*sorted([*FAMILIES, *ALIAS_OF]), *self.spec.blocks]
             self.report(
                 "E102",
                 f"unknown layer type or block '{kind}'",
@@ -421,7 +421,7 @@ class _Expander:
                 framework_hint(kind) or did_you_mean(kind, choices),
             )
             return None
-        fields = self.fields_of(layer_type, body, key, scope)
+        fields = self.fields_of(layer_class, body, key, scope)
         if fields is None:
             return None
         meta = {k: v for k, v in fields.entries.items() if k in META_KEYS}
@@ -437,7 +437,7 @@ class _Expander:
                 "e.g. name: conv1",
             )
             return None
-        named = (*("input", "inputs"), *(references(layer_type) if layer_type else ()))
+        named = (*("input", "inputs"), *(references(layer_class) if layer_class else ()))
         refs = [
             ref
             for k in named
@@ -457,8 +457,8 @@ class _Expander:
                 "a layer may only take inputs from layers above it",
             )
             return None
-        allowed = self.allowed_keys(layer_type, block)
-        return _Item(key, layer_type, block, fields, meta, all(k in allowed for k in fields.keys))
+        allowed = self.allowed_keys(layer_class, block)
+        return _Item(key, layer_class, block, fields, meta, all(k in allowed for k in fields.keys))
 
     @staticmethod
     def allowed_keys(layer_type: type[Layer] | None, block: Block | None) -> list[str]:

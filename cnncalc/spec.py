@@ -657,14 +657,14 @@ class _SpecReader:
                 )
             )
             return {}
-        from cnncalc.layers import ALIASES, LAYERS  # a block may not shadow a layer type
+        from cnncalc.layers import ALIAS_OF, FAMILIES  # a block may not shadow a layer type
 
         blocks: dict[str, Block] = {}
         for name, body in node.entries.items():
             if self.full():
                 break
             span = node.keys[name]
-            if name in LAYERS or name in ALIASES:
+            if name in FAMILIES or name in ALIAS_OF:
                 self.problems.append(
                     error(
                         "E203",

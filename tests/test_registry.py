@@ -106,3 +106,32 @@ def test_layer_type_is_documented(doc: str, kind: str) -> None:
 @pytest.mark.parametrize("doc", DOCS)
 def test_no_row_without_a_layer_type(doc: str) -> None:
     assert set(_rows(doc)) == set(LAYERS)
+
+
+def test_the_lazy_tables_name_what_the_families_register() -> None:
+    """``FAMILIES`` and ``ALIAS_OF`` are written by hand so that a spec imports only the families
+    it uses: they must say exactly what the modules register."""
+    from cnncalc.layers import ALIAS_OF, FAMILIES, base, every_family
+
+    every_family()
+    assert {
+        kind: cls.__module__.removeprefix("cnncalc.layers.") for kind, cls in base.LAYERS.items()
+    } == FAMILIES
+    assert base.ALIASES == ALIAS_OF
+
+
+def test_a_spec_imports_only_the_families_it_uses() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from cnncalc import analyze, load; analyze(load('resnet50'));"
+        " print(' '.join(sorted(m for m in sys.modules if m.startswith('cnncalc.layers.'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == [
+        f"cnncalc.layers.{family}"
+        for family in ("activation", "base", "conv", "dense", "merge", "norm", "pool")
+    ]
