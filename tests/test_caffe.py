@@ -180,6 +180,7 @@ def test_comments_and_in_place_layers_and_shared_blobs() -> None:
         ("kernel_h: 2 kernel_w: 3 stride_h: 2 stride_w: 1", "4x6x3"),
         ("kernel_size: 3 stride: 2 round_mode: FLOOR", "3x3x3"),
         ("global_pooling: true pool: AVE", "1x1x3"),
+        ("global_pooling: true pool: MAX", "1x1x3"),  # pooling_layer.cpp: kernel = bottom size
         ("kernel_size: 3", "6x6x3"),  # the stride defaults to 1, not to the kernel
     ],
 )

@@ -22,7 +22,7 @@ Each rule cites BVLC/caffe (``src/caffe/``, commit 9b89154):
   stride defaults to 1, not to the kernel; ``out = ceil((in + 2 pad - k) / stride) + 1``, and when
   ``pad > 0`` a last window starting in the padding is dropped. That is cnncalc's ``ceil`` except
   without padding for a kernel narrower than its stride (Caffe keeps a window past the input):
-  that one case is refused. ``round_mode: FLOOR`` is ``floor``. ``global_pooling`` is ``gap``.
+  that one case is refused. ``round_mode: FLOOR`` is ``floor``. ``global_pooling`` is ``gap`` (``AVE``) or ``global_maxpool`` (``MAX``).
 - InnerProduct flattens (``inner_product_layer.cpp``, ``axis: 1``). BatchNorm has no trainable
   parameter (mean, variance and a moving-average factor, ``batch_norm_layer.cpp``); a Scale right
   after it on its top (``scale_layer.cpp``: ``gamma``, and ``beta`` with ``bias_term``) folds with
@@ -789,12 +789,7 @@ def _pooling(r: _Reader, layer: CaffeLayer, inputs: list[str]) -> None:
         )
         return
     if r.flag(p, "global_pooling", False):
-        if method == "AVE":
-            r.emit(layer, "gap", inputs)
-        else:
-            r.net.problems.append(
-                not_supported_yet("global max pooling", "a global max-pooling type", layer.span)
-            )
+        r.emit(layer, "gap" if method == "AVE" else "global_maxpool", inputs)
         return
     fields = r.window(p, conv=False)
     if fields is None:
