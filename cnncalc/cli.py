@@ -416,8 +416,14 @@ Examples:
     default=None,
     help="Write the picture to this file (needed for png) instead of standard output.",
 )
+@MAX_LAYERS_OPTION
 def profile(
-    target: str, volume: Shape | None, depth: int | None, fmt: str, output: str | None
+    target: str,
+    volume: Shape | None,
+    depth: int | None,
+    fmt: str,
+    output: str | None,
+    max_layers: int,
 ) -> None:
     """Where the activations, params and MACs live: a bar per figure for each layer (or block),
     then the sums by layer type and by stage, and the largest layers."""
@@ -427,7 +433,7 @@ def profile(
     from cnncalc.render.profile import breakdown_lines, profile_svg, profile_text
 
     try:
-        report = _analyze(_load(target), input=volume)
+        report = _analyze(_load(target), input=volume, max_layers=max_layers)
     except SpecError as exc:
         _echo_spec_error(exc)
     if fmt == "png":
@@ -467,14 +473,15 @@ Examples:
     "mermaid",
     "Mermaid (GitHub renders it in Markdown), Graphviz DOT, or SVG drawn by Graphviz's dot.",
 )
-def graph(target: str, volume: Shape | None, depth: int | None, fmt: str) -> None:
+@MAX_LAYERS_OPTION
+def graph(target: str, volume: Shape | None, depth: int | None, fmt: str, max_layers: int) -> None:
     """The layer graph as a picture: a box per layer (name, type, hyper-parameters, output volume)
     or per collapsed block, blocks as nested groups, merges rounded, skips dashed."""
     from cnncalc.render.data import show_problems
     from cnncalc.render.graph import graph_dot, graph_mermaid
 
     try:
-        report = _analyze(_load(target), input=volume)
+        report = _analyze(_load(target), input=volume, max_layers=max_layers)
     except SpecError as exc:
         _echo_spec_error(exc)
     if fmt == "mermaid":
@@ -999,6 +1006,7 @@ Examples:
     help="Exit 1 when B's total grows by more than this, e.g. params+10% or macs+50M (repeatable).",
 )
 @_count_option(everything=False)
+@MAX_LAYERS_OPTION
 def diff(
     spec_a: str,
     spec_b: str,
@@ -1011,6 +1019,7 @@ def diff(
     fmt: str,
     gates: tuple[Gate, ...],
     counting: str,
+    max_layers: int,
 ) -> None:
     """Two specs (built-in names or files) layer by layer, aligned by name, else by position and
     type:
@@ -1018,8 +1027,8 @@ def diff(
     from cnncalc.diff import diff as align
 
     try:
-        a = _analyze(_load(spec_a, from_a), input=input_a, count=counting)
-        b = _analyze(_load(spec_b, from_b), input=input_b, count=counting)
+        a = _analyze(_load(spec_a, from_a), input=input_a, count=counting, max_layers=max_layers)
+        b = _analyze(_load(spec_b, from_b), input=input_b, count=counting, max_layers=max_layers)
     except SpecError as exc:
         _echo_spec_error(exc)
     from cnncalc.render.diff import diff_json, diff_problems

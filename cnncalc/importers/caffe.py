@@ -22,7 +22,8 @@ Each rule cites BVLC/caffe (``src/caffe/``, commit 9b89154):
   stride defaults to 1, not to the kernel; ``out = ceil((in + 2 pad - k) / stride) + 1``, and when
   ``pad > 0`` a last window starting in the padding is dropped. That is cnncalc's ``ceil`` except
   without padding for a kernel narrower than its stride (Caffe keeps a window past the input):
-  that one case is refused. ``round_mode: FLOOR`` is ``floor``. ``global_pooling`` is ``gap`` (``AVE``) or ``global_maxpool`` (``MAX``).
+  that one case is refused. ``round_mode: FLOOR`` is ``floor``. ``global_pooling`` is ``gap``
+  (``AVE``) or ``global_maxpool`` (``MAX``).
 - InnerProduct flattens (``inner_product_layer.cpp``, ``axis: 1``). BatchNorm has no trainable
   parameter (mean, variance and a moving-average factor, ``batch_norm_layer.cpp``); a Scale right
   after it on its top (``scale_layer.cpp``: ``gamma``, and ``beta`` with ``bias_term``) folds with
