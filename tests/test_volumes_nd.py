@@ -12,6 +12,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cnncalc import analyze, loads
 from cnncalc.cli import cli
@@ -345,3 +347,50 @@ def test_channels_first_is_flagged_at_every_rank(input: str, message: str) -> No
     spec = loads(_spec(input, "relu"))
     [warning] = spec.warnings
     assert (warning.code, warning.message) == ("W101", message)
+
+
+_WINDOW = st.tuples(
+    st.sampled_from(["conv", "maxpool", "avgpool"]),
+    st.integers(1, 5),  # kernel
+    st.integers(1, 3),  # stride
+    st.integers(0, 2),  # padding
+    st.integers(1, 2),  # dilation (conv only)
+)
+
+
+def _item(layer: tuple[str, int, int, int, int], lead: int) -> str:
+    """A window layer whose last axis is ``layer``'s and whose ``lead`` axes before it are
+    kernel 1, stride 1, no padding: the 1-D layer embedded in a higher rank."""
+    kind, k, s, p, d = layer
+    ones, zeros = [1] * lead, [0] * lead
+    fields = f"kernel: {[*ones, k]}, stride: {[*ones, s]}, pad: {[*zeros, p]}"
+    if kind == "conv":
+        return f"conv: {{filters: 4, {fields}, dilation: {[*ones, d]}}}"
+    return f"{kind}: {{{fields}}}"
+
+
+@settings(max_examples=60, deadline=None)
+@given(length=st.integers(8, 64), layers=st.lists(_WINDOW, min_size=1, max_size=4))
+def test_a_signal_is_an_image_of_height_one(
+    length: int, layers: list[tuple[str, int, int, int, int]]
+) -> None:
+    """Rank is only bookkeeping: the same windows on ``L x C``, on ``1 x L x C`` and on
+    ``1 x 1 x L x C`` (the extra axes read by kernels of 1) give the same sizes, counts and
+    fields, or the same refusal. Average pooling is left out at rank 3: PyTorch's ``AvgPool3d``
+    alone refuses a kernel larger than the unpadded input (tests/layers/test_pool.py)."""
+
+    def run(lead: int, chosen: list[tuple[str, int, int, int, int]]) -> tuple[object, ...]:
+        volume = "x".join(["1"] * lead + [str(length), "3"])
+        items = [_item(layer, lead) for layer in chosen]
+        report = network(volume, *items, rounding="floor")
+        errors = [d.code for d in report.diagnostics if d.code.startswith("E")]
+        t = report.totals
+        last = [r.output.spatial[-1] for r in report.layers]
+        assert all(r.output.rank == lead + 1 for r in report.layers)
+        assert all(r.output.spatial[:-1] == (1,) * lead for r in report.layers)
+        tail = [(f.size[-1], f.jump[-1], f.padding[-1]) for f in report.fields.values()]
+        return (errors, t.params, t.macs, t.ops, t.activations, last, tail)
+
+    assert run(0, layers) == run(1, layers)
+    no_average = [layer for layer in layers if layer[0] != "avgpool"] or [("conv", 1, 1, 0, 1)]
+    assert run(0, no_average) == run(2, no_average)
