@@ -2,7 +2,9 @@
 
 This script is NOT part of cnncalc (which is framework-free): it builds the models of
 ``scripts/make_torch_reference.py`` (same constructors, random weights, eval mode, batch 1 at each
-model's own input size) and runs each peer tool on them exactly as its documentation calls it:
+model's own input: its channels and spatial sizes, ``(C, *spatial)``, of any rank: ``(C, L)``,
+``(C, H, W)`` or ``(C, D, H, W)``) and runs each peer tool on them exactly as its documentation
+calls it:
 
 ``fvcore``
     ``fvcore.nn.FlopCountAnalysis(model, x).total()`` (jit-traced aten ops; one "flop" is one
@@ -11,11 +13,11 @@ model's own input size) and runs each peer tool on them exactly as its documenta
     ``thop.profile(model, inputs=(x,), ret_layer_info=True)[0]`` (forward hooks on modules whose
     exact type is in ``thop.profile.register_hooks``), per module class from the layer tree.
 ``torchinfo``
-    ``torchinfo.summary(model, input_size=(1, C, H, W), verbose=0).total_mult_adds`` (the
+    ``torchinfo.summary(model, input_size=(1, C, *spatial), verbose=0).total_mult_adds`` (the
     "Total mult-adds" line: leaf modules only), per module class from ``summary_list``; also the
     memory lines (input size, forward/backward pass size, params size) in bytes.
 ``ptflops``
-    ``ptflops.get_model_complexity_info(model, (C, H, W), as_strings=False,
+    ``ptflops.get_model_complexity_info(model, (C, *spatial), as_strings=False,
     print_per_layer_stat=False, backend="pytorch", backend_specific_config={"count_functional":
     False})[0]`` (module hooks only, its maintainer's recommended call); per module class from a
     second run whose hooks are ptflops' own ``MODULES_MAPPING`` functions wrapped to note the
@@ -68,11 +70,12 @@ SAVED_MODELS = ("resnet50", "mobilenet_v2", "densenet121", "convnext_tiny")
 TOOLS = ("fvcore", "thop", "torchinfo", "ptflops")
 
 
-def _side(spec: ModelSpec, model: nn.Module) -> int:
-    """The square input side make_torch_reference.py uses: the spec's resolution, else the
-    weights' crop size (torchvision) or the pretrained config's input size (timm)."""
-    _, side = _meta(spec, model)
-    return side
+def _input(spec: ModelSpec, model: nn.Module) -> tuple[int, ...]:
+    """The batch-1 input make_torch_reference.py runs, ``(1, C, *spatial)``: the spec's channels
+    and spatial sizes (its ``spatial``, else the square of its resolution, the weights' crop size
+    (torchvision) or the pretrained config's input size (timm))."""
+    _, spatial = _meta(spec, model)
+    return (1, spec.channels, *spatial)
 
 
 def _fvcore(model: nn.Module, x: torch.Tensor) -> dict[str, Any]:
@@ -127,11 +130,11 @@ def _ptflops(model: nn.Module, x: torch.Tensor) -> dict[str, Any]:
     from ptflops.pytorch_ops import MODULES_MAPPING
 
     config = {"count_functional": False}
-    chw = tuple(x.shape[1:])
+    per_sample = tuple(x.shape[1:])  # (C, *spatial): ptflops adds the batch of one
     with contextlib.redirect_stdout(io.StringIO()):
         total, _ = get_model_complexity_info(
             model,
-            chw,
+            per_sample,
             as_strings=False,
             print_per_layer_stat=False,
             backend="pytorch",
@@ -151,7 +154,7 @@ def _ptflops(model: nn.Module, x: torch.Tensor) -> dict[str, Any]:
     with contextlib.redirect_stdout(io.StringIO()):
         again, _ = get_model_complexity_info(
             model,
-            chw,
+            per_sample,
             as_strings=False,
             print_per_layer_stat=False,
             backend="pytorch",
@@ -176,10 +179,10 @@ RUNNERS: dict[str, Callable[[nn.Module, torch.Tensor], dict[str, Any]]] = {
 def record(spec: ModelSpec) -> dict[str, Any]:
     torch.manual_seed(0)
     model = spec.build().eval()
-    c, h, w = 3, _side(spec, model), _side(spec, model)
-    entry: dict[str, Any] = {"ctor": spec.ctor(), "input": [h, w, c]}
+    size = _input(spec, model)
+    entry: dict[str, Any] = {"ctor": spec.ctor(), "input": [*size[2:], size[1]]}
     for tool in TOOLS:
-        x = torch.randn(1, c, h, w)
+        x = torch.randn(*size)
         try:
             with torch.no_grad(), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -193,7 +196,7 @@ def saved(spec: ModelSpec) -> dict[str, Any]:
     """What autograd saves for one training-mode forward pass at batch 1."""
     torch.manual_seed(0)
     model = spec.build().train()
-    side = _side(spec, model)
+    size = _input(spec, model)
     owned = {t.untyped_storage().data_ptr() for t in (*model.parameters(), *model.buffers())}
     found: dict[int, tuple[int, str]] = {}
 
@@ -204,13 +207,13 @@ def saved(spec: ModelSpec) -> dict[str, Any]:
         return tensor
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
-        model(torch.randn(1, 3, side, side))
+        model(torch.randn(*size))
     by_dtype: Counter[str] = Counter()
     for nbytes, dtype in found.values():
         by_dtype[dtype.removeprefix("torch.")] += nbytes
     return {
         "ctor": spec.ctor(),
-        "input": [side, side, 3],
+        "input": [*size[2:], size[1]],
         "bytes": sum(by_dtype.values()),
         "by_dtype": dict(sorted(by_dtype.items())),
         "storages": len(found),
