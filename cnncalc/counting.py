@@ -91,8 +91,10 @@ def fvcore_layernorm(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost: 
 
 def fvcore_adaptive_pool(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> int:
     """``aten::adaptive_avg_pool2d``: one per input element (``elementwise_flop_counter(1, 0)``);
-    traced ops, so ``F.adaptive_avg_pool2d`` counts as the module does (``x.mean`` does not)."""
-    return inputs[0].numel
+    traced ops, so ``F.adaptive_avg_pool2d`` counts as the module does (``x.mean`` does not).
+    Images only: ``_DEFAULT_SUPPORTED_OPS`` (``fvcore/nn/flop_count.py``) has no handler for
+    ``aten::adaptive_avg_pool1d`` or ``adaptive_avg_pool3d``, so a pool of rank 1 or 3 counts 0."""
+    return inputs[0].numel if inputs[0].rank == 2 else 0
 
 
 # thop -----------------------------------------------------------------------------------------
@@ -103,6 +105,15 @@ def thop_norm(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -
     (BatchNorm2d) or ``elementwise_affine`` (LayerNorm): ``4 * numel`` with a learned scale and
     shift. Exact types only: a subclass such as torchvision's ``LayerNorm2d`` counts 0."""
     return 2 * out.numel * (2 if _flag(layer, "affine") else 1)
+
+
+def thop_conv(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> int:
+    """``count_convNd`` (``Conv1d/2d/3d`` and ``ConvTranspose1d/2d/3d`` alike):
+    ``calculate_conv2d_flops = out.numel * (C_in / groups) * prod(kernel)``, bias ignored, i.e. the
+    weights once per output position. A conv's weight MACs; a transposed conv, whose MACs are per
+    *input* position, counts ``prod(stride)`` times its MACs when the windows tile
+    (kernel = stride)."""
+    return cost.weights * out.positions
 
 
 def thop_avgpool(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> int:
@@ -129,8 +140,10 @@ def thop_softmax(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost: Cost
 
 
 def torchinfo_conv(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> int:
-    """A class name containing "Conv": ``(weights + biases) * H_out * W_out`` ("ignore C when
-    calculating Mult-Adds in ConvNd"): the bias counts once per output element."""
+    """A class name containing "Conv" (``ConvTranspose*d`` too): ``(weights + biases) *
+    prod(output_size[2:])`` ("ignore C when calculating Mult-Adds in ConvNd",
+    ``LayerInfo.calculate_macs``), the output positions at every rank: the bias counts once per
+    output element."""
     return (cost.weights + cost.biases) * out.positions
 
 
@@ -145,7 +158,9 @@ def torchinfo_params(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost: 
 
 
 def ptflops_conv(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> int:
-    """``conv_flops_counter_hook``: weight MACs plus one per output element for the bias."""
+    """``conv_flops_counter_hook``: weight MACs plus one per output element for the bias; on
+    ``ConvTranspose*d`` (``transpose=True``) the MACs per *input* position, as cnncalc counts
+    them, the bias still per output element."""
     return cost.macs + (out.numel if _flag(layer, "bias") else 0)
 
 
@@ -214,12 +229,14 @@ PRESETS: dict[Counting, Preset] = {
         counting=Counting.FVCORE,
         call="fvcore.nn.FlopCountAnalysis(model, x).total()",
         convention=(
-            "fvcore's flops: conv and fc weight MACs, batch norm 2 per element (1 without affine),"
-            " layer norm 5 per element (4), adaptive average pooling 1 per input element"
+            "fvcore's flops: conv, transposed conv and fc weight MACs, batch norm 2 per element"
+            " (1 without affine), layer norm 5 per element (4), adaptive average pooling 1 per"
+            " input element (images only)"
         ),
         rules=_table(
             conv=weight_macs,
             dwconv=weight_macs,
+            conv_transpose=weight_macs,
             fc=weight_macs,
             batchnorm=fvcore_batchnorm,
             layernorm=fvcore_layernorm,
@@ -231,13 +248,14 @@ PRESETS: dict[Counting, Preset] = {
         counting=Counting.THOP,
         call="thop.profile(model, inputs=(x,))[0]",
         convention=(
-            "thop's MACs: conv and fc weight MACs, norms 4 per element (2 without affine),"
-            " average pooling 1 per output element, adaptive pooling (window + 1) per output"
-            " element, softmax 3C - 1 per position"
+            "thop's MACs: conv and fc weight MACs, transposed conv weights per output position,"
+            " norms 4 per element (2 without affine), average pooling 1 per output element,"
+            " adaptive pooling (window + 1) per output element, softmax 3C - 1 per position"
         ),
         rules=_table(
-            conv=weight_macs,
-            dwconv=weight_macs,
+            conv=thop_conv,
+            dwconv=thop_conv,
+            conv_transpose=thop_conv,
             fc=weight_macs,
             batchnorm=thop_norm,
             layernorm=thop_norm,
@@ -251,12 +269,13 @@ PRESETS: dict[Counting, Preset] = {
         counting=Counting.TORCHINFO,
         call="torchinfo.summary(model, input_size).total_mult_adds",
         convention=(
-            "torchinfo's mult-adds: conv (weights + biases) per output position, every other"
-            " layer's weights and biases once"
+            "torchinfo's mult-adds: conv and transposed conv (weights + biases) per output"
+            " position, every other layer's weights and biases once"
         ),
         rules=_table(
             conv=torchinfo_conv,
             dwconv=torchinfo_conv,
+            conv_transpose=torchinfo_conv,
             fc=torchinfo_params,
             batchnorm=torchinfo_params,
             layernorm=torchinfo_params,
@@ -269,13 +288,14 @@ PRESETS: dict[Counting, Preset] = {
             " backend_specific_config={'count_functional': False})[0]"
         ),
         convention=(
-            "ptflops' MACs: conv and fc weight MACs plus their biases, ReLU/ReLU6/LeakyReLU/GELU"
-            " 1 per element, pooling 1 per input element, batch norm 2 per element (1 without"
-            " affine), layer norm 1 per element"
+            "ptflops' MACs: conv, transposed conv and fc weight MACs plus their biases,"
+            " ReLU/ReLU6/LeakyReLU/GELU 1 per element, pooling 1 per input element, batch norm 2"
+            " per element (1 without affine), layer norm 1 per element"
         ),
         rules=_table(
             conv=ptflops_conv,
             dwconv=ptflops_conv,
+            conv_transpose=ptflops_conv,
             fc=ptflops_linear,
             relu=ptflops_activation,
             relu6=ptflops_activation,

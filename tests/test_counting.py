@@ -23,6 +23,10 @@ RULES = [
     ("6x6x4", "conv: {filters: 8, kernel: 3, pad: 1, bias: false}", (10368,) * 3 + (10368,) * 2),
     # depthwise 3x3 on 4x4x2, pad 1: 16 x 2 x 9 = 288; weights 18 + 2 biases: torchinfo 20 x 16.
     ("4x4x2", "dwconv: {kernel: 3, pad: 1}", (288, 288, 288, 320, 320)),
+    # transposed 3x3/2 conv, 2 -> 4 filters on 4x4x2 (9x9x4 out): 32 inputs x 9 x 4 = 1,152 MACs
+    # (fvcore); 72 weights + 4 biases; thop 72 x 81 output positions = 5,832 (324 x 2 x 9);
+    # torchinfo 76 x 81 = 6,156; ptflops 1,152 + 324 outputs = 1,476; torchvision's table has none.
+    ("4x4x2", "conv_transpose: {filters: 4, kernel: 3, stride: 2}", (0, 1152, 5832, 6156, 1476)),
     # fc 12 -> 10: 120 MACs; torchinfo and ptflops add the 10 biases once.
     ("2x2x3", "fc: 10", (120, 120, 120, 130, 130)),
     # batch norm on 288 elements, 8 channels: fvcore 2 x, thop 4 x, torchinfo 2C, ptflops 2 x.
@@ -39,6 +43,10 @@ RULES = [
     ("4x4x2", "avgpool: {kernel: 2, stride: 2}", (0, 0, 8, 0, 32)),
     # global pool on 7x7x4: fvcore and ptflops 196 inputs; thop (49 + 1) x 4.
     ("7x7x4", "gap", (0, 196, 200, 0, 196)),
+    # the same pool on a signal (7x4) and a clip (2x3x3x4): fvcore has no aten::adaptive_avg_pool1d
+    # or 3d handler; thop (7 + 1) x 4 and (18 + 1) x 4, ptflops the inputs.
+    ("7x4", "gap", (0, 0, 32, 0, 28)),
+    ("2x3x3x4", "gap", (0, 0, 76, 0, 72)),
     # adaptive 2x2 on 5x5: thop's window is the float ratio 2.5 x 2.5: int((6.25 + 1) x 4) = 29.
     ("5x5x1", "adaptive_avgpool: 2", (0, 25, 29, 0, 25)),
     # softmax over 10 channels: thop 10 exp + 9 adds + 10 divisions.

@@ -140,6 +140,25 @@ DEVIATIONS: dict[tuple[str, str], tuple[str, tuple[Written, ...]]] = {
         for tool in ("fvcore", "thop", "ptflops")
     },
     ("googlenet", "ptflops"): ("BasicConv2d applies F.relu", (Written("relu"),)),
+    **{
+        (name, tool): (
+            f"the residual blocks' convs are torchvision's {convs}, subclasses of nn.Conv3d"
+            " outside the exact-type table (the stem and the shortcuts are plain nn.Conv3d)",
+            (Written("conv", "layer?.basic?.unit?.conv1"),),
+        )
+        for name, convs in (
+            ("r3d_18", "Conv3DSimple"),
+            ("mc3_18", "Conv3DSimple (layer1) and Conv3DNoTemporal (layer2-4)"),
+        )
+        for tool in ("thop", "ptflops")
+    },
+    **{
+        ("s3d", tool): (
+            "torch.mean(x, dim=(2, 3, 4)) in forward(), unseen by module hooks",
+            (Written("gap"),),
+        )
+        for tool in ("thop", "ptflops")
+    },
     ("inception_v3", "thop"): (
         "the Inception blocks pool with F.avg_pool2d and F.max_pool2d",
         (Written("avgpool", "mixed_*"),),
