@@ -223,7 +223,9 @@ PRESETS: dict[Counting, Preset] = {
         counting=Counting.TORCHVISION,
         call="torchvision weights meta '_ops' (GFLOPS)",
         convention="multiply-accumulates of conv and fc weights only (torchvision's GFLOPS column)",
-        rules=_table(conv=weight_macs, dwconv=weight_macs, fc=weight_macs),
+        rules=_table(
+            conv=weight_macs, dwconv=weight_macs, fc=weight_macs, conv_transpose=weight_macs
+        ),
     ),
     Counting.FVCORE: Preset(
         counting=Counting.FVCORE,

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from cnncalc import analyze, load
 from cnncalc.cli import cli
 from cnncalc.counting import layer_counts
+from cnncalc.library import builtin_names
 from tests.helpers import single
 
 TOOLS = ("torchvision", "fvcore", "thop", "torchinfo", "ptflops")
@@ -25,8 +26,13 @@ RULES = [
     ("4x4x2", "dwconv: {kernel: 3, pad: 1}", (288, 288, 288, 320, 320)),
     # transposed 3x3/2 conv, 2 -> 4 filters on 4x4x2 (9x9x4 out): 32 inputs x 9 x 4 = 1,152 MACs
     # (fvcore); 72 weights + 4 biases; thop 72 x 81 output positions = 5,832 (324 x 2 x 9);
-    # torchinfo 76 x 81 = 6,156; ptflops 1,152 + 324 outputs = 1,476; torchvision's table has none.
-    ("4x4x2", "conv_transpose: {filters: 4, kernel: 3, stride: 2}", (0, 1152, 5832, 6156, 1476)),
+    # torchinfo 76 x 81 = 6,156; ptflops 1,152 + 324 outputs = 1,476; the default convention
+    # (torchvision's column) counts the 1,152 multiply-accumulates, as fvcore does.
+    (
+        "4x4x2",
+        "conv_transpose: {filters: 4, kernel: 3, stride: 2}",
+        (1152, 1152, 5832, 6156, 1476),
+    ),
     # fc 12 -> 10: 120 MACs; torchinfo and ptflops add the 10 biases once.
     ("2x2x3", "fc: 10", (120, 120, 120, 130, 130)),
     # batch norm on 288 elements, 8 channels: fvcore 2 x, thop 4 x, torchinfo 2C, ptflops 2 x.
@@ -137,3 +143,11 @@ def test_diff_count_follows_the_preset() -> None:
     assert code == 0
     macs = {side: document["totals"][side]["macs"] for side in ("a", "b", "delta")}
     assert macs == {"a": a, "b": b, "delta": b - a}
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_the_torchvision_preset_is_the_default_count(name: str) -> None:
+    """``--count torchvision`` names the default convention: for every built-in (transposed
+    convolutions included) its total is the MACs ``show`` prints."""
+    report = analyze(load(name))
+    assert report.macs_under("torchvision") == report.totals.macs
