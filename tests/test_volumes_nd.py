@@ -394,3 +394,58 @@ def test_a_signal_is_an_image_of_height_one(
     assert run(0, layers) == run(1, layers)
     no_average = [layer for layer in layers if layer[0] != "avgpool"] or [("conv", 1, 1, 0, 1)]
     assert run(0, no_average) == run(2, no_average)
+
+
+_VALUE = st.one_of(
+    st.integers(-1, 6), st.lists(st.integers(0, 6), min_size=0, max_size=7), st.just("same")
+)
+#: Each per-axis layer type with the field it needs and the ones it may have.
+_FIELDS = {
+    "conv": ("kernel", ("stride", "pad", "dilation")),
+    "dwconv": ("kernel", ("stride", "pad", "dilation")),
+    "conv_transpose": ("kernel", ("stride", "pad", "output_padding", "dilation")),
+    "maxpool": ("kernel", ("stride", "pad")),
+    "avgpool": ("kernel", ("stride", "pad")),
+    "adaptive_maxpool": ("size", ()),
+    "adaptive_avgpool": ("size", ()),
+    "upsample": ("size", ("mode",)),
+    "zeropad": ("pad", ()),
+    "crop": ("sides", ()),
+    "reshape": ("shape", ()),
+}
+
+
+@st.composite
+def _layer(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(sorted(_FIELDS)))
+    needed, optional = _FIELDS[kind]
+    body: dict[str, object] = {needed: draw(_VALUE)}
+    for name in draw(st.lists(st.sampled_from(optional), unique=True)) if optional else []:
+        body[name] = (
+            draw(st.sampled_from(["nearest", "linear", "bilinear", "trilinear"]))
+            if name == "mode"
+            else draw(_VALUE)
+        )
+    if kind in ("conv", "conv_transpose"):
+        body["filters"] = 4
+    return json.dumps({kind: body})
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    spatial=st.lists(st.integers(1, 40), min_size=1, max_size=3),
+    layers=st.lists(_layer(), min_size=1, max_size=5),
+)
+def test_any_per_axis_value_at_any_rank_ends_in_a_diagnostic_or_a_report(
+    spatial: list[int], layers: list[str]
+) -> None:
+    """Lists of any length, negative and zero sizes, modes where numbers go, on volumes of every
+    rank: ``check`` answers 0 or 1 with located diagnostics, never a traceback."""
+    text = _spec("x".join(map(str, [*spatial, 3])), *layers)
+    result = CliRunner().invoke(cli, ["check", "-", "--format", "json"], input=text)
+    assert result.exit_code in (0, 1), result.output
+    document = json.loads(result.stdout)
+    lines = len(text.splitlines())
+    for diagnostic in document["specs"][0]["diagnostics"]:
+        assert 1 <= diagnostic["line"] <= lines
+        assert diagnostic["col"] >= 1
