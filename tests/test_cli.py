@@ -346,3 +346,15 @@ def test_show_set_refusals(setting: str, code: int, words: str) -> None:
     result = run("show", "resnet50", "--set", setting)
     assert result[0] == code
     assert words in result[2]
+
+
+def test_kernel_and_stride_columns_show_the_layers_own() -> None:
+    """A transposed conv's kernel is the one written (2x2, stride 2), not the fractional window
+    its receptive field reads; an upsampling layer has no kernel; a 3-D pool prints its axes."""
+    spec = (
+        "input: 8x8x4\nlayers:\n  - conv_transpose: {filters: 4, kernel: 2, stride: 2}\n"
+        "  - upsample: 2\n  - maxpool: {kernel: [2, 3], stride: [2, 1], rounding: floor}\n"
+    )
+    result = CliRunner().invoke(cli, ["show", "-", "--columns", "name,kernel,stride"], input=spec)
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[3:7]}
+    assert rows == {"input": [], "deconv1": ["2x2", "2"], "upsample1": [], "pool1": ["2x3", "2x1"]}

@@ -16,6 +16,7 @@ from cnncalc.api import Report
 from cnncalc.grouping import Row
 from cnncalc.layers.base import axes_text
 from cnncalc.render.rows import count, rf_text, share, size
+from cnncalc.shapes import spatial_text
 
 
 class Shorten(str, Enum):
@@ -51,12 +52,22 @@ class Column:
 
 
 def _window(row: Row) -> tuple[str, str]:
-    """Kernel and stride of a layer that reads a window (``3x3``, ``2``; an fc layer's window is its
-    whole input, as for the lectures' fc-as-conv), else empty."""
-    window = row.layer.window(row.inputs) if row.layer is not None and row.inputs else None
-    if window is None:
+    """Kernel and stride of a layer that has them as written (conv, pools, transposed conv:
+    ``3x3``, ``2``), else of the whole-pixel window it reads (an fc layer's is its whole input, as
+    for the lectures' fc-as-conv; an adaptive pool's, its longest); empty for the rest (an
+    upsampling layer's window steps by fractions of a pixel: not a kernel)."""
+    layer = row.layer
+    if layer is None or not row.inputs:
         return "", ""
-    return "x".join(map(str, window.kernel)), axes_text(window.stride)
+    kernel = getattr(layer, "kernel", None)
+    if isinstance(kernel, tuple):
+        # pools and unpooling name their stride default (the kernel) ``step``
+        stride = getattr(layer, "step", None) or getattr(layer, "stride", None) or kernel
+        return spatial_text(kernel), axes_text(stride)
+    window = layer.window(row.inputs)
+    if window is None or not all(type(v) is int for v in (*window.kernel, *window.stride)):
+        return "", ""
+    return spatial_text(window.kernel), axes_text(window.stride)
 
 
 def _incomplete(report: Report) -> str:
