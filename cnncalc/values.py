@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import dataclass
 from enum import Enum
 from types import UnionType
 from typing import (
@@ -629,37 +629,42 @@ def _resolve(cls: type[Layer]) -> dict[str, LayerField]:
     """``typing.get_type_hints`` evaluates string annotations in each class's own module, so a
     layer module reads the same with or without ``from __future__ import annotations``."""
     layer = cls.kind or cls.__name__
+    written: dict[str, Any] = {}  # each field's annotation as its class wrote it
+    for klass in reversed(cls.__mro__):
+        written.update(vars(klass).get("__annotations__", {}))
     try:
         hints = get_type_hints(cls, include_extras=True)
     except NameError as exc:
         mention = re.compile(rf"\b{re.escape(exc.name or '')}\b")
         where = [
-            f"{layer}.{f.name}"
-            for f in fields(cls)
-            if isinstance(f.type, str) and mention.search(f.type)
+            f"{layer}.{name}"
+            for name in cls.__layer_fields__
+            if isinstance(written.get(name), str) and mention.search(written[name])
         ]
         raise TypeError(
             f"{', '.join(where) or layer}: the annotation names '{exc.name}', which is not defined"
             " when the module runs; import field types at run time, not under TYPE_CHECKING"
         ) from exc
     found: dict[str, LayerField] = {}
-    for f in fields(cls):
-        kind = field_type(hints[f.name])
+    defaults = cls.__layer_defaults__
+    for name in cls.__layer_fields__:
+        kind = field_type(hints[name])
         if kind is None:
-            text = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", repr(f.type))
+            given = written.get(name)
+            text = given if isinstance(given, str) else getattr(given, "__name__", repr(given))
             raise TypeError(
-                f"{layer}.{f.name}: the annotation '{text}' has no field type; annotate it with"
+                f"{layer}.{name}: the annotation '{text}' has no field type; annotate it with"
                 " an alias from cnncalc.values (Count, Offset, Axes, Padding, Flag, Real, Ratio,"
                 " ...) or Annotated[T, a FieldType]"
             )
-        required = f.default is MISSING and f.default_factory is MISSING
-        default = None if required else f.default
+        required = name not in defaults
+        default = defaults.get(name)
         if kind.per_axis and isinstance(default, tuple) and len(set(default)) > 1:
             raise TypeError(
-                f"{layer}.{f.name}: a per-axis default must be the same on every axis (it is"
-                " widened to the network's rank), not {default}"
+                f"{layer}.{name}: a per-axis default must be the same on every axis (it is"
+                f" widened to the network's rank), not {default}"
             )
-        found[f.name] = LayerField(kind, required, default)
+        found[name] = LayerField(kind, required, default)
     if cls.primary is not None and cls.primary not in found:
         raise TypeError(
             f"{layer}: the primary field '{cls.primary}' is not one of its fields"

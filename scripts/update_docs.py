@@ -17,7 +17,6 @@ Commands run from the repository root with ``NO_COLOR=1`` and ``COLUMNS=200``. R
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import shlex
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from cnncalc.layers import ALIASES, LAYERS, Layer
 from cnncalc.metrics import CONVENTIONS
+from cnncalc.values import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,14 +97,14 @@ def _fields(cls: type[Layer]) -> str:
     """The fields of a layer type, its main field first and in bold, each with its default: none
     when required, ``(optional)`` when it may be left out without one."""
     shown = []
-    for f in sorted(dataclasses.fields(cls), key=lambda f: f.name != cls.primary):
-        if f.default is dataclasses.MISSING:
-            text = f"`{f.name}`"
+    for name, f in sorted(schema(cls).items(), key=lambda item: item[0] != cls.primary):
+        if f.required:
+            text = f"`{name}`"
         elif f.default is None:
-            text = f"`{f.name}` (optional)"
+            text = f"`{name}` (optional)"
         else:
-            text = f"`{f.name}: {_default(f.default)}`"
-        shown.append(f"**{text}**" if f.name == cls.primary else text)
+            text = f"`{name}: {_default(f.default)}`"
+        shown.append(f"**{text}**" if name == cls.primary else text)
     return ", ".join(shown)
 
 

@@ -4,7 +4,6 @@ right code, and its JSON Schema judges the same examples the same way."""
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import re
 import sys
@@ -148,12 +147,11 @@ def ids(case: tuple[Any, ...]) -> str:
 def test_every_registered_field_resolves_to_a_field_type(kind: str) -> None:
     cls = LAYERS[kind]
     hints = get_type_hints(cls, include_extras=True)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    assert list(schema(cls)) == list(fields)
+    assert list(schema(cls)) == list(cls.__layer_fields__)
     for name, spec in schema(cls).items():
         assert spec.type in ALL
         assert field_type(hints[name]) is spec.type
-        assert spec.required == (fields[name].default is dataclasses.MISSING)
+        assert spec.required == (name not in cls.__layer_defaults__)
 
 
 @pytest.mark.parametrize("case", GOOD, ids=ids)
@@ -234,7 +232,6 @@ def test_dropout_from_a_block_argument_is_refused_at_the_field() -> None:
 
 PROBE = """\
 {future}
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 from cnncalc.layers.base import Layer, register
@@ -245,7 +242,6 @@ if TYPE_CHECKING:
 
 
 @register("probe")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Probe(Layer):
     primary = "{primary}"
 

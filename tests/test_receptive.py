@@ -5,7 +5,6 @@ Distill 2019), plus the recurrence on hand-checked small cases."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from fractions import Fraction
 
 import pytest
@@ -197,7 +196,6 @@ layers:
     assert (merged.size, merged.padding, merged.aligned) == ((7, 7), (2, 2), False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class _Crop(Layer):
     """A layer that halves the map without declaring its window (not registered)."""
 

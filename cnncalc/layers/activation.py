@@ -8,15 +8,12 @@ output.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.exact import real_text
 from cnncalc.layers.base import Cost, Layer, register
 from cnncalc.shapes import Shape
 from cnncalc.values import Flag, Real
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class _Activation(Layer):
     """One operation per element, whatever its arithmetic; computed in place."""
 
@@ -27,19 +24,16 @@ class _Activation(Layer):
 
 
 @register("relu")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ReLU(_Activation):
     """max(0, x)."""
 
 
 @register("relu6")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ReLU6(_Activation):
     """min(max(0, x), 6) (MobileNets)."""
 
 
 @register("leaky_relu")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class LeakyReLU(_Activation):
     """x for x > 0, else ``slope * x``."""
 
@@ -52,43 +46,36 @@ class LeakyReLU(_Activation):
 
 
 @register("tanh")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Tanh(_Activation):
     """Hyperbolic tangent."""
 
 
 @register("sigmoid")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Sigmoid(_Activation):
     """1 / (1 + exp(-x))."""
 
 
 @register("gelu")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class GELU(_Activation):
     """x * Phi(x), the Gaussian error linear unit."""
 
 
 @register("silu", "swish")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class SiLU(_Activation):
     """x * sigmoid(x) (swish; EfficientNet)."""
 
 
 @register("hardswish")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class HardSwish(_Activation):
     """x * relu6(x + 3) / 6 (MobileNet v3)."""
 
 
 @register("hardsigmoid")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class HardSigmoid(_Activation):
     """relu6(x + 3) / 6 (MobileNet v3's squeeze-and-excitation gate)."""
 
 
 @register("elu")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ELU(_Activation):
     """x for x > 0, else ``alpha * (exp(x) - 1)``."""
 
@@ -101,20 +88,17 @@ class ELU(_Activation):
 
 
 @register("selu")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class SELU(_Activation):
     """``scale * elu(x, alpha)`` with the fixed self-normalising constants (Klambauer et al.
     2017)."""
 
 
 @register("mish")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Mish(_Activation):
     """x * tanh(softplus(x)) (YOLOv4)."""
 
 
 @register("prelu")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class PReLU(_Activation):
     """x for x > 0, else ``a * x`` with ``a`` learned (PyTorch ``PReLU``): 1 weight, or one per
     channel (``C``, PyTorch's ``num_parameters=C``) with ``per_channel``."""
@@ -129,7 +113,6 @@ class PReLU(_Activation):
 
 
 @register("softmax")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Softmax(Layer):
     """exp(x_i) / sum_j exp(x_j) over channels: three operations per element, output stored."""
 

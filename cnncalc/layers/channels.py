@@ -11,8 +11,6 @@ operations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.errors import Problem
 from cnncalc.layers.base import Context, Layer, channels_error, register
 from cnncalc.shapes import Shape
@@ -20,7 +18,6 @@ from cnncalc.values import Count, Offset
 
 
 @register("slice")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ChannelSlice(Layer):
     """Channels ``start`` to ``start + channels - 1`` of the input, every position kept; a view,
     no ops."""
@@ -47,7 +44,6 @@ class ChannelSlice(Layer):
 
 
 @register("channel_shuffle", "shuffle")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ChannelShuffle(Layer):
     """ShuffleNet's channel shuffle: ``C = groups * n`` channels read as a ``groups x n`` matrix,
     transposed; ``groups`` must divide the channels; no ops."""

@@ -14,7 +14,6 @@ spatial axis (PyTorch's ``Conv1d``, ``Conv2d``, ``Conv3d``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from cnncalc.errors import Problem
 from cnncalc.layers.base import (
@@ -72,7 +71,6 @@ def _conv_text(layer: Conv | DepthwiseConv, groups: str) -> str:
 
 
 @register("conv")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Conv(Layer):
     """Convolution (1-D, 2-D or 3-D, as the input) with ``filters`` output channels, optionally
     grouped: per axis ``(W - d(k-1) - 1 + 2P)/S + 1``; weights ``kh*kw*(C_in/groups)*filters``,
@@ -104,7 +102,6 @@ class Conv(Layer):
 
 
 @register("dwconv")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class DepthwiseConv(Layer):
     """Depthwise convolution: one ``kernel`` per input channel (``groups = C_in``), producing
     ``C_out = multiplier * C_in`` channels; weights ``kh*kw*C_out``, biases ``C_out``; MACs

@@ -8,8 +8,6 @@ keeps the input's rank, every spatial axis 1 (``1x1x4096``, ``1x1x1x487`` after 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.exact import real_text
 from cnncalc.layers.base import Context, Cost, Layer, Window, register, whole_input
 from cnncalc.shapes import Shape
@@ -17,7 +15,6 @@ from cnncalc.values import Count, Flag, Ratio
 
 
 @register("fc", "linear")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class FullyConnected(Layer):
     """Fully connected (PyTorch ``Linear`` after an implicit flatten): ``H*W*C -> units``;
     weights ``H*W*C*units`` and as many MACs, biases ``units``; one op (bias add) per unit."""
@@ -47,7 +44,6 @@ class FullyConnected(Layer):
 
 
 @register("flatten")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Flatten(Layer):
     """``H x W x C -> 1 x 1 x HWC`` (every spatial axis to 1, the rank kept); a view, no new
     memory."""
@@ -63,7 +59,6 @@ class Flatten(Layer):
 
 
 @register("dropout")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Dropout(Layer):
     """Dropout: an identity at inference; counted in place, no cost."""
 

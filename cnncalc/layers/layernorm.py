@@ -12,15 +12,12 @@ folded into the scale, and there are no running buffers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.layers.base import Cost, Layer, register
 from cnncalc.shapes import Shape
 from cnncalc.values import Flag, Positive
 
 
 @register("layernorm", "ln")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class LayerNorm(Layer):
     """Normalisation over the channels of each position, with a learned scale and shift per
     channel: weights and biases ``C`` each (with ``affine``), no buffers; 6 ops per element (4

@@ -7,8 +7,6 @@ only copies.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.errors import Problem
 from cnncalc.layers.base import Context, Cost, Layer, register
 from cnncalc.shapes import Shape, axis_words
@@ -22,7 +20,6 @@ def same_rank(inputs: tuple[Shape, ...]) -> bool:
     return len({x.rank for x in inputs}) == 1
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class _Merge(Layer):
     """Two or more inputs, from branches or references."""
 
@@ -33,7 +30,6 @@ class _Merge(Layer):
 
 
 @register("add")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Add(_Merge):
     """Element-wise sum of inputs of identical shape: ``n - 1`` ops per element for ``n``
     inputs."""
@@ -50,7 +46,6 @@ class Add(_Merge):
 
 
 @register("concat")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Concat(_Merge):
     """Concatenation along channels: equal spatial sizes (``H x W``), channels summed; a copy, no
     ops."""
@@ -71,7 +66,6 @@ class Concat(_Merge):
 
 
 @register("mul")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Mul(_Merge):
     """Element-wise product with broadcasting: each dimension equal, or 1 in all inputs but one
     (e.g. a ``1x1xC`` gate times an ``HxWxC`` volume); ``n - 1`` ops per output element for ``n``

@@ -9,8 +9,6 @@ per element (the sum of squares over ``size`` channels, then scale, power and di
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.errors import Problem
 from cnncalc.layers.base import Context, Cost, Layer, register
 from cnncalc.shapes import Shape
@@ -18,7 +16,6 @@ from cnncalc.values import Count, Flag, NonNegative, Positive
 
 
 @register("batchnorm", "bn")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class BatchNorm(Layer):
     """Batch normalisation over channels (PyTorch ``BatchNorm2d``, or ``BatchNorm1d`` after fc):
     weights (scale) and biases (shift) ``C`` each with ``affine``; buffers ``2C``, the running mean
@@ -38,7 +35,6 @@ class BatchNorm(Layer):
 
 
 @register("lrn")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class LocalResponseNorm(Layer):
     """Local response normalisation across ``size`` neighbouring channels (AlexNet): no
     parameters; ``size + 3`` ops per element."""
@@ -75,7 +71,6 @@ def _per_sample(affine: bool, running: bool, out: Shape) -> Cost:
 
 
 @register("groupnorm", "gn")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class GroupNorm(Layer):
     """Group normalisation (PyTorch ``GroupNorm``, Wu & He 2018): statistics over each of
     ``groups`` groups of channels, which must divide the channels; weights and biases ``C`` each
@@ -106,7 +101,6 @@ class GroupNorm(Layer):
 
 
 @register("instancenorm")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class InstanceNorm(Layer):
     """Instance normalisation (PyTorch ``InstanceNorm2d``; its defaults: no ``affine``, no running
     statistics): weights and biases ``C`` each with ``affine``; buffers ``2C`` (running mean and

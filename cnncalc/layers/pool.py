@@ -11,7 +11,6 @@ adaptive max one comparison per element read beyond the first of each window.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from cnncalc.errors import Problem
 from cnncalc.layers.base import (
@@ -34,7 +33,6 @@ from cnncalc.values import Axes, Padding, Rounding
 _CHECKED_RANK = 3
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class _WindowPool(Layer):
     """Window as for conv, channels kept; ``stride`` defaults to ``kernel``."""
 
@@ -65,7 +63,6 @@ class _WindowPool(Layer):
 
 
 @register("maxpool")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class MaxPool(_WindowPool):
     """Max pooling: ``kh*kw - 1`` comparisons per output element."""
 
@@ -74,7 +71,6 @@ class MaxPool(_WindowPool):
 
 
 @register("avgpool")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class AvgPool(_WindowPool):
     """Average pooling: ``kh*kw`` operations per output element. On a 3-D volume the kernel may
     not be larger than the input before padding on any axis, as PyTorch's ``AvgPool3d`` refuses
@@ -104,7 +100,6 @@ class AvgPool(_WindowPool):
 
 
 @register("gap", "global_avgpool")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class GlobalAvgPool(Layer):
     """Global average pooling: ``H x W x C -> 1 x 1 x C`` (every spatial axis to 1), one operation
     per input element."""
@@ -154,7 +149,6 @@ def _global(x: Shape) -> Shape:
     return Shape(*(1,) * x.rank, x.c)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class _AdaptivePool(Layer):
     """Adaptive pooling to a fixed ``size`` per axis (PyTorch ``AdaptiveAvgPool1d/2d/3d``, and the
     max ones): window ``i`` of ``out`` over ``n`` spans ``[floor(i*n/out), ceil((i+1)*n/out))``."""
@@ -180,7 +174,6 @@ class _AdaptivePool(Layer):
 
 
 @register("adaptive_avgpool")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class AdaptiveAvgPool(_AdaptivePool):
     """Adaptive average pooling to a fixed ``size`` (PyTorch ``AdaptiveAvgPool2d``): window ``i``
     of ``out`` over ``n`` spans ``[floor(i*n/out), ceil((i+1)*n/out))``; one op per element each
@@ -191,7 +184,6 @@ class AdaptiveAvgPool(_AdaptivePool):
 
 
 @register("adaptive_maxpool")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class AdaptiveMaxPool(_AdaptivePool):
     """Adaptive max pooling to a fixed ``size`` (PyTorch ``AdaptiveMaxPool1d/2d/3d``), windows as
     adaptive average pooling's; a window of ``m`` elements costs ``m - 1`` comparisons."""
@@ -201,7 +193,6 @@ class AdaptiveMaxPool(_AdaptivePool):
 
 
 @register("global_maxpool", "gmp")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class GlobalMaxPool(Layer):
     """Global max pooling: every spatial axis to 1 (Kim 2014's max over time; PyTorch
     ``AdaptiveMaxPool(1)``); ``positions - 1`` comparisons per channel."""

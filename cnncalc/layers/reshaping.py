@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.errors import Problem
 from cnncalc.layers.base import Context, Layer, Window, padding_text, register, whole_input
 from cnncalc.shapes import AXES, Shape, spatial_text
@@ -11,7 +9,6 @@ from cnncalc.values import Sides, SizeOf, Volume
 
 
 @register("crop")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Crop(Layer):
     """Cropping (U-Net's skips after valid convolutions; Keras ``Cropping2D``): to the height and
     width (every spatial size) of a named layer (``to``), centred with the odd pixel cut after
@@ -69,7 +66,6 @@ class Crop(Layer):
 
 
 @register("reshape")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Reshape(Layer):
     """Re-viewing the elements as ``shape`` (``[h, w, c]``, ``[l, c]``, ``[d, h, w, c]``: the
     network's rank; e.g. fc 8192 to 4x4x512 in DCGAN's

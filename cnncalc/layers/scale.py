@@ -8,14 +8,11 @@ a ``(C, 1, 1)`` parameter owned by the block, ``gamma * x``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.layers.base import Cost, Layer, register
 from cnncalc.shapes import Shape
 
 
 @register("layer_scale")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class LayerScale(Layer):
     """``gamma * x`` with one learned ``gamma`` per channel: weights ``C``; one op per
     element."""

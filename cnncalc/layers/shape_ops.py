@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.layers.base import Context, Layer, Window, padding_text, register
 from cnncalc.shapes import PadMode, Shape
 from cnncalc.values import Padding
 
 
 @register("zeropad")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ZeroPad(Layer):
     """Zero padding: ``H + top + bottom``, ``W + left + right`` (each spatial axis plus its sides);
     no ops."""
@@ -38,7 +35,6 @@ class ZeroPad(Layer):
 
 
 @register("identity")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Identity(Layer):
     """Passes its input on unchanged (an explicit shortcut, or a stand-in)."""
 

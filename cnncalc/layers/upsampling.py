@@ -8,7 +8,6 @@ fields after them are exact fractions; ``docs/receptive-fields.md`` derives each
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
 
 from cnncalc.errors import Problem
@@ -68,7 +67,6 @@ def _fits(out: Axes, x: Shape, what: str) -> None:
 
 
 @register("conv_transpose", "deconv")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ConvTranspose(Layer):
     """Transposed convolution (PyTorch ``ConvTranspose2d``): per axis ``out = (n - 1)*S - 2P +
     D*(F - 1) + output_padding + 1`` with ``output_padding < max(S, D)``; weights
@@ -170,7 +168,6 @@ _MODE_RANK = {
 
 
 @register("upsample")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Upsample(Layer):
     """Resizing (PyTorch ``nn.Upsample`` / ``F.interpolate``) by one of ``scale`` (integer or
     fractional: ``out = floor(n * scale)`` per axis, computed in doubles as PyTorch does), ``size``
@@ -275,7 +272,6 @@ class Upsample(Layer):
 
 
 @register("pixel_shuffle")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class PixelShuffle(Layer):
     """Depth to space (PyTorch ``PixelShuffle``, ESPCN): ``H x W x C r^2 -> Hr x Wr x C``; a copy,
     no ops. Output ``o`` reads input ``floor(o/r)``: nearest upsampling's window."""
@@ -314,7 +310,6 @@ def _image_only(x: Shape, kind: str) -> None:
 
 
 @register("pixel_unshuffle", "reorg")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class PixelUnshuffle(Layer):
     """Space to depth (PyTorch ``PixelUnshuffle``, Darknet's ``reorg``): ``Hr x Wr x C -> H x W x
     C r^2``; a copy, no ops; each output position reads an ``r x r`` block."""
@@ -343,7 +338,6 @@ class PixelUnshuffle(Layer):
 
 
 @register("maxunpool")
-@dataclass(frozen=True, slots=True, kw_only=True)
 class MaxUnpool(Layer):
     """Max unpooling (PyTorch ``MaxUnpool2d``, SegNet): each input value goes back to the position
     its pool took it from (``indices``, the named ``maxpool``, whose output has this layer's input
