@@ -33,6 +33,7 @@ from cnncalc.shapes import (
     alike,
     axes_count,
     axis_words,
+    both_sides,
     same_axis,
     window_axis,
 )
@@ -96,7 +97,7 @@ def parse_padding(text: str, rank: int = IMAGE_RANK) -> Padding:
     values = tuple(int(p) for p in parts)
     if len(values) == 2 * rank:
         return values
-    return tuple(side for p in values * (rank // len(values)) for side in (p, p))
+    return both_sides(values * (rank // len(values)))
 
 
 def widen(values: tuple[int, ...], rank: int, what: str) -> tuple[int, ...]:

@@ -451,15 +451,16 @@ def _number(value: Value, where: str) -> Number:
     if isinstance(value, tuple):
         raise Problem(
             "E103",
-            f"{_list_noun(value)} {list(value)} cannot be {where}",
-            f"use a number here; arithmetic on {_list_noun(value)} works element-wise",
+            f"a {list_noun(value)} {list(value)} cannot be {where}",
+            f"use a number here; arithmetic on a {list_noun(value)} works element-wise",
         )
     return value
 
 
-def _list_noun(value: tuple[Number, ...]) -> str:
-    """How a message names a list value: ``a pair`` for two numbers (an image's axes)."""
-    return "a pair" if len(value) == 2 else "a list"
+def list_noun(value: tuple[Number, ...]) -> str:
+    """How a message names a list value: a ``pair`` of two numbers (an image's axes), else a
+    ``list``."""
+    return "pair" if len(value) == 2 else "list"
 
 
 def _elementwise(apply: Callable[..., Number], values: list[Value]) -> Value:

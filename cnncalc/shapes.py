@@ -99,7 +99,7 @@ class Shape:
         return Shape(*self.spatial, c)
 
     def __str__(self) -> str:
-        return "x".join(map(str, (*self.spatial, self.c)))
+        return spatial_text((*self.spatial, self.c))
 
 
 def axis_words(rank: int) -> tuple[str, ...]:
@@ -124,6 +124,12 @@ def alike(named: Iterable[tuple[str, T]]) -> list[tuple[str, T]]:
         (words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1], value)
         for words, value in groups
     ]
+
+
+def both_sides(per_axis: tuple[int, ...]) -> tuple[int, ...]:
+    """Padding of ``per_axis[i]`` before and after each axis, as the sides a :data:`Padding`
+    lists: ``(1, 2)`` is ``(1, 1, 2, 2)``."""
+    return tuple(side for size in per_axis for side in (size, size))
 
 
 def axes_count(rank: int) -> str:

@@ -34,7 +34,7 @@ from typing import (
 
 from cnncalc import shapes
 from cnncalc.errors import Problem
-from cnncalc.expr import Number, Value, evaluate
+from cnncalc.expr import Number, Value, evaluate, list_noun
 from cnncalc.source import Map, Node, Scalar, Seq, describe
 
 if TYPE_CHECKING:
@@ -100,8 +100,7 @@ def number(node: Node, env: Mapping[str, Value], what: str) -> Number:
         )
         raise Problem(
             "E103",
-            f"{what} must be a single number, not the {'pair' if len(found) == 2 else 'list'}"
-            f" {list(found)}",
+            f"{what} must be a single number, not the {list_noun(found)} {list(found)}",
             hint,
             node.span,
         )
@@ -217,7 +216,7 @@ def padding(
         if len(given) == 2 * rank:
             return given
         per_axis = given
-    return tuple(side for size in per_axis for side in (size, size))
+    return shapes.both_sides(per_axis)
 
 
 def boolean(node: Node, env: Mapping[str, Value], what: str, rank: int = shapes.IMAGE_RANK) -> bool:

@@ -49,5 +49,10 @@ def test_ordered_map_keeps_the_order_of_its_inputs(jobs: int) -> None:
     assert list(ordered_map(_square, range(50), jobs, ahead=3)) == [n * n for n in range(50)]
 
 
-def test_available_cores_is_at_least_one() -> None:
-    assert available_cores() >= 1
+def test_available_cores_are_the_affinity_mask() -> None:
+    """The cores this process may run on, not the machine's: a container or ``taskset`` limits
+    them."""
+    import os
+
+    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert available_cores() == expected

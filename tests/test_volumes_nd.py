@@ -183,9 +183,7 @@ def test_receptive_fields_per_axis() -> None:
     assert (field.size, field.jump, field.padding) == ((3, 11, 11), (1, 4, 4), (1, 5, 5))
 
 
-def test_merges_check_the_rank_as_well_as_the_sizes() -> None:
-    report = network("8x8x4", "conv: {filters: 4, kernel: 1}")
-    assert report.ok
+def test_concat_names_the_axes_that_must_agree() -> None:
     bad = analyze(
         loads(
             "input: 16x4\nlayers:\n  - conv: {filters: 4, kernel: 1, name: a}\n"

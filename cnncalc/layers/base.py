@@ -278,7 +278,7 @@ def register(kind: str, *aliases: str) -> Callable[[L], L]:
 def axes_text(value: ExactAxes) -> str:
     """Per-axis values as the lectures write them: one number when every axis has it (``3``),
     else each (``1x7``, ``3x1x1``)."""
-    return str(value[0]) if len(set(value)) == 1 else "x".join(map(str, value))
+    return str(value[0]) if len(set(value)) == 1 else spatial_text(value)
 
 
 def padding_text(pad: Padding) -> str:
@@ -290,7 +290,7 @@ def padding_text(pad: Padding) -> str:
         return f"p{pad[0]}"
     before, after = pad[0::2], pad[1::2]
     if before == after:
-        return "p" + "x".join(map(str, before))
+        return "p" + spatial_text(before)
     return "p" + ",".join(map(str, pad))
 
 

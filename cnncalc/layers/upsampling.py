@@ -22,7 +22,7 @@ from cnncalc.layers.base import (
     upsampling_window,
     window_text,
 )
-from cnncalc.shapes import IMAGE_RANK, Shape, spatial_text
+from cnncalc.shapes import IMAGE_RANK, Shape, both_sides, spatial_text
 from cnncalc.values import (
     MAX_SIZE,
     Axes,
@@ -129,7 +129,7 @@ class ConvTranspose(Layer):
         )
 
     def describe(self) -> str:
-        text = window_text(self.kernel, self.stride, _both_sides(self.pad))
+        text = window_text(self.kernel, self.stride, both_sides(self.pad))
         if set(self.output_padding) != {0}:
             text += f" op{axes_text(self.output_padding)}"
         if set(self.dilation) != {1}:
@@ -383,12 +383,7 @@ class MaxUnpool(Layer):
         return Shape(*before.spatial, x.c)
 
     def describe(self) -> str:
-        return window_text(self.kernel, self.step, _both_sides(self.pad))
+        return window_text(self.kernel, self.step, both_sides(self.pad))
 
     def window(self, inputs: tuple[Shape, ...]) -> Window:
         return transposed_window(self.kernel, self.step, self.pad, (1,) * len(self.kernel))
-
-
-def _both_sides(pad: Axes) -> tuple[int, ...]:
-    """A transposed window's padding, cropped alike on both sides of each axis, as sides."""
-    return tuple(side for p in pad for side in (p, p))

@@ -11,6 +11,7 @@ from cnncalc.counting import PRESETS, Counting, torchinfo_memory
 from cnncalc.exact import Exact, exact_text, half_text
 from cnncalc.receptive import ExactAxes, Field
 from cnncalc.render.escape import terminal
+from cnncalc.shapes import spatial_text
 
 if TYPE_CHECKING:
     from cnncalc.api import Report
@@ -27,7 +28,7 @@ def rf_text(rf: Field | None) -> tuple[str, str, str]:
 def _axes(values: ExactAxes, text: Callable[[Exact], str]) -> str:
     """Every axis printed exactly by ``text`` (16, 16.5, 1/3: cnncalc/exact.py), once if equal."""
     shown = [text(v) for v in values]
-    return shown[0] if len(set(shown)) == 1 else "x".join(shown)
+    return shown[0] if len(set(shown)) == 1 else spatial_text(tuple(shown))
 
 
 def count(n: int) -> str:
