@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from cnncalc.expand import MAX_LAYERS, Graph, expand
 from cnncalc.infer import LayerResult, infer
 from cnncalc.library import builtin_names, builtin_path
 from cnncalc.metrics import Dtype, Totals, totals
+from cnncalc.records import Record, field
 from cnncalc.shapes import Shape, axes_count
 from cnncalc.source import path_kind
 from cnncalc.spec import Spec, channels_first, load_path, load_text, with_input
@@ -33,8 +33,7 @@ if TYPE_CHECKING:  # imported where first used: a check that needs no receptive 
     from cnncalc.receptive import Field
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Report:
+class Report(Record, kw_only=True):
     """Everything known about one spec at one input size: the layers with their volumes and
     costs, the totals and the problems, and on first use the analyses built on them (receptive
     fields, rows collapsed to a depth, the exploration of a window that does not fit). Renderers

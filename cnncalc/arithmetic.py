@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cnncalc.errors import Problem
@@ -22,6 +21,7 @@ from cnncalc.layers.conv import Conv
 from cnncalc.layers.dense import FullyConnected
 from cnncalc.layers.pool import AvgPool, MaxPool
 from cnncalc.padding import Fit, dilated, fitting_paddings, padding_for_output, same_padding
+from cnncalc.records import Record, field, replace
 from cnncalc.shapes import (
     IMAGE_RANK,
     Axes,
@@ -44,8 +44,7 @@ from cnncalc.values import MAX_SIZE
 MAX_PAD = 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class Working:
+class Working(Record):
     """A worked answer: a title, the steps as text, whether it fits, the hint when it does not, and
     the figures (for ``--format json``)."""
 

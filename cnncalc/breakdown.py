@@ -10,9 +10,8 @@ architectures": VGGNet's memory and parameter count per layer).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.infer import LayerResult
+from cnncalc.records import Record
 from cnncalc.shapes import Shape
 
 #: The family of each layer type, the groups of the breakdown by type. Every registered type has
@@ -74,8 +73,7 @@ FAMILIES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Part:
+class Part(Record, kw_only=True):
     """One group of layers (a family, a stage) or one layer, with its sums."""
 
     name: str
@@ -85,8 +83,7 @@ class Part:
     macs: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Breakdown:
+class Breakdown(Record, kw_only=True):
     """The sums by family and by stage, and the largest layers of each figure.
 
     Activations count the input too (as the totals do): it is the first stage, ``input``, and

@@ -8,17 +8,16 @@ is exact (``100 * (B - A) > pct * A`` in integers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 
 from cnncalc.diff import Diff
+from cnncalc.records import Record
 
 #: The totals a gate may name: :class:`cnncalc.metrics.Totals` attributes.
 FIGURES = ("params", "weights", "biases", "macs", "activations")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Gate:
+class Gate(Record, kw_only=True):
     """``figure`` may grow by at most ``percent`` percent of A, or by ``amount``."""
 
     figure: str

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cnncalc.api import Report, analyze
@@ -21,6 +20,7 @@ from cnncalc.expand import MAX_LAYERS
 from cnncalc.importers import EXTENSIONS, describes_network
 from cnncalc.limits import FIGURES, Limit
 from cnncalc.memory import saved_activations, training_memory
+from cnncalc.records import Record, field, replace
 from cnncalc.source import path_kind
 from cnncalc.spec import Spec
 
@@ -30,8 +30,7 @@ SPEC_SUFFIXES = (".yaml", ".yml", *EXTENSIONS)
 EMPTY_FOLDER_MARK = os.sep
 
 
-@dataclass(frozen=True, slots=True)
-class Checked:
+class Checked(Record):
     """One checked file: the report when the spec loaded, every diagnostic, and the texts read."""
 
     file: str
@@ -96,8 +95,7 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Limits:
+class Limits(Record, kw_only=True):
     """Budgets given on the command line (``check --max-params 5M --max-macs 600M``): ``None`` is
     no limit; MACs are counted under the preset ``count`` (:mod:`cnncalc.counting`). They are held
     with the spec's own ``budget:`` (:func:`budget_problems`)."""

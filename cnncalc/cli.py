@@ -15,7 +15,6 @@ import gc
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -41,6 +40,7 @@ from cnncalc.options import (
     Quantity,
     VolumeType,
 )
+from cnncalc.records import Record
 from cnncalc.render.columns import BY_KEY as _COLUMNS
 from cnncalc.render.columns import DEFAULT as DEFAULT_COLUMNS
 from cnncalc.render.data import SHOW_FORMATS as RENDERERS
@@ -505,8 +505,7 @@ def graph(target: str, volume: Shape | None, depth: int | None, fmt: str, max_la
 _FILES_PER_WORKER = 8
 
 
-@dataclass(frozen=True, slots=True)
-class _CheckJob:
+class _CheckJob(Record):
     """What ``check`` does to one file, in this process or a worker (so it must pickle)."""
 
     strict: bool

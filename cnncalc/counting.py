@@ -35,11 +35,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from enum import Enum
 
 from cnncalc.infer import LayerResult
 from cnncalc.layers import FAMILIES, Cost, Layer
+from cnncalc.records import Record, replace
 from cnncalc.shapes import Shape
 
 #: A rule: (layer, input volumes, output volume, the layer's own cost) -> the tool's count.
@@ -193,8 +193,7 @@ def ptflops_layernorm(layer: Layer, inputs: tuple[Shape, ...], out: Shape, cost:
     return inputs[0].numel
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Preset:
+class Preset(Record, kw_only=True):
     """One tool's counting: what it is called, the call it reproduces, and a rule per layer
     type."""
 
@@ -349,8 +348,7 @@ def recount(name: str | Counting, layers: Sequence[LayerResult]) -> tuple[LayerR
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ToolCount:
+class ToolCount(Record, kw_only=True):
     """One preset's figure for a report beside the default (``--count all``)."""
 
     preset: Preset
@@ -387,8 +385,7 @@ def every_count(layers: Sequence[LayerResult]) -> tuple[ToolCount, ...]:
 STORAGE_OVERHEAD = 64
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TorchinfoMemory:
+class TorchinfoMemory(Record, kw_only=True):
     """torchinfo's four memory lines, in bytes (``torchinfo/model_statistics.py``,
     ``ModelStatistics.__init__`` and ``__repr__``, torchinfo 1.8), in float32.
 

@@ -12,16 +12,14 @@ shortcut of a residual block, the earlier maps a dense block concatenates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.breakdown import FAMILIES
 from cnncalc.expand import INPUT, Graph
 from cnncalc.infer import LayerResult
+from cnncalc.records import Record
 from cnncalc.shapes import Shape
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Box:
+class Box(Record, kw_only=True):
     """One box: the input, a layer, or a collapsed block instance."""
 
     name: str
@@ -41,15 +39,13 @@ class Box:
     scope: tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Edge:
+class Edge(Record, kw_only=True):
     source: int
     target: int
     skip: bool
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Diagram:
+class Diagram(Record, kw_only=True):
     boxes: tuple[Box, ...]
     edges: tuple[Edge, ...]
 

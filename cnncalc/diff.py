@@ -29,12 +29,12 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import Enum
 
 from cnncalc.api import Report
 from cnncalc.grouping import Row
+from cnncalc.records import Record
 
 
 class Match(str, Enum):
@@ -54,8 +54,7 @@ GAP_CELLS = 4096
 COUNTS = ("weights", "biases", "params", "macs", "activations")
 
 
-@dataclass(frozen=True, slots=True)
-class Aligned:
+class Aligned(Record):
     """A row of A and its counterpart in B (either may be missing)."""
 
     a: Row | None
@@ -85,8 +84,7 @@ class Aligned:
         return (getattr(self.b, key) if self.b else 0) - (getattr(self.a, key) if self.a else 0)
 
 
-@dataclass(frozen=True, slots=True)
-class Diff:
+class Diff(Record):
     """Two reports and their rows aligned."""
 
     a: Report

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from itertools import islice
 
+from cnncalc.records import Record, field
 
-@dataclass(frozen=True, slots=True)
-class Span:
+
+class Span(Record):
     """A place in a source file. ``line`` and ``col`` are 1-based (PyYAML's 0-based marks are
     converted once, in ``source.py``)."""
 
@@ -78,8 +78,7 @@ CODES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(Record):
     """One problem: a stable ``code`` from :data:`CODES`, where, what, and what to do.
 
     ``related`` carries further places, e.g. the block definition a layer was expanded from.

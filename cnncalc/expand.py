@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 from collections import ChainMap
 from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import NamedTuple, NoReturn, cast
 
@@ -43,6 +42,7 @@ from cnncalc.errors import (
 )
 from cnncalc.expr import Budget, Value, budget
 from cnncalc.layers import ALIAS_OF, FAMILIES, Layer, layer_named
+from cnncalc.records import Record, field, replace
 from cnncalc.shapes import Shape
 from cnncalc.source import Map, Node, Scalar, Seq, describe
 from cnncalc.spec import Block, Spec, input_names
@@ -73,8 +73,7 @@ MAX_BLOCK_DEPTH = 32
 MAX_NESTING = 64
 
 
-@dataclass(frozen=True, slots=True)
-class GraphNode:
+class GraphNode(Record):
     """One layer of the expanded network."""
 
     name: str
@@ -89,8 +88,7 @@ class GraphNode:
     scope: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Graph:
+class Graph(Record):
     """The expanded network: nodes in a topological (definition) order."""
 
     nodes: tuple[GraphNode, ...]
@@ -100,8 +98,7 @@ class _Stop(Exception):
     """Abandons expansion when a cap is reached (the diagnostic is already recorded)."""
 
 
-@dataclass(slots=True)
-class _Scope:
+class _Scope(Record, frozen=False):
     prefix: str
     env: Mapping[str, Value]
     names: dict[str, int]

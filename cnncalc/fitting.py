@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from cnncalc.api import Report
 from cnncalc.errors import Severity
 from cnncalc.infer import infer
 from cnncalc.receptive import receptive_fields
+from cnncalc.records import Record
 from cnncalc.shapes import Rounding, Shape
 
 #: Most layer inferences one search may spend (a probe costs one per layer, some microseconds):
@@ -29,8 +29,7 @@ from cnncalc.shapes import Rounding, Shape
 BUDGET = 300_000
 
 
-@dataclass(frozen=True, slots=True)
-class Exploration:
+class Exploration(Record):
     """What does not fit at ``input``, and the nearest input sizes that do (``None``: none within
     ``reach``).
     """

@@ -8,16 +8,15 @@ row, as in torchinfo's and Keras's summaries.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from cnncalc.infer import LayerResult
 from cnncalc.layers.base import Layer
 from cnncalc.receptive import Field, input_field
+from cnncalc.records import Record
 from cnncalc.shapes import Shape
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Row:
+class Row(Record, kw_only=True):
     """One row: a layer, or a block instance collapsed into one (``layer`` is then ``None``)."""
 
     name: str

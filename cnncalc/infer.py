@@ -6,17 +6,15 @@ independent branches go on, so one run reports every independent problem.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.errors import Diagnostic, Problem, Severity, Span
 from cnncalc.expand import INPUT, Graph, GraphNode
 from cnncalc.layers import Context, Cost, Layer
 from cnncalc.layers.base import check_rank
+from cnncalc.records import Record
 from cnncalc.shapes import Rounding, Shape
 
 
-@dataclass(frozen=True, slots=True)
-class LayerResult:
+class LayerResult(Record):
     """One layer with its input and output volumes and what it costs."""
 
     node: GraphNode

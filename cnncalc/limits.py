@@ -26,12 +26,12 @@ line takes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 
 from cnncalc.counting import Counting
 from cnncalc.errors import Diagnostic, Problem, Span, did_you_mean, error
 from cnncalc.memory import Optimizer
 from cnncalc.metrics import Dtype
+from cnncalc.records import Record, replace
 from cnncalc.source import Map, Node, Scalar, describe
 
 #: SI multipliers (powers of 1000), as ``k``, ``M``, ``G``, ``T``.
@@ -73,8 +73,7 @@ FIGURES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Limit:
+class Limit(Record, kw_only=True):
     """A bound on one figure (a key of :data:`FIGURES`): at most ``bound`` (``receptive_field``:
     at least), written at ``span`` as ``written`` (``budget: params`` or ``--max-params``)."""
 

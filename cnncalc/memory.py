@@ -21,19 +21,18 @@ then. Weights are not counted here (they are resident for the whole pass: ``para
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 
 from cnncalc.expand import INPUT
 from cnncalc.infer import LayerResult
+from cnncalc.records import Record
 from cnncalc.shapes import Shape
 
 #: The name the input's storage goes by.
 INPUT_NAME = "input"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Peak:
+class Peak(Record, kw_only=True):
     """The worst moment of a forward pass, per image."""
 
     #: Elements live at the peak (per image).
@@ -151,8 +150,7 @@ SAVES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Saved:
+class Saved(Record, kw_only=True):
     """The tensors autograd keeps from the forward pass to the backward pass, per image."""
 
     #: Elements of the distinct activation storages saved (at the activations' dtype).
@@ -210,8 +208,7 @@ def saved_activations(source: Shape, layers: tuple[LayerResult, ...]) -> Saved:
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Training:
+class Training(Record, kw_only=True):
     """Memory of one training step, in bytes, broken down."""
 
     weights: int
@@ -255,8 +252,7 @@ def largest_batch(budget: int, fixed: int, per_image: int) -> int:
     return (budget - fixed) // per_image
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Fit:
+class Fit(Record, kw_only=True):
     """What a memory budget allows: the largest batch for inference and for training."""
 
     budget: int
@@ -290,8 +286,7 @@ def fit(
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MemoryReport:
+class MemoryReport(Record, kw_only=True):
     """The memory figures ``show --optimizer/--memory`` prints, at the report's batch and dtype."""
 
     peak: Peak

@@ -26,10 +26,10 @@ Activation memory
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 
 from cnncalc.infer import LayerResult
+from cnncalc.records import Record
 from cnncalc.shapes import IMAGE_RANK, Shape, axis_words
 
 
@@ -99,8 +99,7 @@ DTYPE_SPELLINGS = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Totals:
+class Totals(Record, kw_only=True):
     """Sums over all layers, per image unless named ``batch_``."""
 
     weights: int

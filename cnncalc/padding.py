@@ -21,11 +21,11 @@ Nothing here imports the rest of cnncalc except the error type.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 
 from cnncalc.errors import Problem
 from cnncalc.exact import exact_text
+from cnncalc.records import Record
 
 
 def dilated(k: int, d: int) -> int:
@@ -33,8 +33,7 @@ def dilated(k: int, d: int) -> int:
     return d * (k - 1) + 1
 
 
-@dataclass(frozen=True, slots=True)
-class Fit:
+class Fit(Record):
     """A padding (``before`` and ``after`` the axis) and the exact output it gives."""
 
     before: int

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from fractions import Fraction
 
 from cnncalc.exact import Exact, exact
@@ -47,14 +46,14 @@ from cnncalc.expand import INPUT, Graph, references
 from cnncalc.infer import LayerResult
 from cnncalc.layers.base import ExactAxes as ExactAxes  # the renderers import it from here
 from cnncalc.layers.base import Layer, Window
+from cnncalc.records import Record
 from cnncalc.values import ReferenceType, schema
 
 #: ``via`` of the network input's own field.
 NETWORK_INPUT = "input"
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(Record):
     """The receptive field of a layer's output positions on the network input, per spatial axis
     (height and width on an image).
     """

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
 from typing import TypeVar
@@ -23,6 +22,7 @@ from typing import TypeVar
 from cnncalc.errors import Problem
 from cnncalc.exact import exact_text
 from cnncalc.padding import nearest_inputs, nearest_symmetric, same_padding
+from cnncalc.records import Record
 
 #: The spatial axes of a volume of each rank, outermost first, by the letter an expression and the
 #: input mapping use (``input.h``) and the word a message uses. Rank 1 is a signal or a sentence
@@ -38,8 +38,7 @@ AXES: dict[int, tuple[tuple[str, str], ...]] = {
 IMAGE_RANK = 2
 
 
-@dataclass(frozen=True, slots=True, init=False)
-class Shape:
+class Shape(Record):
     """A volume as the lectures write it, channels last, batch excluded: ``Shape(28, 28, 6)`` is
     ``28x28x6`` (height, width, channels), ``Shape(8000, 32)`` a signal (length, channels),
     ``Shape(16, 112, 112, 3)`` a clip (depth, height, width, channels). ``spatial`` holds the
@@ -220,8 +219,7 @@ Padding = tuple[int, ...] | PadMode
 Axes = tuple[int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Axis:
+class Axis(Record):
     """One axis of a window: its outcome and the numbers behind it, for messages and hints."""
 
     n: int

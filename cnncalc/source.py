@@ -14,12 +14,12 @@ import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from cnncalc.errors import Diagnostic, Span, SpecError, error
+from cnncalc.records import Record, field
 
 try:  # the libyaml C parser is several times faster; fall back to pure Python where absent
     from yaml import CSafeLoader as _Loader
@@ -48,8 +48,7 @@ _BOOL_WORDS = {"true", "false", "True", "False", "TRUE", "FALSE"}
 QUOTED = 40
 
 
-@dataclass(frozen=True, slots=True)
-class Scalar:
+class Scalar(Record):
     """A YAML scalar: its value (str, int, float, bool or None), raw text and whether it was
     quoted (or tagged ``!!str``: text by the author's choice either way)."""
 
@@ -59,16 +58,14 @@ class Scalar:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class Seq:
+class Seq(Record):
     """A YAML sequence."""
 
     items: tuple[Node, ...]
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class Map:
+class Map(Record):
     """A YAML mapping with string keys; ``keys`` holds each key's own span."""
 
     entries: dict[str, Node]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,7 @@ from cnncalc.errors import (
     gave_up,
 )
 from cnncalc.expr import Value, budget, names
+from cnncalc.records import Record, field, replace
 from cnncalc.shapes import AXES, Rounding, Shape, parse_volume, volume
 from cnncalc.source import (
     QUOTED,
@@ -81,8 +81,7 @@ def input_names(shape: Shape) -> dict[str, Value]:
 INPUT_NAMES = frozenset(name for rank in AXES for name in input_names(Shape(*(1,) * rank, 1)))
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(Record):
     """A reusable group of layers with named arguments and derived values.
 
     An argument's default is ``None`` (required), a value, or, when it uses other names (earlier
@@ -98,8 +97,7 @@ class Block:
     span: Span = field(compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Spec:
+class Spec(Record, kw_only=True):
     """A parsed spec, before expansion."""
 
     name: str

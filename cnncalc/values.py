@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import Enum
 from types import UnionType
 from typing import (
@@ -35,6 +34,7 @@ from typing import (
 from cnncalc import shapes
 from cnncalc.errors import Problem
 from cnncalc.expr import Number, Value, evaluate, list_noun
+from cnncalc.records import Record
 from cnncalc.source import Map, Node, Scalar, Seq, describe
 
 if TYPE_CHECKING:
@@ -258,8 +258,7 @@ class Converter(Protocol):
 _EXPRESSION = {"$ref": "#/$defs/expression"}
 
 
-@dataclass(frozen=True, eq=False, slots=True, kw_only=True)
-class FieldType:
+class FieldType(Record, eq=False, kw_only=True):
     """What one kind of layer field accepts, in every form cnncalc needs: ``convert`` for specs,
     ``schema`` (its JSON Schema, the ``$defs`` entry ``name``) for editors, ``doc`` (a phrase: what
     a value may be) for the docs. Compared by identity."""
@@ -284,8 +283,7 @@ class FieldType:
         return dict(self.schema) if self.inline else {"$ref": f"#/$defs/{self.name}"}
 
 
-@dataclass(frozen=True, eq=False, slots=True, kw_only=True)
-class WholeType(FieldType):
+class WholeType(FieldType, eq=False, kw_only=True):
     """Whole numbers of at least ``minimum`` (made by :func:`whole`): what :func:`pair_of` pairs."""
 
     minimum: int
@@ -491,8 +489,7 @@ def choice(name: str, vocabulary: type[Enum], hint: str) -> FieldType:
     )
 
 
-@dataclass(frozen=True, eq=False, slots=True, kw_only=True)
-class ReferenceType(FieldType):
+class ReferenceType(FieldType, eq=False, kw_only=True):
     """A field naming another layer (made by :func:`reference`). The expander resolves it as it
     resolves ``input:`` (names in scope, defined earlier, E201/E202 otherwise) and passes the named
     layer's output to the layer's ``infer`` after its main input (then, with ``and_input``, that
@@ -601,8 +598,7 @@ def field_type(hint: Any) -> FieldType | None:
     return found[0] if len(found) == 1 else None
 
 
-@dataclass(frozen=True, slots=True)
-class LayerField:
+class LayerField(Record):
     """One field of a layer type as a spec sees it: its type, and whether it must be given (it
     has no default)."""
 
@@ -637,7 +633,7 @@ def _resolve(cls: type[Layer]) -> dict[str, LayerField]:
         mention = re.compile(rf"\b{re.escape(exc.name or '')}\b")
         where = [
             f"{layer}.{name}"
-            for name in cls.__layer_fields__
+            for name in cls.__record_fields__
             if isinstance(written.get(name), str) and mention.search(written[name])
         ]
         raise TypeError(
@@ -645,8 +641,8 @@ def _resolve(cls: type[Layer]) -> dict[str, LayerField]:
             " when the module runs; import field types at run time, not under TYPE_CHECKING"
         ) from exc
     found: dict[str, LayerField] = {}
-    defaults = cls.__layer_defaults__
-    for name in cls.__layer_fields__:
+    defaults = cls.__record_defaults__
+    for name in cls.__record_fields__:
         kind = field_type(hints[name])
         if kind is None:
             given = written.get(name)

@@ -147,11 +147,11 @@ def ids(case: tuple[Any, ...]) -> str:
 def test_every_registered_field_resolves_to_a_field_type(kind: str) -> None:
     cls = LAYERS[kind]
     hints = get_type_hints(cls, include_extras=True)
-    assert list(schema(cls)) == list(cls.__layer_fields__)
+    assert list(schema(cls)) == list(cls.__record_fields__)
     for name, spec in schema(cls).items():
         assert spec.type in ALL
         assert field_type(hints[name]) is spec.type
-        assert spec.required == (name not in cls.__layer_defaults__)
+        assert spec.required == (name not in cls.__record_defaults__)
 
 
 @pytest.mark.parametrize("case", GOOD, ids=ids)

@@ -97,7 +97,7 @@ def test_layer_type_is_documented(doc: str, kind: str) -> None:
     _, aliases, fields, computes, _ = row
     assert re.findall(r"`(\w+)`", aliases) == sorted(a for a, k in ALIASES.items() if k == kind)
     # every field, the main one first (the order of the table)
-    names = sorted(cls.__layer_fields__, key=lambda name: name != cls.primary)
+    names = sorted(cls.__record_fields__, key=lambda name: name != cls.primary)
     assert re.findall(r"`(\w+)", fields) == names
     assert computes
 

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from cnncalc.errors import MAX_PROBLEMS, Problem, Span, SpecError, did_you_mean
@@ -65,6 +64,7 @@ from cnncalc.importers.items import (
     unknown_hint,
 )
 from cnncalc.importers.prototext import Literal, Message, parse
+from cnncalc.records import Record
 from cnncalc.shapes import Rounding, Shape, volume
 from cnncalc.spec import Spec
 
@@ -153,16 +153,14 @@ PENDING = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Blob:
+class Blob(Record):
     """A ``bottom`` or ``top``: the blob's name and where it is written."""
 
     name: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class CaffeLayer:
+class CaffeLayer(Record):
     """One kept layer of the file: its name, V2 type, blobs and message."""
 
     name: str

@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from cnncalc.errors import MAX_PROBLEMS, Problem, Span, SpecError, did_you_mean, error
@@ -62,6 +61,7 @@ from cnncalc.importers.items import (
     pair_or_one,
     unknown_hint,
 )
+from cnncalc.records import Record, field
 from cnncalc.shapes import Rounding, Shape, volume
 from cnncalc.spec import Spec
 
@@ -138,8 +138,7 @@ PENDING_ACTIVATIONS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
+class Option(Record):
     """``key=value`` of a section, with the places of both."""
 
     value: str
@@ -147,8 +146,7 @@ class Option:
     span: Span
 
 
-@dataclass(slots=True)
-class Section:
+class Section(Record, frozen=False):
     """``[name]`` and its options."""
 
     name: str

@@ -8,9 +8,8 @@ renderer take it from there unchanged, and a diagnostic quotes the imported file
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from cnncalc.errors import Diagnostic, Severity, Span, SpecError, error
+from cnncalc.records import Record, field
 from cnncalc.shapes import Rounding, Shape
 from cnncalc.source import Map, Node, Scalar, Seq
 from cnncalc.spec import Spec
@@ -43,8 +42,7 @@ def pair_or_one(h: int, w: int) -> int | tuple[int, ...]:
     return h if h == w else (h, w)
 
 
-@dataclass(slots=True)
-class Network:
+class Network(Record, frozen=False):
     """Layer items under construction, and the problems found while reading."""
 
     file: str

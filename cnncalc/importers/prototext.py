@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from cnncalc.errors import Diagnostic, Span, SpecError, error
+from cnncalc.records import Record, field
 
 #: Deepest nesting of messages (Caffe's deepest is 4: layer, param, shape, ...).
 MAX_DEPTH = 32
@@ -33,8 +33,7 @@ MAX_DEPTH = 32
 MAX_FIELDS = 50_000
 
 
-@dataclass(frozen=True, slots=True)
-class Literal:
+class Literal(Record):
     """A scalar value: ``int``, ``float``, ``str`` (a quoted string) or :class:`Name` (an
     enum or ``true``/``false`` written bare)."""
 
@@ -44,8 +43,7 @@ class Literal:
     span: Span = field(compare=False)
 
 
-@dataclass(slots=True)
-class Message:
+class Message(Record, frozen=False):
     """A message: its fields in file order, each name with its value and the name's place."""
 
     span: Span

@@ -15,23 +15,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import FrozenInstanceError, dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
-
-if TYPE_CHECKING:
-    from typing_extensions import dataclass_transform
-else:
-    try:
-        from typing import dataclass_transform
-    except ImportError:  # Python 3.10: the marker only informs type checkers
-
-        def dataclass_transform(**_: object) -> Callable[[type], type]:
-            return lambda cls: cls
-
+from typing import ClassVar, TypeVar
 
 from cnncalc.errors import Problem
 from cnncalc.exact import Exact, exact
+from cnncalc.records import Record, RecordType, dataclass_transform, field
 from cnncalc.shapes import (
     Axes,
     Axis,
@@ -50,8 +39,7 @@ from cnncalc.shapes import (
 from cnncalc.values import schema
 
 
-@dataclass(frozen=True, slots=True)
-class Cost:
+class Cost(Record):
     """What one layer owns and does, per image. ``weights`` and ``biases`` are trainable
     parameters; ``buffers`` are non-trainable state (batch norm's running mean and variance)."""
 
@@ -62,57 +50,24 @@ class Cost:
     ops: int = 0
 
 
-@dataclass(slots=True)
-class Context:
+class Context(Record, frozen=False):
     """Per-spec settings a shape rule reads, and the notes it leaves (accepted rounding)."""
 
     rounding: Rounding = Rounding.EXACT
     notes: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _class_variable(annotation: object) -> bool:
-    written = annotation if isinstance(annotation, str) else repr(annotation)
-    return written.startswith(("ClassVar", "typing.ClassVar"))
+@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(field,))
+class _LayerType(RecordType):
+    """Records whose fields are keywords only: tells type checkers what ``kw_only=True`` on
+    :class:`Layer`, inherited by every layer type, does at run time."""
 
 
-@dataclass_transform(kw_only_default=True, frozen_default=True)
-class _LayerType(type):
-    """The metaclass of layer types: a class's annotated names (class variables apart) become its
-    fields, stored in ``__slots__``, their values at class level its defaults.
-
-    A frozen, slotted ``@dataclass`` generates and ``exec``s six methods for each class, most of a
-    millisecond that every run paid for each layer type it imported; here the methods are
-    :class:`Layer`'s own, written once over the fields (keyword ``__init__``, equality and hash
-    over the values, frozen), and a type is made in microseconds. ``typing.dataclass_transform``
-    tells type checkers the same as a frozen, keyword-only dataclass would."""
-
-    __layer_fields__: tuple[str, ...]
-    __layer_defaults__: dict[str, Any]
-
-    def __new__(
-        mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **options: Any
-    ) -> _LayerType:
-        written = namespace.get("__annotations__", {})
-        own = tuple(field for field, hint in written.items() if not _class_variable(hint))
-        defaults = {field: namespace.pop(field) for field in own if field in namespace}
-        namespace["__slots__"] = own
-        cls = super().__new__(mcs, name, bases, namespace, **options)
-        cls.__layer_fields__ = getattr(cls, "__layer_fields__", ()) + own
-        cls.__layer_defaults__ = {**getattr(cls, "__layer_defaults__", {}), **defaults}
-        return cls
-
-
-def _rebuild(cls: type[Layer], values: dict[str, Any]) -> Layer:
-    return cls(**values)
-
-
-class Layer(metaclass=_LayerType):
+class Layer(Record, metaclass=_LayerType, kw_only=True):
     """Base of every layer type: ``class Conv(Layer)`` with annotated fields, each with a field
     type from ``values.py``. Subclasses set the class variables and override what they need.
     Instances are frozen, compare and hash by their fields' values, and take their fields as
     keywords."""
-
-    __slots__ = ()
 
     kind: ClassVar[str] = ""
     #: Automatic names are ``prefix`` + a counter: conv1, pool1, fc1 ...
@@ -143,54 +98,13 @@ class Layer(metaclass=_LayerType):
         """
         return None
 
-    def __init__(self, **values: Any) -> None:
-        cls = type(self)
-        defaults = cls.__layer_defaults__
-        for name in cls.__layer_fields__:
-            if name in values:
-                value = values.pop(name)
-            elif name in defaults:
-                value = defaults[name]
-            else:
-                raise TypeError(f"{cls.__name__}() needs the keyword argument '{name}'")
-            object.__setattr__(self, name, value)
-        if values:
-            raise TypeError(f"{cls.__name__}() has no field {', '.join(map(repr, values))}")
-
-    def field_values(self) -> tuple[Any, ...]:
-        """The fields' values, in the order the class declares them."""
-        return tuple(getattr(self, name) for name in type(self).__layer_fields__)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field '{name}'")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field '{name}'")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.field_values() == other.field_values()
-
-    def __hash__(self) -> int:
-        return hash(self.field_values())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__layer_fields__)
-        return f"{type(self).__name__}({shown})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        fields = type(self).__layer_fields__
-        return _rebuild, (type(self), dict(zip(fields, self.field_values(), strict=True)))
-
 
 #: A window's or a receptive field's size, step or padding on each spatial axis, in input pixels:
 #: whole, or fractional after upsampling.
 ExactAxes = tuple[Exact, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
+class Window(Record):
     """Where one output position reads its input, per spatial axis: ``kernel`` taps ``dilation``
     apart, consecutive outputs ``stride`` apart, the first window starting ``pad`` positions before
     the input (the padding before; the padding after does not move any window). ``stride``,

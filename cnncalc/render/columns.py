@@ -9,12 +9,12 @@ a column only writes them (:mod:`cnncalc.render.rows`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 
 from cnncalc.api import Report
 from cnncalc.grouping import Row
 from cnncalc.layers.base import axes_text
+from cnncalc.records import Record
 from cnncalc.render.rows import count, rf_text, share, size
 from cnncalc.shapes import spatial_text
 
@@ -28,8 +28,7 @@ class Shorten(str, Enum):
     END = "end"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Column:
+class Column(Record, kw_only=True):
     """One column: ``key`` is its name for ``--columns``."""
 
     key: str

@@ -18,16 +18,14 @@ Piped output (no width) is never fitted: one line per layer at the cells' natura
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from cnncalc.records import Record
 from cnncalc.render.columns import Column, Shorten
 
 #: Spaces between two columns.
 GAP = 2
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Layout:
+class Layout(Record, kw_only=True):
     """The columns shown and their widths; ``stacked`` when not even the narrowest table fits."""
 
     columns: tuple[Column, ...]
