@@ -29,6 +29,10 @@ class LayerResult(Record):
         return self.output.numel if self.node.layer.stores_output else 0
 
 
+#: A layer's output volume on given inputs, the notes its rule left, and its cost.
+_Found = tuple[Shape, tuple[tuple[str, str], ...], Cost]
+
+
 def place(node: GraphNode) -> tuple[Span, tuple[tuple[str, Span], ...]]:
     """Where to report a problem of ``node``: its outermost block use site (which instance went
     wrong), with the inner sites and the layer's own line as related places."""
@@ -48,17 +52,25 @@ def infer(
     ctx = Context(rounding=rounding)
     # A layer's rule and cost depend on its fields and input volumes only, and networks repeat
     # identical layers on identical volumes (ResNet-152's 35 alike blocks in one stage): each
-    # distinct (layer, inputs) is computed once, with the notes it left.
-    done: dict[
-        tuple[Layer, tuple[Shape, ...]], tuple[Shape, tuple[tuple[str, str], ...], Cost]
-    ] = {}
+    # distinct (layer, inputs) is computed once, with the notes it left. Equal layers and equal
+    # volumes are made one object each (hashing a layer hashes every field, so each layer object
+    # is hashed once), and the memo is keyed by those objects' ids: the dicts below keep them alive
+    # through this call, so no id is reused within it.
+    layers: dict[Layer, Layer] = {}
+    volumes: dict[Shape, Shape] = {source: source}
+    layer_of: dict[int, Layer] = {}
+    done: dict[tuple[int, ...], _Found] = {}
     for node in graph.nodes:
         inputs = tuple(source if i == INPUT else shapes[i] for i in node.inputs)
         known = tuple(x for x in inputs if x is not None)
         if len(known) != len(inputs):
             shapes.append(None)  # an input failed: already reported
             continue
-        found = done.get((node.layer, known))
+        layer = layer_of.get(id(node.layer))
+        if layer is None:
+            layer = layer_of[id(node.layer)] = layers.setdefault(node.layer, node.layer)
+        ids = (id(layer), *map(id, known))
+        found = done.get(ids)
         if found is None:
             ctx.notes.clear()
             try:
@@ -72,7 +84,8 @@ def infer(
                 )
                 shapes.append(None)
                 continue
-            found = done[node.layer, known] = (out, tuple(ctx.notes), node.layer.cost(known, out))
+            out = volumes.setdefault(out, out)
+            found = done[ids] = (out, tuple(ctx.notes), node.layer.cost(known, out))
         out, notes, cost = found
         if notes:
             span, related = place(node)
