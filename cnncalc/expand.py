@@ -40,7 +40,7 @@ from cnncalc.errors import (
     framework_hint,
     gave_up,
 )
-from cnncalc.expr import Budget, Value, budget
+from cnncalc.expr import Budget, Value, budget, names
 from cnncalc.layers import ALIAS_OF, FAMILIES, Layer, layer_named
 from cnncalc.records import Record, field, replace
 from cnncalc.shapes import Shape
@@ -165,6 +165,28 @@ class _Item(NamedTuple):
     meta: dict[str, Node]
     #: Every key of ``fields`` is one the layer type or block accepts.
     known: bool
+    #: The names its fields' expressions use (:func:`used_names`).
+    uses: tuple[str, ...] | None
+
+
+def used_names(fields: Map) -> tuple[str, ...] | None:
+    """The names the expressions in ``fields`` use, meta keys left out: all a layer built from
+    them depends on besides the spec's rank. ``None`` when some text is not an expression (a
+    word such as ``same``, or a mistake ``build`` will report)."""
+    used: set[str] = set()
+    stack = [node for key, node in fields.entries.items() if key not in _NOT_FIELDS]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Seq):
+            stack.extend(node.items)
+        elif isinstance(node, Map):
+            stack.extend(node.entries.values())
+        elif isinstance(node.value, str):
+            try:
+                used.update(names(node.value))
+            except Problem:
+                return None
+    return tuple(sorted(used))
 
 
 @functools.cache  # asked for each layer made: a type's fields never change
@@ -223,10 +245,11 @@ class _Expander:
         self.work = 0
         self.depth = 0
         self.reports = 0
-        #: Layers built, by (type, the item's field nodes, block arguments): what ``build`` reads.
-        #: Blocks instantiated alike and repeated items reuse one frozen layer instead of evaluating
-        #: the same expressions again (every layer of a 100,000-layer spec made by ``repeat``).
-        self.built: dict[tuple[int, tuple[tuple[str, Value], ...]], Layer] = {}
+        #: Layers built, by the item's node and the values of the names its fields use (or every
+        #: block argument): what ``build`` reads. Blocks instantiated alike and repeated items reuse
+        #: one frozen layer instead of evaluating the same expressions again (every layer of a
+        #: 100,000-layer spec made by ``repeat``).
+        self.built: dict[tuple[int, tuple[object, ...]], Layer] = {}
         #: Items read so far, by the id of their node (the spec's own, alive as long as it is).
         self.read: dict[int, _Item] = {}
 
@@ -485,7 +508,9 @@ class _Expander:
             )
             return None
         allowed = self.allowed_keys(layer_class, block)
-        return _Item(key, layer_class, block, fields, meta, all(k in allowed for k in fields.keys))
+        known = all(k in allowed for k in fields.keys)
+        uses = used_names(fields) if layer_class else None
+        return _Item(key, layer_class, block, fields, meta, known, uses)
 
     @staticmethod
     def allowed_keys(layer_type: type[Layer] | None, block: Block | None) -> list[str]:
@@ -586,7 +611,7 @@ class _Expander:
         return ok
 
     def layer(self, item: _Item, node: Node, current: int, scope: _Scope, name: str | None) -> int:
-        key, layer_type, _, fields, _, known = item
+        key, layer_type, _, fields, _, known, uses = item
         assert layer_type is not None
         merge = layer_type.arity is None
         if not known:
@@ -619,10 +644,13 @@ class _Expander:
                         " (names of earlier layers)",
                     )
                 return current
-        memo = (id(node), scope.args)
+        # what build reads: the names the fields use (a bn or relu is one layer in every block
+        # instance), else every block argument bound here
+        env = scope.env
+        memo = (id(node), scope.args if uses is None else tuple(map(env.get, uses)))
         layer = self.built.get(memo)
         if layer is None:
-            layer, problems = build(layer_type, fields, scope.env, _NOT_FIELDS, key, self.rank)
+            layer, problems = build(layer_type, fields, env, _NOT_FIELDS, key, self.rank)
             for problem in problems:
                 self.report_problem(problem, scope)
             if layer is not None:
