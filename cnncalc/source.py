@@ -14,6 +14,8 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 import yaml
@@ -43,6 +45,8 @@ _SCALAR_TAGS = {
 #: Plain scalars that YAML 1.1 resolves to types cnncalc has no use for (dates, ``=``, ``<<``) stay
 #: text.
 _TEXT_TAGS = {_TAG + t for t in ("str", "timestamp", "value", "merge")}
+_STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
+_MAP, _SEQ = _TAG + "map", _TAG + "seq"
 _BOOL_WORDS = {"true", "false", "True", "False", "TRUE", "FALSE"}
 #: Longest text of a scalar quoted in a message.
 QUOTED = 40
@@ -440,15 +444,8 @@ def _measure(path: str, text: str) -> None:
         return Span(path, mark.line + 1, mark.column + 1) if mark else Span(path, 1, 1)
 
     for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent):
-            if event.anchor in unfinished:
-                message = (
-                    f"alias *{event.anchor} repeats a node that contains it: the document is"
-                    " infinite"
-                )
-                raise SpecError([error("E007", message, where(event), "remove the alias")])
-            count += sizes.get(event.anchor or "", 1)
-        elif isinstance(event, yaml.ScalarEvent):
+        # the commonest events first
+        if isinstance(event, yaml.ScalarEvent):
             count += 1
             if event.anchor is not None:
                 sizes[event.anchor] = 1
@@ -473,6 +470,14 @@ def _measure(path: str, text: str) -> None:
             if anchor is not None:
                 unfinished.discard(anchor)
                 sizes[anchor] = count - start
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor in unfinished:
+                message = (
+                    f"alias *{event.anchor} repeats a node that contains it: the document is"
+                    " infinite"
+                )
+                raise SpecError([error("E007", message, where(event), "remove the alias")])
+            count += sizes.get(event.anchor or "", 1)
         if count > MAX_NODES:
             hint = (
                 "aliases (*name) multiply a document's size: write it without them"
@@ -491,6 +496,13 @@ def _measure(path: str, text: str) -> None:
             )
 
 
+def _children(node: yaml.Node) -> Iterator[yaml.Node]:
+    """A collection's nodes in document order (a mapping's keys before their values)."""
+    if isinstance(node, yaml.MappingNode):
+        return chain.from_iterable(node.value)
+    return iter(node.value)
+
+
 class _Walker:
     """Iterative conversion of a composed node graph, so deep documents cannot exhaust the stack."""
 
@@ -498,35 +510,37 @@ class _Walker:
         self.path = path
 
     def span(self, node: yaml.Node) -> Span:
-        return Span(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+        mark = node.start_mark
+        return Span(self.path, mark.line + 1, mark.column + 1)
 
     def walk(self, root: yaml.Node) -> Node:
-        # Post-order over an explicit stack: (yaml node, converted children or None). The document's
-        # size and depth were bounded by _measure, aliases included.
-        stack: list[tuple[yaml.Node, list[Node] | None]] = [(root, None)]
-        done: list[Node] = []
-        while stack:
-            node, children = stack.pop()
-            if children is None:
-                if isinstance(node, yaml.ScalarNode):
-                    done.append(self.scalar(node))
-                    continue
-                subnodes = (
-                    [v for pair in node.value for v in pair]
-                    if isinstance(node, yaml.MappingNode)
-                    else list(node.value)
-                )
-                stack.append((node, []))
-                stack.extend((child, None) for child in reversed(subnodes))
-                continue
-            count = len(node.value) * (2 if isinstance(node, yaml.MappingNode) else 1)
-            converted = done[len(done) - count :] if count else []
-            del done[len(done) - count :]
-            done.append(self.collection(node, converted))
-        return done[0]
+        # Depth first over an explicit stack of open collections, each with the iterator of its
+        # children and those converted so far: scalars are converted in document order and a
+        # collection after its children, as a recursive walk would, so the first problem in the
+        # document is the one reported. The document's size and depth were bounded by _measure,
+        # aliases included.
+        if isinstance(root, yaml.ScalarNode):
+            return self.scalar(root)
+        stack: list[tuple[yaml.Node, Iterator[yaml.Node], list[Node]]] = [
+            (root, _children(root), [])
+        ]
+        while True:
+            node, todo, converted = stack[-1]
+            for child in todo:
+                if isinstance(child, yaml.ScalarNode):
+                    converted.append(self.scalar(child))
+                else:
+                    stack.append((child, _children(child), []))
+                    break
+            else:
+                stack.pop()
+                done = self.collection(node, converted)
+                if not stack:
+                    return done
+                stack[-1][2].append(done)
 
     def collection(self, node: yaml.Node, children: list[Node]) -> Node:
-        self.check_tag(node, _TAG + ("map" if isinstance(node, yaml.MappingNode) else "seq"))
+        self.check_tag(node, _MAP if isinstance(node, yaml.MappingNode) else _SEQ)
         if isinstance(node, yaml.SequenceNode):
             return Seq(tuple(children), self.span(node))
         entries: dict[str, Node] = {}
@@ -589,7 +603,7 @@ class _Walker:
             )
 
     def scalar(self, node: yaml.ScalarNode) -> Scalar:
-        self.check_tag(node, _TAG + "str")
+        self.check_tag(node, _STR)
         return _scalar(node.value, node.tag, node.style in ("'", '"'), self.span(node))
 
 
@@ -615,18 +629,18 @@ def _scalar(raw: str, tag: str, quoted: bool, span: Span) -> Scalar:
     """A scalar's value from its text and the tag YAML 1.1's resolver gave it, or
     :class:`SpecError` for the spellings YAML readers disagree on."""
     value: str | int | float | bool | None
-    if tag == _TAG + "int" and _DECIMAL.fullmatch(raw):
+    if tag == _INT and _DECIMAL.fullmatch(raw):
         return Scalar(
             _to_int(raw, span), raw, quoted, span
         )  # nearly every number: no more to check
+    if tag == _STR and (quoted or not _TEXT_IN_1_1.fullmatch(raw)):
+        return Scalar(raw, raw, quoted, span)  # text that every YAML reader reads as text
     if not quoted and tag in _RESOLVED:
-        implicit = (
-            tag if tag == _TAG + "str" and not _TEXT_IN_1_1.fullmatch(raw) else _implicit_tag(raw)
-        )
+        implicit = _implicit_tag(raw)
         if implicit != tag:  # an explicit tag: !!str 064 is text, !!float 1 a float
-            if tag == _TAG + "str":
+            if tag == _STR:
                 return Scalar(raw, raw, True, span)
-            if not (tag == _TAG + "float" and implicit == _TAG + "int"):
+            if not (tag == _FLOAT and implicit == _INT):
                 what = {"int": "an integer", "float": "a number", "bool": "a boolean"}
                 shown = raw if len(raw) <= QUOTED else raw[: QUOTED - 3] + "..."
                 name = tag.removeprefix(_TAG)
@@ -643,9 +657,9 @@ def _scalar(raw: str, tag: str, quoted: bool, span: Span) -> Scalar:
         _refuse_ambiguous_number(raw, implicit, span)
     if quoted or tag in _TEXT_TAGS:
         value = raw
-    elif tag == _TAG + "null":
+    elif tag == _NULL:
         value = None
-    elif tag == _TAG + "bool":
+    elif tag == _BOOL:
         if raw not in _BOOL_WORDS:
             raise SpecError(
                 [
@@ -658,9 +672,9 @@ def _scalar(raw: str, tag: str, quoted: bool, span: Span) -> Scalar:
                 ]
             )
         value = raw.lower() == "true"
-    elif tag == _TAG + "int":
+    elif tag == _INT:
         value = _to_int(raw, span)
-    elif tag == _TAG + "float":
+    elif tag == _FLOAT:
         value = _to_float(raw)
     else:
         value = raw
@@ -680,10 +694,10 @@ def _refuse_ambiguous_number(raw: str, tag: str, span: Span) -> None:
     leading zero (1.1: octal, ``064`` is 52), ``0o``, ``0x``, ``0b``, ``_`` between digits and base
     60 (``1:30`` is 90), in integers and floats. A spec must mean the same to every reader, so such
     a scalar is refused wherever it stands, like ``yes``; quoted, it is text."""
-    if tag == _TAG + "int":
+    if tag == _INT:
         if _DECIMAL.fullmatch(raw):
             return
-    elif tag == _TAG + "float":
+    elif tag == _FLOAT:
         if "_" not in raw and ":" not in raw:
             return
     elif not _TEXT_IN_1_1.fullmatch(raw):
@@ -700,7 +714,7 @@ def _refuse_ambiguous_number(raw: str, tag: str, span: Span) -> None:
         reason = f"'{shown}' is a binary number in YAML 1.1 and text in YAML 1.2"
     elif "_" in body:
         reason = f"'{shown}' has '_' between digits: a number in YAML 1.1, text in YAML 1.2"
-    elif tag == _TAG + "int":
+    elif tag == _INT:
         reason = f"'{shown}' has a leading zero: YAML 1.1 reads the octal {int(body, 8)}"
     else:
         reason = f"'{shown}' has a leading zero: text in YAML 1.1, a number in YAML 1.2"
