@@ -180,7 +180,8 @@ def test_unreadable_file() -> None:
             else ""
         )
         preload = (
-            "import cnncalc.checking, cnncalc.render.data, cnncalc.render.rows\n"
+            "import cnncalc.checking, cnncalc.render.check, cnncalc.render.data,"
+            " cnncalc.render.rows\n"
             "b''.decode('utf-8-sig')\n"
         )
         script = (
