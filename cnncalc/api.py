@@ -8,8 +8,8 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.counting import Counting, layer_counts, recount
@@ -20,10 +20,12 @@ from cnncalc.library import builtin_names, builtin_path
 from cnncalc.metrics import Dtype, Totals, totals
 from cnncalc.records import Record, field
 from cnncalc.shapes import Shape, axes_count
-from cnncalc.source import path_kind
+from cnncalc.source import path_kind, shown_path
 from cnncalc.spec import Spec, channels_first, load_path, load_text, with_input
 
 if TYPE_CHECKING:  # imported where first used: a check that needs no receptive field skips them
+    from pathlib import Path
+
     from cnncalc.breakdown import Breakdown
     from cnncalc.diagram import Diagram
     from cnncalc.fitting import Exploration
@@ -171,9 +173,9 @@ def is_bare_name(target: str | Path) -> bool:
     """Whether ``target`` reads as a built-in's name: a :class:`~pathlib.Path` never does; a text
     does when it has no folder separator and no ``.yaml`` or ``.yml`` suffix (``resnet50``, not
     ``./resnet50``, ``specs/resnet50`` or ``resnet50.yaml``)."""
-    if isinstance(target, Path):
+    if not isinstance(target, str):
         return False
-    return not any(sep in target for sep in ("/", "\\")) and Path(target).suffix not in (
+    return not any(sep in target for sep in ("/", "\\")) and os.path.splitext(target)[1] not in (
         ".yaml",
         ".yml",
     )
@@ -192,18 +194,19 @@ def load(
     docs/robustness.md)."""
     from cnncalc.importers import format_of, import_path
 
-    path = Path(target)
+    path = os.fspath(target)
     found_format = format_of(path, fmt)
     if found_format is not None:
         return import_path(path, found_format)
-    found = builtin_path(str(target)) if is_bare_name(target) else None
-    if found is None and (path.suffix in (".yaml", ".yml") or path_kind(path) is not None):
+    found = builtin_path(path) if is_bare_name(target) else None
+    if found is None and (
+        os.path.splitext(path)[1] in (".yaml", ".yml") or path_kind(path) is not None
+    ):
         return load_path(path, extends_root=extends_root)
     if found is not None:
         # Shown in messages: relative where the built-ins sit below the working directory (a
         # checkout).
-        here = Path.cwd()
-        return load_path(found.relative_to(here) if found.is_relative_to(here) else found)
+        return load_path(shown_path(found))
     from difflib import (
         get_close_matches,
     )  # only on this error path: difflib costs a millisecond to import

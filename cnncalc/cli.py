@@ -15,7 +15,6 @@ import gc
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -442,11 +441,14 @@ def profile(
         if output is None:
             raise click.UsageError("a PNG goes to a file: add -o FILE.png")
         try:
-            Path(output).write_bytes(profile_png(report, depth))
+            png = profile_png(report, depth)
+            with open(output, "wb") as image:
+                image.write(png)
         except MissingExtra as exc:
             raise click.UsageError(str(exc)) from None
     elif fmt == "svg" and output is not None:
-        Path(output).write_text(profile_svg(report, depth), encoding="utf-8")
+        with open(output, "w", encoding="utf-8") as svg:
+            svg.write(profile_svg(report, depth))
     elif fmt == "svg":
         click.echo(profile_svg(report, depth), nl=False)
     else:
@@ -1083,7 +1085,8 @@ def convert(target: str, output: str | None, source_format: str | None) -> None:
         click.echo(text, nl=False)
         return
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        with open(output, "w", encoding="utf-8") as converted:
+            converted.write(text)
     except OSError as exc:
         raise click.UsageError(visible(f"cannot write {output}: {exc.strerror or exc}")) from None
 

@@ -8,10 +8,14 @@ otherwise. Nothing here rounds: :func:`exact_text` prints every digit there is.
 
 from __future__ import annotations
 
-from fractions import Fraction
+import math
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:  # imported where a fraction is made: most networks never make one
+    from fractions import Fraction
 
 #: A value known exactly: an integer, or a fraction when it is not whole.
-Exact = int | Fraction
+Exact: TypeAlias = "int | Fraction"
 
 
 def exact(value: Fraction) -> Exact:
@@ -25,7 +29,14 @@ def exact_text(value: Exact) -> str:
     longer than ``p/q``, else as ``p/q``. Never rounded: the text is exactly the value."""
     if isinstance(value, int):
         return str(value)
-    n, d = value.numerator, value.denominator
+    return ratio_text(value.numerator, value.denominator)
+
+
+def ratio_text(n: int, d: int) -> str:
+    """:func:`exact_text` of ``n/d`` (``d`` nonzero), without making a Fraction: a window that
+    does not fit prints its size so in every note."""
+    common = math.gcd(n, d) * (-1 if d < 0 else 1)
+    n, d = n // common, d // common
     if d == 1:
         return str(n)
     if d == 2:  # receptive-field starts: the common case, without the general search below

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import re
-import string
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -57,8 +56,8 @@ _TOKEN = re.compile(
     re.ASCII,
 )
 _SPACE = " \t\n\r\f\v"
-_NUMBER_START = string.digits + "."
-_NAME_START = string.ascii_letters + "_"
+_NUMBER_START = "0123456789."
+_NAME_START = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"
 _KEYWORDS = {"if", "else", "and", "or", "not"}
 
 

@@ -21,10 +21,8 @@ Nothing here imports the rest of cnncalc except the error type.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from cnncalc.errors import Problem
-from cnncalc.exact import exact_text
+from cnncalc.exact import ratio_text
 from cnncalc.records import Record
 
 
@@ -100,7 +98,7 @@ def padding_for_output(n: int, k: int, s: int, d: int, out: int) -> Fit:
     raise Problem(
         "E301",
         f"no padding gives {out}: padding only adds, and with none the output is already ({n} -"
-        f" {f})/{s} + 1 = {exact_text(Fraction(n - f, s) + 1)}{fraction}",
+        f" {f})/{s} + 1 = {ratio_text(n - f + s, s)}{fraction}",
         f"an input of {(out - 1) * s + f} gives {out} with no padding; so does a larger stride or"
         " kernel",
     )

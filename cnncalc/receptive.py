@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from fractions import Fraction
 
 from cnncalc.exact import Exact, exact
 from cnncalc.expand import INPUT, Graph, references
@@ -96,7 +95,11 @@ def input_field(rank: int) -> Field:
 
 def _half(twice: Exact) -> Exact:
     if isinstance(twice, int):
-        return twice // 2 if twice % 2 == 0 else Fraction(twice, 2)
+        if twice % 2 == 0:
+            return twice // 2
+        from fractions import Fraction
+
+        return Fraction(twice, 2)
     return exact(twice / 2)
 
 

@@ -16,11 +16,10 @@ import math
 import re
 from collections.abc import Iterable
 from enum import Enum
-from fractions import Fraction
 from typing import TypeVar
 
 from cnncalc.errors import Problem
-from cnncalc.exact import exact_text
+from cnncalc.exact import ratio_text
 from cnncalc.padding import nearest_inputs, nearest_symmetric, same_padding
 from cnncalc.records import Record
 
@@ -247,8 +246,8 @@ class Axis(Record):
         division = f"({self.n} - {kernel} + {pad})/{self.s}"
         if self.same and (self.n - self.k_eff + self.before + self.after) % self.s:
             return f"floor({division}) + 1 = {self.out} ('same' floors: ceil({self.n}/{self.s}))"
-        value = Fraction(self.n - self.k_eff + self.before + self.after, self.s) + 1
-        return f"{division} + 1 = {exact_text(value)}"
+        value = ratio_text(self.n - self.k_eff + self.before + self.after + self.s, self.s)
+        return f"{division} + 1 = {value}"
 
     def fits_nearby(self) -> str:
         """Nearest input sizes and symmetric padding that would make this axis fit exactly (from

@@ -16,12 +16,15 @@ import stat
 import unicodedata
 from collections.abc import Iterator
 from itertools import chain
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from cnncalc.errors import Diagnostic, Span, SpecError, error
 from cnncalc.records import Record, field
+
+if TYPE_CHECKING:  # pathlib costs ~2 ms to import (urllib, ipaddress): strings do here
+    from pathlib import Path
 
 try:  # the libyaml C parser is several times faster; fall back to pure Python where absent
     from yaml import CSafeLoader as _Loader
@@ -120,7 +123,7 @@ def path_kind(path: str | Path) -> str | None:
     ``None`` when nothing can be found there. Never raises, unlike ``Path.is_file()`` on a name
     too long for the system or one with a NUL byte, which a spec's ``extends`` may hold."""
     try:
-        mode = Path(path).stat().st_mode
+        mode = os.stat(path).st_mode
     except (OSError, ValueError):
         return None
     return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
@@ -129,16 +132,30 @@ def path_kind(path: str | Path) -> str | None:
 #: Folders whose files belong to the system, never to a spec. /proc/self/environ is a "regular
 #: file" holding the process's environment, secrets included: a spec (or a symbolic link in a
 #: repository under check) must not get it quoted into a message.
-SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
+SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
 
 
 def is_system_path(path: str | Path) -> bool:
     """True when ``path``, symbolic links followed, lies in one of :data:`SYSTEM_FOLDERS`."""
     try:
-        real = Path(os.path.realpath(path))
+        real = os.path.realpath(path)
     except (OSError, ValueError):
         return False
-    return any(real.is_relative_to(folder) for folder in SYSTEM_FOLDERS)
+    return any(is_below(real, folder) for folder in SYSTEM_FOLDERS)
+
+
+def is_below(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it, component by component (as
+    ``PurePath.is_relative_to``: ``/procfs`` is not below ``/proc``); both absolute and
+    normalised."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def shown_path(path: str) -> str:
+    """``path`` as a message shows it: relative to the working folder when below it."""
+    here = os.getcwd()
+    absolute = os.path.abspath(path)
+    return os.path.relpath(absolute, here) if is_below(absolute, here) else path
 
 
 def read_bytes(path: str) -> bytes:
@@ -163,7 +180,7 @@ def read_bytes(path: str) -> bytes:
             ]
         )
     try:
-        mode = Path(path).stat().st_mode
+        mode = os.stat(path).st_mode
         if stat.S_ISDIR(mode):
             raise SpecError(
                 [

@@ -6,9 +6,9 @@ layer graph. Problems are collected, not raised one at a time, so one run report
 
 from __future__ import annotations
 
+import os
 from collections import ChainMap
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cnncalc.errors import (
@@ -40,11 +40,14 @@ from cnncalc.source import (
     plain_scalar,
     read_bytes,
     read_text,
+    shown_path,
 )
 from cnncalc.values import integer, rounding
 from cnncalc.values import value as parse_value
 
 if TYPE_CHECKING:
+    from pathlib import Path  # imported where used: only a spec that extends another needs it
+
     from cnncalc.limits import Limit
 
 TOP_KEYS = (
@@ -164,12 +167,6 @@ def load_text(
     return _SpecReader(file, chain, {file: text}, extends_root=extends_root).read(root)
 
 
-def _shown(path: Path) -> Path:
-    """``path`` as a message shows it: relative to the working folder when below it."""
-    here = Path.cwd()
-    return path.relative_to(here) if path.is_relative_to(here) else path
-
-
 def _not_a_mapping(root: Node) -> Diagnostic:
     # kind(), not describe(): the file may be anything but a spec, and its text is not quoted
     return error(
@@ -197,6 +194,8 @@ _SPEC_MARKS = ("input", "layers", "extends")
 def own_folder(file: str) -> Path:
     """The folder ``extends`` may reach from the spec read from ``file``: its own, or the working
     directory for standard input and text given to the library."""
+    from pathlib import Path  # only for a spec that extends another
+
     here = Path.cwd() if file in ("-", "<stdin>", "<string>") else Path(file).parent
     return here.resolve()
 
@@ -210,6 +209,8 @@ def _base_path(name: str, file: str, root: Path) -> Path | str:
     followed, and never under ``/proc``, ``/sys`` or ``/dev``. Those two rules are checked before
     the file is looked for, so the answer does not tell whether a file outside ``root`` exists. A
     name that is not a path (``vgg16``) falls back to the built-in when no file may be used."""
+    from pathlib import Path
+
     from cnncalc.library import builtin_path
 
     here = Path.cwd() if file in ("-", "<stdin>", "<string>") else Path(file).parent
@@ -232,12 +233,12 @@ def _base_path(name: str, file: str, root: Path) -> Path | str:
     if not refused or not _looks_like_a_path(name):
         found = builtin_path(name) if "\x00" not in name else None
         if found is not None:
-            return found
+            return Path(found)
     return refused
 
 
 def _looks_like_a_path(name: str) -> bool:
-    return any(c in name for c in "/\\") or name.startswith(".") or "." in Path(name).name
+    return any(c in name for c in "/\\") or name.startswith(".") or "." in os.path.basename(name)
 
 
 #: Where values given on the command line (``--set``) are reported.
@@ -321,11 +322,18 @@ class _SpecReader:
     ) -> None:
         self.file = file
         self.chain = chain
-        self.extends_root = Path(extends_root).resolve() if extends_root else own_folder(file)
+        self._extends_root = extends_root
         self.problems: list[Diagnostic] = []
         self.warnings: list[Diagnostic] = []
         #: Texts read so far: this spec's own and those of the specs it extends.
         self.sources: dict[str, str] = dict(sources or {})
+
+    def extends_folder(self) -> Path:
+        """The folder whose specs ``extends`` may name (see :func:`_base_path`)."""
+        from pathlib import Path
+
+        given = self._extends_root
+        return Path(given).resolve() if given else own_folder(self.file)
 
     def base(self, root: Map) -> Spec | None:
         """The spec named by ``extends``, whose keys this one overrides (params and blocks
@@ -345,7 +353,7 @@ class _SpecReader:
             return None
         shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in node.value[:QUOTED])
         shown += "..." if len(node.value) > QUOTED else ""
-        found = _base_path(node.value, self.file, self.extends_root)
+        found = _base_path(node.value, self.file, self.extends_folder())
         if isinstance(found, str):
             from cnncalc.library import builtin_names
 
@@ -367,6 +375,8 @@ class _SpecReader:
             )
             self.problems.append(error("E001", message, node.span, hint))
             return None
+        from pathlib import Path
+
         resolved = str(found.resolve())
         chain = (*self.chain, str(Path(self.file).resolve()))
         if resolved in chain or len(self.chain) >= MAX_EXTENDS:
@@ -382,7 +392,7 @@ class _SpecReader:
             return None
         from cnncalc.library import directory
 
-        builtin = found.resolve().parent == directory().resolve()
+        builtin = found.resolve().parent == Path(directory()).resolve()
         return self.read_base(found, shown, node.span, chain[-MAX_EXTENDS:], builtin)
 
     def read_base(
@@ -417,12 +427,12 @@ class _SpecReader:
                     severity=Severity.ERROR,
                     message=f"'extends: {shown}': {path.name} {reason}",
                     span=span,
-                    hint=f"check it on its own: cnncalc check {_shown(path)}",
+                    hint=f"check it on its own: cnncalc check {shown_path(str(path))}",
                     related=related,
                 )
             )
             return None
-        own_root = path.resolve().parent if builtin else self.extends_root
+        own_root = path.resolve().parent if builtin else self.extends_folder()
         try:
             base = _SpecReader(file, chain, {file: text}, extends_root=own_root).read(root)
         except SpecError as exc:
@@ -506,7 +516,11 @@ class _SpecReader:
                     "write one '- layer' per line",
                 )
             )
-        default_name = Path(self.file).stem if self.file not in ("-", "<stdin>") else "spec"
+        default_name = (
+            os.path.splitext(os.path.basename(self.file))[0]  # as Path.stem
+            if self.file not in ("-", "<stdin>")
+            else "spec"
+        )
         name = self.text(root, "name", default_name)
         title = self.text(root, "title", base.title if base else "")
         source = self.text(root, "source", base.source if base else "")

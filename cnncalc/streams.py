@@ -7,7 +7,6 @@ import contextlib
 import errno
 import io
 import os
-from pathlib import Path
 from typing import TextIO
 
 
@@ -57,7 +56,7 @@ class GuardedOutput(io.TextIOBase):
 
 def _sink() -> TextIO:
     """Where output goes once its stream is gone: kept open for the rest of the process."""
-    return Path(os.devnull).open("w", encoding="utf-8")
+    return open(os.devnull, "w", encoding="utf-8")
 
 
 #: Exit code when the output could not be written (a full disk, a closed stream).

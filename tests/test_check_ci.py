@@ -22,7 +22,7 @@ from tests.test_hostile import CASES, expected
 ROOT = Path(__file__).parent.parent
 CHECK_SCHEMA = json.loads((ROOT / "docs" / "check-json.schema.json").read_text(encoding="utf-8"))
 CI_DOC = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
-ROUNDED = str(directory() / "resnet50.yaml")  # declares rounding: floor, so it has notes
+ROUNDED = str(Path(directory()) / "resnet50.yaml")  # declares rounding: floor, so it has notes
 
 
 def check(*args: str, stdin: str | None = None) -> Result:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cnncalc.errors import Problem
-from cnncalc.exact import exact, exact_text
+from cnncalc.exact import exact, exact_text, ratio_text
 from cnncalc.padding import padding_for_output
 from cnncalc.shapes import Rounding, Shape, parse_volume, window_axis
 
@@ -30,6 +32,11 @@ from cnncalc.shapes import Rounding, Shape, parse_volume, window_axis
 )
 def test_exact_text(value: int | Fraction, text: str) -> None:
     assert exact_text(value) == text
+
+
+@given(st.integers(-(10**30), 10**30), st.integers(-5000, 5000).filter(bool))
+def test_ratio_text_is_exact_text_of_the_fraction(n: int, d: int) -> None:
+    assert ratio_text(n, d) == exact_text(exact(Fraction(n, d)))
 
 
 def test_whole_fractions_become_integers() -> None:

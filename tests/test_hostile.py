@@ -179,7 +179,11 @@ def test_unreadable_file() -> None:
             if os.geteuid() == 0
             else ""
         )
-        preload = "import cnncalc.render.data, cnncalc.render.rows\nb''.decode('utf-8-sig')\n"
+        preload = (
+            "import cnncalc.checking, cnncalc.render.check, cnncalc.render.data,"
+            " cnncalc.render.rows\n"
+            "b''.decode('utf-8-sig')\n"
+        )
         script = (
             f"from cnncalc.cli import main\n{preload}{drop}import sys; sys.argv = ['cnncalc',"
             f" 'check', '--format', 'json', {str(spec)!r}]; main()\n"

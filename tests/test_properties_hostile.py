@@ -43,7 +43,7 @@ SETTINGS = settings(
 )
 
 BUILTINS = {
-    path.stem: path.read_text(encoding="utf-8") for path in sorted(directory().glob("*.yaml"))
+    path.stem: path.read_text(encoding="utf-8") for path in sorted(Path(directory()).glob("*.yaml"))
 }
 PARSED = {name: yaml.safe_load(text) for name, text in BUILTINS.items()}
 FIELDS = sorted(

@@ -67,7 +67,7 @@ def test_top_and_block_keys_are_the_spec_readers() -> None:
     assert list(SCHEMA["$defs"]["block"]["properties"]) == list(BLOCK_KEYS)
 
 
-@pytest.mark.parametrize("path", sorted(directory().glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(Path(directory()).glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_builtin_is_valid(path: Path) -> None:
     errors = [
         e.message for e in VALIDATOR.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))

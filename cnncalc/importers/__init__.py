@@ -13,16 +13,18 @@ beside cnncalc's.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from enum import Enum
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cnncalc.errors import SpecError
 from cnncalc.source import read_bytes, read_text
 
 if TYPE_CHECKING:  # api imports this package to dispatch; the report is only a type here
+    from pathlib import Path
+
     from cnncalc.api import Report
     from cnncalc.spec import Spec
 
@@ -42,7 +44,7 @@ EXTENSIONS = {".prototxt": Format.CAFFE, ".cfg": Format.DARKNET}
 
 def format_of(path: str | Path, forced: Format | None = None) -> Format | None:
     """The format of ``path``: ``forced`` when given, else by extension; ``None`` for YAML."""
-    return forced or EXTENSIONS.get(Path(path).suffix.lower())
+    return forced or EXTENSIONS.get(os.path.splitext(path)[1].lower())
 
 
 def reader(fmt: Format) -> Callable[[str, str], Spec]:

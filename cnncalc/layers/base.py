@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from fractions import Fraction
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from cnncalc.errors import Problem
 from cnncalc.exact import Exact, exact
@@ -37,6 +36,9 @@ from cnncalc.shapes import (
     window_axis,
 )
 from cnncalc.values import schema
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 
 class Cost(Record):
@@ -142,6 +144,8 @@ def upsampling_window(
     the input. It covers what every output reads (checked against PyTorch's gradients in
     ``tests/layers/test_layer_reference.py``), and is less than a pixel wider than the widest
     read."""
+    from fractions import Fraction
+
     kernel, pad = [], []
     for q, c in zip(step, offset, strict=True):
         d = q.denominator * c.denominator // math.gcd(q.denominator, c.denominator)

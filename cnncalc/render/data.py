@@ -3,9 +3,7 @@ Markdown table every Markdown document uses. No rich import here."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any
 
 from cnncalc.api import Report
@@ -116,6 +114,8 @@ def json_exact(value: Exact, point: bool = False) -> int | float | str:
         nearest = float(value)
     except OverflowError:
         return exact_text(value)
+    from fractions import Fraction
+
     return nearest if Fraction(repr(nearest)) == value else exact_text(value)
 
 
@@ -249,6 +249,8 @@ def report_json(
     memory: MemoryReport | None = None,
 ) -> str:
     """:func:`report_dict` as :func:`layers_json` writes it."""
+    import json  # here, not at the top: a table never needs it (about a millisecond to import)
+
     # Layers encoded as they are made: a few hundred bytes each instead of a dict of dicts.
     encoded = report_dict(report, depth, lambda row: json.dumps(_row_dict(row)), counts, memory)
     return layers_json(encoded)
@@ -262,6 +264,8 @@ def layers_json(document: dict[str, Any]) -> str:
     and a key per line (55 MB for 100,000 layers); one compact ``dumps`` per layer runs the C
     encoder and keeps the file greppable, a layer a line. The document is the same JSON value.
     """
+    import json
+
     return (
         "{\n"
         + ",\n".join(
@@ -274,6 +278,8 @@ def layers_json(document: dict[str, Any]) -> str:
 def _member(key: str, value: Any) -> str:
     """A member's value in :func:`layers_json`: the encoded layers a line each, the rest nested one
     level (a JSON string holds no raw newline, so indenting every line is safe)."""
+    import json
+
     if key == "layers":
         return "[\n    " + ",\n    ".join(value) + "\n  ]" if value else "[]"
     return json.dumps(value, indent=2).replace("\n", "\n  ")
