@@ -485,11 +485,12 @@ def _eval(tree: Tree, env: Mapping[str, Value]) -> Value:
     if isinstance(tree, int | float):
         return tree
     if isinstance(tree, str):
-        if tree not in env:
+        try:
+            return env[tree]
+        except KeyError:
             raise Problem(
                 "E107", f"unknown name '{tree}'", did_you_mean(tree, env.keys(), "names in scope: ")
-            )
-        return env[tree]
+            ) from None
     op, args = tree
     if op == "if":
         condition, then, otherwise = args
@@ -505,13 +506,13 @@ def _eval(tree: Tree, env: Mapping[str, Value]) -> Value:
         return first if _number(first, "a condition") else _eval(args[1], env)
     values: list[Value] = []
     for arg in args:  # leaves inline, not in a call each: a Python frame per node is the cost
-        values.append(
-            arg
-            if isinstance(arg, int | float)
-            else env[arg]
-            if isinstance(arg, str) and arg in env
-            else _eval(arg, env)
-        )
+        if isinstance(arg, str):
+            try:
+                values.append(env[arg])
+                continue
+            except KeyError:
+                pass  # _eval reports the unknown name
+        values.append(arg if isinstance(arg, int | float) else _eval(arg, env))
     if op == "neg":
         return _elementwise(lambda a: -a, values)
     if op == "not":
