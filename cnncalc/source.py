@@ -1,7 +1,8 @@
 """Bytes to located YAML values: every key and value keeps its file, line and column.
 
-PyYAML is used only to *compose* (never construct): no tag is ever turned into a Python object,
-so ``!!python/...`` cannot run code. Walking the node graph ourselves lets us keep the raw text of
+PyYAML is used only to *parse* (libyaml's event stream; never to compose or construct): no tag is
+ever turned into a Python object, so ``!!python/...`` cannot run code. Building the nodes from the
+events ourselves (one pass of libyaml, with its composer's refusals) lets us keep the raw text of
 scalars (to reject YAML 1.1 booleans such as ``yes`` and the numbers YAML 1.1 and 1.2 read apart,
 such as ``064``), detect duplicate keys (PyYAML silently keeps the last one) and bound the cost of
 aliases (a "billion laughs" document). Characters that YAML forbids, or that would make lines
@@ -14,9 +15,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterator
-from itertools import chain
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -37,8 +36,9 @@ MAX_BYTES = 1_000_000
 #: walking cost about 15 microseconds a node, so this keeps any document under a second; the
 #: largest built-in has under 1,000.
 MAX_NODES = 50_000
-#: Deepest nesting of mappings and sequences accepted. libyaml's composer recurses in C, so a
-#: deeper document could overflow the C stack: :func:`parse` measures the depth before composing.
+#: Deepest nesting of mappings and sequences accepted, measured on the parser's events before any
+#: node is built (:func:`_measure`). Nodes are built without recursion; the bound is on what the
+#: later steps walk.
 MAX_DEPTH = 200
 
 _TAG = "tag:yaml.org,2002:"
@@ -340,32 +340,21 @@ def _forbidden(char: str) -> tuple[str, str]:
 
 
 def parse(path: str, text: str) -> Node:
-    """Compose ``text`` into located nodes, or raise :class:`SpecError` with E002-E007."""
+    """Read ``text`` into located nodes, or raise :class:`SpecError` with E002-E007."""
     # a byte order mark may open the text (read_text removes it; text given to the library may not)
     if (found := _FORBIDDEN.search(text, 1 if text.startswith("\ufeff") else 0)) is not None:
         line, col = position(text, found.start())
         message, hint = _forbidden(found.group())
         raise SpecError([error("E002", message, Span(path, line, col), hint)])
     try:
-        _measure(path, text)
-        root = yaml.compose(text, Loader=_Loader)
+        events = _measure(path, text)
     except yaml.MarkedYAMLError as exc:
         raise SpecError([_syntax_error(path, text.splitlines(), exc)]) from None
     except yaml.YAMLError as exc:
         raise SpecError(
             [error("E003", f"YAML error: {exc}", Span(path, 1, 1), "fix the YAML syntax")]
         ) from None
-    except RecursionError:
-        raise SpecError(
-            [
-                error(
-                    "E007",
-                    "YAML nesting is too deep",
-                    Span(path, 1, 1),
-                    f"nest at most {MAX_DEPTH} levels",
-                )
-            ]
-        ) from None
+    root = _Walker(path).walk(events)
     if root is None:
         raise SpecError(
             [
@@ -377,11 +366,12 @@ def parse(path: str, text: str) -> Node:
                 )
             ]
         )
+    first = next(event for event in events if isinstance(event, yaml.NodeEvent))
     if (
-        isinstance(root, yaml.ScalarNode)
-        and root.tag == _TAG + "null"
-        and root.value == ""
-        and not root.style
+        isinstance(first, yaml.ScalarEvent)
+        and first.value == ""
+        and not first.style
+        and _tag(first) == _NULL
     ):
         # a lone '---': the empty value is placed after it, possibly past the last line
         raise SpecError(
@@ -394,7 +384,7 @@ def parse(path: str, text: str) -> Node:
                 )
             ]
         )
-    return _Walker(path).walk(root)
+    return root
 
 
 def _syntax_error(path: str, lines: list[str], exc: yaml.MarkedYAMLError) -> Diagnostic:
@@ -439,9 +429,11 @@ def _syntax_error(path: str, lines: list[str], exc: yaml.MarkedYAMLError) -> Dia
 _ANCHOR = re.compile(r"[^\s,\[\]{}]+")
 
 
-def _measure(path: str, text: str) -> None:
-    """Refuse a document nested deeper than :data:`MAX_DEPTH` or expanding to more than
-    :data:`MAX_NODES` nodes, from the parser's event stream, before anything is composed.
+def _measure(path: str, text: str) -> list[yaml.Event]:
+    """The parser's events for ``text``, after refusing a document nested deeper than
+    :data:`MAX_DEPTH` or expanding to more than :data:`MAX_NODES` nodes, and then what libyaml's
+    composer refuses (an alias to no anchor, an anchor defined twice, a second document), with its
+    messages and marks.
 
     Events come from libyaml's iterative parser, so this pass is cheap and cannot overflow a stack;
     it stops at the first event past a limit. An alias counts the whole subtree it repeats, which
@@ -453,14 +445,15 @@ def _measure(path: str, text: str) -> None:
         tuple[str | None, int]
     ] = []  # per open collection: its anchor, the count at its start
     unfinished: set[str] = set()  # anchors of open collections: an alias to one would be a cycle
-
-    def where(
-        event: yaml.Event,
-    ) -> Span:  # only for a message: a Span per event would cost a third of parsing
-        mark = event.start_mark
-        return Span(path, mark.line + 1, mark.column + 1) if mark else Span(path, 1, 1)
-
+    # The composer's checks, on the first document only (the composer stops at the second); the
+    # first refusal is raised once the limits above hold for the whole stream, as before composing.
+    anchors: dict[str, Any] = {}  # the first document's anchors: the mark where each is defined
+    refused: yaml.MarkedYAMLError | None = None
+    documents = 0
+    root: yaml.Event | None = None  # the first document's root node
+    events = []
     for event in yaml.parse(text, Loader=_Loader):
+        events.append(event)
         # the commonest events first
         if isinstance(event, yaml.ScalarEvent):
             count += 1
@@ -477,7 +470,7 @@ def _measure(path: str, text: str) -> None:
                         error(
                             "E007",
                             f"YAML nesting deeper than {MAX_DEPTH} levels",
-                            where(event),
+                            _where(path, event),
                             "flatten the document",
                         )
                     ]
@@ -493,8 +486,17 @@ def _measure(path: str, text: str) -> None:
                     f"alias *{event.anchor} repeats a node that contains it: the document is"
                     " infinite"
                 )
-                raise SpecError([error("E007", message, where(event), "remove the alias")])
+                raise SpecError([error("E007", message, _where(path, event), "remove the alias")])
             count += sizes.get(event.anchor or "", 1)
+        elif isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents == 2 and refused is None and root is not None:
+                refused = _composer_error(
+                    "expected a single document in the stream",
+                    root.start_mark,
+                    "but found another document",
+                    event.start_mark,
+                )
         if count > MAX_NODES:
             hint = (
                 "aliases (*name) multiply a document's size: write it without them"
@@ -506,60 +508,110 @@ def _measure(path: str, text: str) -> None:
                     error(
                         "E007",
                         f"the document expands to more than {MAX_NODES:,} YAML nodes",
-                        where(event),
+                        _where(path, event),
                         hint,
                     )
                 ]
             )
+        if documents == 1 and refused is None and isinstance(event, yaml.NodeEvent):
+            root = root or event
+            refused = _composer_refusal(event, anchors)
+    if refused is not None:
+        raise refused
+    return events
 
 
-def _children(node: yaml.Node) -> Iterator[yaml.Node]:
-    """A collection's nodes in document order (a mapping's keys before their values)."""
-    if isinstance(node, yaml.MappingNode):
-        return chain.from_iterable(node.value)
-    return iter(node.value)
+def _composer_refusal(
+    event: yaml.NodeEvent, anchors: dict[str, Any]
+) -> yaml.MarkedYAMLError | None:
+    """What libyaml's composer raises at ``event`` (``_compose_node`` in PyYAML's ``_yaml.pyx``),
+    given the ``anchors`` defined before it (updated here); ``None`` when it accepts the event."""
+    if isinstance(event, yaml.AliasEvent):
+        if event.anchor not in anchors:
+            return _composer_error(None, None, "found undefined alias", event.start_mark)
+    elif event.anchor is not None:
+        if event.anchor in anchors:
+            return _composer_error(
+                "found duplicate anchor; first occurrence",
+                anchors[event.anchor],
+                "second occurrence",
+                event.start_mark,
+            )
+        anchors[event.anchor] = event.start_mark
+    return None
+
+
+def _composer_error(
+    context: str | None, context_mark: Any, problem: str, problem_mark: Any
+) -> yaml.MarkedYAMLError:
+    """The error libyaml's composer raises, at the C parser's marks (which PyYAML's type stubs
+    leave out of ``ComposerError``'s)."""
+    return yaml.composer.ComposerError(context, context_mark, problem, problem_mark)
+
+
+def _where(path: str, event: yaml.Event) -> Span:
+    """Where ``event`` starts (libyaml's marks are 0-based)."""
+    mark = event.start_mark
+    return Span(path, mark.line + 1, mark.column + 1) if mark else Span(path, 1, 1)
+
+
+def _tag(event: yaml.ScalarEvent | yaml.CollectionStartEvent) -> str:
+    """The tag libyaml's composer gives the node ``event`` starts: its own, or for none (or the
+    non-specific ``!``) the one YAML 1.1's resolver gives a plain scalar's text, else the string,
+    mapping or sequence tag."""
+    if event.tag is not None and event.tag != "!":
+        return event.tag
+    if isinstance(event, yaml.ScalarEvent):
+        plain, _ = event.implicit
+        if not plain or (event.value and event.value[0] not in _RESOLVER.yaml_implicit_resolvers):
+            # what the resolver gives without a call: it reads only plain text, by a table of
+            # patterns keyed by the first character (SafeLoader's has no others)
+            return _STR
+        tag: str = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+        return tag
+    return _MAP if isinstance(event, yaml.MappingStartEvent) else _SEQ
 
 
 class _Walker:
-    """Iterative conversion of a composed node graph, so deep documents cannot exhaust the stack."""
+    """Located nodes from a document's events, without recursion, so deep documents cannot exhaust
+    the stack."""
 
     def __init__(self, path: str) -> None:
         self.path = path
 
-    def span(self, node: yaml.Node) -> Span:
-        mark = node.start_mark
-        return Span(self.path, mark.line + 1, mark.column + 1)
-
-    def walk(self, root: yaml.Node) -> Node:
-        # Depth first over an explicit stack of open collections, each with the iterator of its
-        # children and those converted so far: scalars are converted in document order and a
-        # collection after its children, as a recursive walk would, so the first problem in the
-        # document is the one reported. The document's size and depth were bounded by _measure,
-        # aliases included.
-        if isinstance(root, yaml.ScalarNode):
-            return self.scalar(root)
-        stack: list[tuple[yaml.Node, Iterator[yaml.Node], list[Node]]] = [
-            (root, _children(root), [])
-        ]
-        while True:
-            node, todo, converted = stack[-1]
-            for child in todo:
-                if isinstance(child, yaml.ScalarNode):
-                    converted.append(self.scalar(child))
-                else:
-                    stack.append((child, _children(child), []))
-                    break
+    def walk(self, events: list[yaml.Event]) -> Node | None:
+        """The first document's root, or ``None`` when the stream holds no document. Scalars are
+        converted in document order and a collection after its children, as a recursive walk
+        would, so the first problem in the document is the one reported; an alias stands for the
+        node its anchor names. The document's size and depth were bounded by :func:`_measure`,
+        aliases included."""
+        stack: list[tuple[yaml.CollectionStartEvent, list[Node]]] = []  # the open collections
+        anchored: dict[str | None, Node] = {}
+        for event in events:
+            done: Node
+            if isinstance(event, yaml.ScalarEvent):
+                done, anchor = self.scalar(event), event.anchor
+            elif isinstance(event, yaml.CollectionStartEvent):
+                stack.append((event, []))
+                continue
+            elif isinstance(event, yaml.CollectionEndEvent):
+                start, children = stack.pop()
+                done, anchor = self.collection(start, children), start.anchor
+            elif isinstance(event, yaml.AliasEvent):
+                done, anchor = anchored[event.anchor], None
             else:
-                stack.pop()
-                done = self.collection(node, converted)
-                if not stack:
-                    return done
-                stack[-1][2].append(done)
+                continue  # the stream's and the documents' own events
+            if anchor is not None:
+                anchored[anchor] = done
+            if not stack:
+                return done
+            stack[-1][1].append(done)
+        return None
 
-    def collection(self, node: yaml.Node, children: list[Node]) -> Node:
-        self.check_tag(node, _MAP if isinstance(node, yaml.MappingNode) else _SEQ)
-        if isinstance(node, yaml.SequenceNode):
-            return Seq(tuple(children), self.span(node))
+    def collection(self, start: yaml.CollectionStartEvent, children: list[Node]) -> Node:
+        self.check_tag(start, _MAP if isinstance(start, yaml.MappingStartEvent) else _SEQ)
+        if isinstance(start, yaml.SequenceStartEvent):
+            return Seq(tuple(children), _where(self.path, start))
         entries: dict[str, Node] = {}
         keys: dict[str, Span] = {}
         for key, value in zip(children[0::2], children[1::2], strict=True):
@@ -603,25 +655,28 @@ class _Walker:
                 )
             entries[name] = value
             keys[name] = key.span
-        return Map(entries, keys, self.span(node))
+        return Map(entries, keys, _where(self.path, start))
 
-    def check_tag(self, node: yaml.Node, default: str) -> None:
-        tag = node.tag or default
-        if tag != default and not (isinstance(node, yaml.ScalarNode) and tag in _SCALAR_TAGS):
+    def check_tag(self, start: yaml.ScalarEvent | yaml.CollectionStartEvent, default: str) -> str:
+        """The node's tag (:func:`_tag`), refused (E005) unless it is ``default`` or, for a scalar,
+        one of :data:`_SCALAR_TAGS`."""
+        tag = _tag(start)
+        if tag != default and not (isinstance(start, yaml.ScalarEvent) and tag in _SCALAR_TAGS):
             raise SpecError(
                 [
                     error(
                         "E005",
                         f"YAML tag '{tag}' is not loaded",
-                        self.span(node),
+                        _where(self.path, start),
                         "cnncalc reads plain YAML data only (safe loading): remove the tag",
                     )
                 ]
             )
+        return tag
 
-    def scalar(self, node: yaml.ScalarNode) -> Scalar:
-        self.check_tag(node, _STR)
-        return _scalar(node.value, node.tag, node.style in ("'", '"'), self.span(node))
+    def scalar(self, event: yaml.ScalarEvent) -> Scalar:
+        tag = self.check_tag(event, _STR)
+        return _scalar(event.value, tag, event.style in ("'", '"'), _where(self.path, event))
 
 
 def plain_scalar(text: str, span: Span) -> Scalar:
