@@ -6,6 +6,8 @@ independent branches go on, so one run reports every independent problem.
 
 from __future__ import annotations
 
+from typing import cast
+
 from cnncalc.errors import Diagnostic, Problem, Severity, Span
 from cnncalc.expand import INPUT, Graph, GraphNode
 from cnncalc.layers import Context, Cost, Layer
@@ -61,11 +63,11 @@ def infer(
     layer_of: dict[int, Layer] = {}
     done: dict[tuple[int, ...], _Found] = {}
     for node in graph.nodes:
-        inputs = tuple(source if i == INPUT else shapes[i] for i in node.inputs)
-        known = tuple(x for x in inputs if x is not None)
-        if len(known) != len(inputs):
+        inputs = [source if i == INPUT else shapes[i] for i in node.inputs]
+        if None in inputs:
             shapes.append(None)  # an input failed: already reported
             continue
+        known = cast("tuple[Shape, ...]", tuple(inputs))  # every one inferred, as just checked
         layer = layer_of.get(id(node.layer))
         if layer is None:
             layer = layer_of[id(node.layer)] = layers.setdefault(node.layer, node.layer)
