@@ -515,7 +515,8 @@ def _measure(path: str, text: str) -> list[yaml.Event]:
             )
         if documents == 1 and refused is None and isinstance(event, yaml.NodeEvent):
             root = root or event
-            refused = _composer_refusal(event, anchors)
+            if event.anchor is not None:  # an anchor, or the one an alias names
+                refused = _composer_refusal(event, anchors)
     if refused is not None:
         raise refused
     return events
