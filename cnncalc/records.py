@@ -44,9 +44,7 @@ __all__ = [
     "RecordType",
     "dataclass_transform",
     "field",
-    "fields",
     "replace",
-    "values",
 ]
 
 
@@ -274,17 +272,6 @@ class Record(metaclass=RecordType):
     def __reduce__(self) -> tuple[Any, ...]:
         cls = type(self)
         return _restore, (cls, tuple(getattr(self, name) for name in cls.__record_fields__))
-
-
-def fields(record: Record | type[Record]) -> tuple[str, ...]:
-    """The names of a record's fields, in the order its classes declare them."""
-    cls = record if isinstance(record, type) else type(record)
-    return cls.__record_fields__
-
-
-def values(record: Record) -> tuple[Any, ...]:
-    """A record's fields' values, in :func:`fields` order."""
-    return tuple(getattr(record, name) for name in type(record).__record_fields__)
 
 
 def replace(record: R, **changes: Any) -> R:

@@ -14,7 +14,9 @@ range is checked on the value, however it was written.
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import re
 import sys
 from collections.abc import Mapping
@@ -622,10 +624,10 @@ def schema(cls: type[Layer]) -> Mapping[str, LayerField]:
 
 
 def _field_hints(cls: type[Layer]) -> dict[str, Any]:
-    """Each field's annotation as an object. A field written as one name (``kernel: Axes``, as
-    every layer type writes them) is looked up in its class's module; anything else goes through
-    ``typing.get_type_hints``, which compiles each string annotation (a few milliseconds a run
-    for the layer types a spec uses)."""
+    """Each field's annotation as an object. A field written as names (``kernel: Axes``,
+    ``stride: Axes | None``, as every layer type writes them) is looked up in its class's module;
+    anything else goes through ``typing.get_type_hints``, which compiles each string annotation
+    (a few milliseconds a run for the layer types a spec uses)."""
     found: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
         names = vars(sys.modules[klass.__module__])
@@ -633,9 +635,12 @@ def _field_hints(cls: type[Layer]) -> dict[str, Any]:
             if name not in cls.__record_fields__:
                 continue
             if isinstance(hint, str):
-                if not (hint.isidentifier() and hint in names):
+                parts = hint.split(" | ")
+                if not all(part == "None" or part in names for part in parts):
                     return get_type_hints(cls, include_extras=True)
-                hint = names[hint]
+                hint = functools.reduce(
+                    operator.or_, (None if part == "None" else names[part] for part in parts)
+                )
             found[name] = hint
     return found
 

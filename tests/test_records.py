@@ -8,7 +8,15 @@ from typing import Any, ClassVar
 
 import pytest
 
-from cnncalc.records import FrozenInstanceError, Record, field, fields, replace, values
+from cnncalc.records import FrozenInstanceError, Record, field, replace
+
+
+def fields(cls: type[Record]) -> tuple[str, ...]:
+    return cls.__record_fields__
+
+
+def values(record: Record) -> tuple[Any, ...]:
+    return tuple(getattr(record, name) for name in fields(type(record)))
 
 
 class Point(Record):
