@@ -33,6 +33,7 @@ from cnncalc.source import (
     Scalar,
     Seq,
     describe,
+    is_below,
     is_system_path,
     kind,
     parse,
@@ -222,7 +223,7 @@ def _base_path(name: str, file: str, root: Path) -> Path | str:
             continue
         if is_system_path(resolved):
             refused = refused or "is a system file, never a spec"
-        elif not resolved.is_relative_to(root):
+        elif not is_below(str(resolved), str(root)):
             refused = refused or "is outside this spec's folder"
         elif path_kind(resolved) != "file":
             continue

@@ -71,6 +71,17 @@ def test_refused_at_the_extends_line_without_the_files_content(
         assert f"'extends: {target}'" in result.output
 
 
+def test_a_sibling_folder_sharing_the_name_as_a_prefix_is_outside(folder: Path) -> None:
+    # "specs-other" starts with "specs": being below a folder is decided by whole components
+    (folder.parent / "specs-other").mkdir()
+    (folder.parent / "specs-other" / "base.yaml").write_text(SPEC)
+    spec = write(folder / "net.yaml", "../specs-other/base.yaml")
+    assert (
+        first_problem(spec)[3]
+        == "'extends: ../specs-other/base.yaml' is outside this spec's folder"
+    )
+
+
 def test_a_spec_in_a_subfolder_may_be_extended(folder: Path) -> None:
     (folder / "sub").mkdir()
     (folder / "sub" / "base.yaml").write_text(SPEC)
